@@ -1,0 +1,139 @@
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+agb_validator = RegexValidator(r"^\d{8}$", _("An AGB code has 8 digits."))
+big_validator = RegexValidator(r"^\d{11}$", _("A BIG number has 11 digits."))
+
+
+class Practice(models.Model):
+    """A GP practice (huisartsenpraktijk)."""
+
+    name = models.CharField(_("name"), max_length=200)
+    agb_code = models.CharField(_("AGB code"), max_length=8, unique=True, validators=[agb_validator])
+    address = models.CharField(_("address"), max_length=200)
+    postcode = models.CharField(_("postcode"), max_length=7)
+    city = models.CharField(_("city"), max_length=100)
+    phone = models.CharField(_("phone"), max_length=20)
+    email = models.EmailField(_("email"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("practice")
+        verbose_name_plural = _("practices")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra) -> "User":
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra) -> "User":
+        extra.update(is_staff=True, is_superuser=True, role=User.Role.ADMIN)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in with their email address; `role` decides what they may do."""
+
+    class Role(models.TextChoices):
+        GP = "gp", _("GP")
+        THERAPIST = "therapist", _("Running therapist")
+        PRACTICE_MANAGER = "practice_manager", _("Practice manager")
+        ADMIN = "admin", _("Administrator")
+
+    email = models.EmailField(_("email address"), unique=True)
+    first_name = models.CharField(_("first name"), max_length=100, blank=True)
+    last_name = models.CharField(_("last name"), max_length=150, blank=True)
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    practice = models.ForeignKey(
+        Practice,
+        verbose_name=_("practice"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+        help_text=_("The practice a GP or practice manager works for."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(_("staff status"), default=False)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(role__in=["gp", "therapist", "practice_manager", "admin"]),
+                name="user_role_valid",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(role__in=["gp", "practice_manager"])
+                | models.Q(practice__isnull=False),
+                name="user_gp_and_manager_have_practice",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
+
+    def get_full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_short_name(self) -> str:
+        return self.first_name or self.email
+
+    @property
+    def is_gp(self) -> bool:
+        return self.role == self.Role.GP
+
+    @property
+    def is_therapist(self) -> bool:
+        return self.role == self.Role.THERAPIST
+
+    @property
+    def is_practice_manager(self) -> bool:
+        return self.role == self.Role.PRACTICE_MANAGER
+
+    @property
+    def is_admin_role(self) -> bool:
+        return self.role == self.Role.ADMIN
+
+
+class GPProfile(models.Model):
+    """A GP's professional details, printed on referral letters."""
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="gp_profile", verbose_name=_("user")
+    )
+    agb_code = models.CharField(
+        _("personal AGB code"), max_length=8, unique=True, validators=[agb_validator]
+    )
+    big_number = models.CharField(
+        _("BIG number"), max_length=11, unique=True, validators=[big_validator]
+    )
+
+    class Meta:
+        verbose_name = _("GP details")
+        verbose_name_plural = _("GP details")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.agb_code})"

@@ -1,0 +1,50 @@
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from .models import User
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Send each role to its own home page."""
+    destinations = {
+        User.Role.GP: "referrals:worklist",
+        User.Role.THERAPIST: "referrals:incoming",
+        User.Role.PRACTICE_MANAGER: "referrals:dashboard",
+        User.Role.ADMIN: "admin:index",
+    }
+    return redirect(destinations[request.user.role])
+
+
+def _database_ok() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    except Exception:  # noqa: BLE001 - any failure means "not reachable"
+        return False
+
+
+def _redis_ok(url: str) -> bool:
+    import redis
+
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
+        return bool(client.ping())
+    except Exception:  # noqa: BLE001
+        return False
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    checks = {"database": _database_ok()}
+    if settings.REDIS_URL:
+        checks["redis"] = _redis_ok(settings.REDIS_URL)
+    healthy = all(checks.values())
+    return JsonResponse({"ok": healthy, **checks}, status=200 if healthy else 503)

@@ -1,0 +1,1 @@
+# Questionnaire responses, scores and change arrive with the therapist's workspace (issue #4).

@@ -1,0 +1,59 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Practice
+
+from .validators import validate_bsn
+
+
+class Patient(models.Model):
+    """A patient of one practice. The BSN is unique within the practice."""
+
+    class Sex(models.TextChoices):
+        FEMALE = "female", _("Female")
+        MALE = "male", _("Male")
+        OTHER = "other", _("Other / unknown")
+
+    practice = models.ForeignKey(
+        Practice, on_delete=models.PROTECT, related_name="patients", verbose_name=_("practice")
+    )
+    bsn = models.CharField(_("BSN"), max_length=9, validators=[validate_bsn])
+    initials = models.CharField(_("initials"), max_length=20)
+    first_name = models.CharField(_("first name"), max_length=100)
+    tussenvoegsel = models.CharField(_("tussenvoegsel"), max_length=20, blank=True)
+    surname = models.CharField(_("surname"), max_length=150)
+    date_of_birth = models.DateField(_("date of birth"))
+    sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=7, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["surname", "first_name"]
+        verbose_name = _("patient")
+        verbose_name_plural = _("patients")
+        constraints = [
+            models.UniqueConstraint(fields=["practice", "bsn"], name="patient_bsn_unique_in_practice"),
+            models.CheckConstraint(
+                condition=models.Q(sex__in=["female", "male", "other"]), name="patient_sex_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["practice", "surname"], name="patient_practice_surname")]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        """The name as a Dutch letter writes it: 'Jan van der Berg'."""
+        return " ".join(p for p in (self.first_name, self.tussenvoegsel, self.surname) if p)
+
+    @property
+    def formal_name(self) -> str:
+        """Surname first, as in a patient list: 'Berg, J. van der'."""
+        rest = " ".join(p for p in (self.initials, self.tussenvoegsel) if p)
+        return f"{self.surname}, {rest}"

@@ -1,0 +1,13 @@
+from django.core.management.base import BaseCommand
+
+from referrals.demo import PASSWORD, seed_demo
+
+
+class Command(BaseCommand):
+    help = "Create the demo practices, users (password 'loopbaan-demo'), patients and referrals."
+
+    def handle(self, *args, **options) -> None:
+        counts = seed_demo()
+        summary = ", ".join(f"{n} {name}" for name, n in counts.items())
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready: {summary}."))
+        self.stdout.write(f"Sign in with e.g. huisarts@example.org / {PASSWORD}")

@@ -1,0 +1,318 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Practice
+from patients.models import Patient
+from therapists.models import Therapist
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SENT = "sent", _("Sent")
+    DECLINED = "declined", _("Declined")
+    ACCEPTED = "accepted", _("Accepted")
+    INTAKE_DONE = "intake_done", _("Intake done")
+    NOT_CLEARED = "not_cleared", _("Not cleared")
+    IN_THERAPY = "in_therapy", _("In therapy")
+    COMPLETED = "completed", _("Completed")
+    STOPPED = "stopped", _("Stopped")
+    FOLLOWED_UP = "followed_up", _("Followed up")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+# The lifecycle: status -> the statuses it may move to. Only referrals.services changes status.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.DRAFT: frozenset({Status.SENT, Status.CANCELLED}),
+    Status.SENT: frozenset({Status.ACCEPTED, Status.DECLINED, Status.CANCELLED}),
+    Status.DECLINED: frozenset({Status.SENT, Status.CANCELLED}),
+    Status.ACCEPTED: frozenset({Status.INTAKE_DONE, Status.CANCELLED}),
+    Status.INTAKE_DONE: frozenset({Status.IN_THERAPY, Status.NOT_CLEARED, Status.CANCELLED}),
+    Status.IN_THERAPY: frozenset({Status.COMPLETED, Status.STOPPED, Status.CANCELLED}),
+    Status.COMPLETED: frozenset({Status.FOLLOWED_UP, Status.CANCELLED}),
+    Status.STOPPED: frozenset({Status.FOLLOWED_UP, Status.CANCELLED}),
+    Status.NOT_CLEARED: frozenset(),
+    Status.FOLLOWED_UP: frozenset(),
+    Status.CANCELLED: frozenset(),
+}
+CLOSED_STATUSES = frozenset({Status.NOT_CLEARED, Status.FOLLOWED_UP, Status.CANCELLED})
+OPEN_STATUSES = frozenset(s for s in Status if s not in CLOSED_STATUSES)
+
+# The timestamp each status sets when a referral enters it.
+STATUS_TIMESTAMP = {
+    Status.SENT: "sent_at",
+    Status.DECLINED: "declined_at",
+    Status.ACCEPTED: "accepted_at",
+    Status.INTAKE_DONE: "intake_done_at",
+    Status.NOT_CLEARED: "not_cleared_at",
+    Status.IN_THERAPY: "therapy_started_at",
+    Status.COMPLETED: "completed_at",
+    Status.STOPPED: "stopped_at",
+    Status.FOLLOWED_UP: "followed_up_at",
+    Status.CANCELLED: "cancelled_at",
+}
+
+
+class Complaint(models.TextChoices):
+    DEPRESSIVE = "depressive", _("Depressive complaints")
+    BURNOUT = "burnout", _("Burn-out")
+    ANXIETY = "anxiety", _("Anxiety")
+    STRESS = "stress", _("Stress")
+    SLEEP = "sleep", _("Sleep problems")
+    OTHER = "other", _("Other")
+
+
+ICPC_CODES = {
+    Complaint.DEPRESSIVE: "P76",
+    Complaint.BURNOUT: "P78",
+    Complaint.ANXIETY: "P74",
+    Complaint.STRESS: "P02",
+    Complaint.SLEEP: "P06",
+    Complaint.OTHER: "P29",
+}
+
+
+class Severity(models.TextChoices):
+    MILD = "mild", _("Mild")
+    MODERATE = "moderate", _("Moderate")
+
+
+class Purpose(models.TextChoices):
+    PREVENTION = "prevention", _("Prevention")
+    REINTEGRATION = "reintegration", _("Reintegration")
+    TREATMENT = "treatment", _("Treatment")
+
+
+class Funding(models.TextChoices):
+    HEALTH_INSURER = "health_insurer", _("Health insurer (supplementary cover)")
+    PHYSIOTHERAPY = "physiotherapy", _("Physiotherapy cover")
+    UWV = "uwv", _("UWV reintegration")
+    SELF_PAY = "self_pay", _("Self-pay")
+
+
+class Urgency(models.TextChoices):
+    ROUTINE = "routine", _("Routine (within 2 weeks)")
+    SOON = "soon", _("Soon (within 1 week)")
+
+
+class Referral(models.Model):
+    """A GP's referral of one patient to one running therapist, through its whole lifecycle."""
+
+    patient = models.ForeignKey(
+        Patient, on_delete=models.PROTECT, related_name="referrals", verbose_name=_("patient")
+    )
+    practice = models.ForeignKey(
+        Practice, on_delete=models.PROTECT, related_name="referrals", verbose_name=_("practice")
+    )
+    gp = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="referrals_made",
+        verbose_name=_("referring GP"),
+    )
+    therapist = models.ForeignKey(
+        Therapist,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referrals",
+        verbose_name=_("running therapist"),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+
+    # What the GP writes.
+    consent_given = models.BooleanField(
+        _("the patient consents to sharing these data with the therapist"), default=False
+    )
+    complaint = models.CharField(
+        _("main complaint"), max_length=20, choices=Complaint.choices, blank=True
+    )
+    other_complaints = models.JSONField(_("other complaints"), default=list, blank=True)
+    complaint_notes = models.CharField(_("complaint, in your words"), max_length=200, blank=True)
+    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices, blank=True)
+    uses_antidepressant = models.BooleanField(_("uses an antidepressant"), null=True, blank=True)
+    medication = models.TextField(_("current medication"), blank=True)
+    history = models.TextField(_("relevant history"), blank=True)
+    question = models.TextField(_("question to the therapist"), blank=True)
+    purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices, blank=True)
+    funding = models.CharField(_("funding"), max_length=20, choices=Funding.choices, blank=True)
+    urgency = models.CharField(
+        _("urgency"), max_length=10, choices=Urgency.choices, default=Urgency.ROUTINE
+    )
+
+    # Why the referral left the happy path, when it did.
+    decline_reason = models.TextField(_("reason for declining"), blank=True)
+    not_cleared_reason = models.TextField(_("reason not cleared"), blank=True)
+    stop_reason = models.TextField(_("reason for stopping"), blank=True)
+    cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
+
+    # A timestamp per step.
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    opened_at = models.DateTimeField(_("first opened by the therapist"), null=True, blank=True)
+    declined_at = models.DateTimeField(_("declined"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    intake_done_at = models.DateTimeField(_("intake recorded"), null=True, blank=True)
+    not_cleared_at = models.DateTimeField(_("not cleared"), null=True, blank=True)
+    therapy_started_at = models.DateTimeField(_("therapy started"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    stopped_at = models.DateTimeField(_("stopped"), null=True, blank=True)
+    followed_up_at = models.DateTimeField(_("followed up"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    # Week 0 of therapy: questionnaire and follow-up due dates are derived from it.
+    intake_date = models.DateField(_("intake date"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=[s.value for s in Status]),
+                name="referral_status_valid",
+            ),
+            models.UniqueConstraint(
+                fields=["patient"],
+                condition=models.Q(status__in=[s.value for s in OPEN_STATUSES]),
+                name="referral_one_open_per_patient",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["draft", "cancelled"])
+                | models.Q(therapist__isnull=False),
+                name="referral_sent_has_therapist",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["gp", "status", "-created_at"], name="referral_gp_worklist"),
+            models.Index(fields=["therapist", "status"], name="referral_therapist_status"),
+            models.Index(fields=["practice", "sent_at"], name="referral_practice_sent"),
+            models.Index(fields=["status"], name="referral_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.get_status_display()}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def icpc_code(self) -> str:
+        return ICPC_CODES.get(self.complaint, "")
+
+    def can_move_to(self, status: str) -> bool:
+        return status in TRANSITIONS[self.status]
+
+
+class ReferralEvent(models.Model):
+    """One row per change of a referral: who moved it from what to what, when and why."""
+
+    referral = models.ForeignKey(
+        Referral, on_delete=models.CASCADE, related_name="events", verbose_name=_("referral")
+    )
+    from_status = models.CharField(_("from"), max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, choices=Status.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("referral event")
+        verbose_name_plural = _("referral events")
+
+    def __str__(self) -> str:
+        return f"{self.referral_id}: {self.from_status or '-'} -> {self.to_status}"
+
+
+class FitnessCheck(models.Model):
+    """The GP's PAR-Q+-style readiness screen. Any "yes" needs a written clearance note."""
+
+    QUESTIONS = (
+        ("heart_condition", _("Has a doctor ever said the patient has a heart condition or high blood pressure?")),
+        ("chest_pain", _("Does the patient feel pain in the chest at rest, during daily activities or when active?")),
+        ("dizziness", _("Has the patient lost balance because of dizziness or lost consciousness in the last 12 months?")),
+        ("chronic_condition", _("Has the patient been diagnosed with another chronic medical condition (other than heart disease or high blood pressure)?")),
+        ("chronic_medication", _("Does the patient take prescribed medication for a chronic medical condition?")),
+        ("bone_joint_problem", _("Does the patient have a bone, joint or soft-tissue problem that could be made worse by becoming more active?")),
+        ("supervised_only", _("Has a doctor said the patient should only do medically supervised physical activity?")),
+    )
+
+    referral = models.OneToOneField(
+        Referral, on_delete=models.CASCADE, related_name="fitness_check", verbose_name=_("referral")
+    )
+    heart_condition = models.BooleanField(_("heart condition or high blood pressure"))
+    chest_pain = models.BooleanField(_("chest pain"))
+    dizziness = models.BooleanField(_("dizziness or loss of consciousness (12 months)"))
+    chronic_condition = models.BooleanField(_("other chronic condition"))
+    chronic_medication = models.BooleanField(_("medication for a chronic condition"))
+    bone_joint_problem = models.BooleanField(_("bone, joint or soft-tissue problem"))
+    supervised_only = models.BooleanField(_("exercise only under medical supervision"))
+    notes = models.TextField(_("notes"), blank=True)
+    clearance_note = models.TextField(
+        _("GP's clearance note"),
+        blank=True,
+        help_text=_("Required when any answer is yes: why running therapy is safe for this patient."),
+    )
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    checked_at = models.DateTimeField(_("checked at"))
+
+    class Meta:
+        verbose_name = _("physical-fitness check")
+        verbose_name_plural = _("physical-fitness checks")
+
+    def __str__(self) -> str:
+        return f"Fitness check for referral {self.referral_id}"
+
+    def answers(self) -> list[tuple[str, str, bool]]:
+        return [(name, text, getattr(self, name)) for name, text in self.QUESTIONS]
+
+    @property
+    def any_yes(self) -> bool:
+        return any(getattr(self, name) for name, _text in self.QUESTIONS)
+
+    @property
+    def passes(self) -> bool:
+        """No "yes", or every "yes" covered by the GP's written clearance."""
+        return not self.any_yes or bool(self.clearance_note.strip())
+
+
+class ReferralDocument(models.Model):
+    """A PDF as it was produced and sent: the exact bytes and their SHA-256."""
+
+    class Kind(models.TextChoices):
+        LETTER = "letter", _("Referral letter")
+        INTAKE_REPORT = "intake_report", _("Report after intake")
+        PROGRESS_REPORT = "progress_report", _("Progress report")
+        END_REPORT = "end_report", _("End report")
+
+    referral = models.ForeignKey(
+        Referral, on_delete=models.CASCADE, related_name="documents", verbose_name=_("referral")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    content = models.BinaryField(_("PDF"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        indexes = [models.Index(fields=["referral", "kind", "-created_at"], name="document_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.referral_id})"

@@ -1,0 +1,122 @@
+import zoneinfo
+from itertools import groupby
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Case, Count, IntegerField, QuerySet, Value, When
+from django.db.models.functions import TruncMonth
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Practice, User
+
+from .models import OPEN_STATUSES, Referral, Status
+
+
+def referrals_visible_to(user: User) -> QuerySet[Referral]:
+    """GPs see their practice's referrals; therapists those sent to them (never drafts)."""
+    base = Referral.objects.select_related("patient", "gp", "therapist__user", "practice")
+    if user.role == User.Role.GP:
+        return base.filter(practice_id=user.practice_id)
+    if user.role == User.Role.THERAPIST:
+        return base.filter(therapist__user=user).exclude(status=Status.DRAFT)
+    return base.none()
+
+
+def referral_for_user(user: User, pk: int) -> Referral:
+    """The referral, or 404 when it lies outside what the user may see."""
+    return get_object_or_404(referrals_visible_to(user), pk=pk)
+
+
+GP_GROUP_LABELS = {
+    1: _("Drafts: not sent yet"),
+    2: _("Declined: choose another therapist"),
+    3: _("Therapy ended: follow-up due"),
+    4: _("Waiting for the therapist"),
+    5: _("In therapy"),
+}
+THERAPIST_GROUP_LABELS = {
+    1: _("New referrals: accept or decline"),
+    2: _("Accepted: plan the intake"),
+    3: _("Intake done: screening and start"),
+    4: _("In therapy"),
+}
+
+
+def sections(referrals, labels: dict[int, str]) -> list[tuple[str, list[Referral]]]:
+    """Split an ordered page of referrals (annotated with `group`) into labelled sections."""
+    return [(labels[key], list(rows)) for key, rows in groupby(referrals, key=lambda r: r.group)]
+
+
+WORKLIST_GROUPS = {
+    Status.DRAFT: 1,
+    Status.DECLINED: 2,
+    Status.COMPLETED: 3,
+    Status.STOPPED: 3,
+    Status.SENT: 4,
+    Status.ACCEPTED: 4,
+    Status.INTAKE_DONE: 5,
+    Status.IN_THERAPY: 5,
+}
+
+
+def _group_order() -> Case:
+    return Case(
+        *[When(status=status, then=Value(order)) for status, order in WORKLIST_GROUPS.items()],
+        default=Value(9),
+        output_field=IntegerField(),
+    )
+
+
+def gp_worklist(*, gp: User) -> QuerySet[Referral]:
+    """The GP's open referrals, grouped by what waits on whom, newest first within a group."""
+    return (
+        referrals_visible_to(gp)
+        .filter(gp=gp, status__in=OPEN_STATUSES)
+        .annotate(group=_group_order())
+        .order_by("group", "-created_at", "-pk")
+    )
+
+
+THERAPIST_GROUPS = {Status.SENT: 1, Status.ACCEPTED: 2, Status.INTAKE_DONE: 3, Status.IN_THERAPY: 4}
+
+
+def therapist_worklist(*, user: User) -> QuerySet[Referral]:
+    """What waits for the therapist: new referrals first, then intakes, then patients in therapy."""
+    return (
+        referrals_visible_to(user)
+        .filter(status__in=THERAPIST_GROUPS)
+        .annotate(
+            group=Case(
+                *[When(status=s, then=Value(o)) for s, o in THERAPIST_GROUPS.items()],
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("group", "-sent_at", "-pk")
+    )
+
+
+def monthly_referral_counts(*, practice: Practice | None, months: int = 12) -> list[dict]:
+    """Referrals sent per month (Europe/Amsterdam) for the last `months` months, oldest first."""
+    tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    today = timezone.localdate()
+    first = date(today.year, today.month, 1)
+    for _i in range(months - 1):
+        first = (first - timedelta(days=1)).replace(day=1)
+    start = datetime(first.year, first.month, 1, tzinfo=tz)
+    qs = Referral.objects.filter(sent_at__gte=start)
+    if practice is not None:
+        qs = qs.filter(practice=practice)
+    counts = {
+        row["month"].date() if isinstance(row["month"], datetime) else row["month"]: row["n"]
+        for row in qs.annotate(month=TruncMonth("sent_at", tzinfo=tz))
+        .values("month")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+    result, month = [], first
+    for _i in range(months):
+        result.append({"month": month, "count": counts.get(month, 0)})
+        month = (month + timedelta(days=32)).replace(day=1)
+    return result

@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class TherapistsConfig(AppConfig):
+    name = "therapists"
