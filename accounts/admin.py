@@ -36,8 +36,15 @@ class UserAdmin(BaseUserAdmin):
             None,
             {
                 "classes": ("wide",),
-                "fields": ("email", "first_name", "last_name", "role", "practice",
-                           "password1", "password2"),
+                "fields": (
+                    "email",
+                    "first_name",
+                    "last_name",
+                    "role",
+                    "practice",
+                    "password1",
+                    "password2",
+                ),
             },
         ),
     )

@@ -12,7 +12,9 @@ class Practice(models.Model):
     """A GP practice (huisartsenpraktijk)."""
 
     name = models.CharField(_("name"), max_length=200)
-    agb_code = models.CharField(_("AGB code"), max_length=8, unique=True, validators=[agb_validator])
+    agb_code = models.CharField(
+        _("AGB code"), max_length=8, unique=True, validators=[agb_validator]
+    )
     address = models.CharField(_("address"), max_length=200)
     postcode = models.CharField(_("postcode"), max_length=7)
     city = models.CharField(_("city"), max_length=100)

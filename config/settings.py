@@ -84,7 +84,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     )
 else:
     # Persistent connections in production; checked before reuse.
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=0 if DEBUG else 60)
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int(
+        "DJANGO_CONN_MAX_AGE", default=0 if DEBUG else 60
+    )
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -37,7 +37,9 @@ class Patient(models.Model):
         verbose_name = _("patient")
         verbose_name_plural = _("patients")
         constraints = [
-            models.UniqueConstraint(fields=["practice", "bsn"], name="patient_bsn_unique_in_practice"),
+            models.UniqueConstraint(
+                fields=["practice", "bsn"], name="patient_bsn_unique_in_practice"
+            ),
             models.CheckConstraint(
                 condition=models.Q(sex__in=["female", "male", "other"]), name="patient_sex_valid"
             ),

@@ -19,10 +19,24 @@ from .models import FitnessCheck, Referral, ReferralEvent, Status
 PASSWORD = "loopbaan-demo"
 
 PRACTICES = [
-    dict(agb_code="01012345", name="Huisartsenpraktijk De Linde", address="Lindenlaan 12",
-         postcode="3521 AB", city="Utrecht", phone="030 123 45 67", email="praktijk@delinde.example.org"),
-    dict(agb_code="01054321", name="Gezondheidscentrum Het Anker", address="Havenstraat 3",
-         postcode="3811 KA", city="Amersfoort", phone="033 765 43 21", email="info@hetanker.example.org"),
+    dict(
+        agb_code="01012345",
+        name="Huisartsenpraktijk De Linde",
+        address="Lindenlaan 12",
+        postcode="3521 AB",
+        city="Utrecht",
+        phone="030 123 45 67",
+        email="praktijk@delinde.example.org",
+    ),
+    dict(
+        agb_code="01054321",
+        name="Gezondheidscentrum Het Anker",
+        address="Havenstraat 3",
+        postcode="3811 KA",
+        city="Amersfoort",
+        phone="033 765 43 21",
+        email="info@hetanker.example.org",
+    ),
 ]
 
 USERS = [
@@ -39,20 +53,38 @@ USERS = [
 
 THERAPISTS = {
     "therapeut@example.org": dict(
-        profession=Therapist.Profession.PHYSIOTHERAPIST, organisation="Fysio Utrecht Oost",
-        certificate_number="RT-2019-0412", certificate_date=date(2019, 4, 12),
-        address="Biltstraat 140", postcode="3572 BN", city="Utrecht", phone="030 234 56 78",
-        verified=True),
+        profession=Therapist.Profession.PHYSIOTHERAPIST,
+        organisation="Fysio Utrecht Oost",
+        certificate_number="RT-2019-0412",
+        certificate_date=date(2019, 4, 12),
+        address="Biltstraat 140",
+        postcode="3572 BN",
+        city="Utrecht",
+        phone="030 234 56 78",
+        verified=True,
+    ),
     "therapeut2@example.org": dict(
-        profession=Therapist.Profession.SPV, organisation="Praktijk In Beweging",
-        certificate_number="RT-2021-1103", certificate_date=date(2021, 11, 3),
-        address="Utrechtseweg 55", postcode="3811 NB", city="Amersfoort", phone="033 456 78 90",
-        verified=True),
+        profession=Therapist.Profession.SPV,
+        organisation="Praktijk In Beweging",
+        certificate_number="RT-2021-1103",
+        certificate_date=date(2021, 11, 3),
+        address="Utrechtseweg 55",
+        postcode="3811 NB",
+        city="Amersfoort",
+        phone="033 456 78 90",
+        verified=True,
+    ),
     "therapeut3@example.org": dict(
-        profession=Therapist.Profession.PSYCHOLOGIST, organisation="Loopgroep Zeist",
-        certificate_number="RT-2025-0007", certificate_date=date(2025, 6, 20),
-        address="Slotlaan 9", postcode="3701 GA", city="Zeist", phone="030 345 67 89",
-        verified=False),
+        profession=Therapist.Profession.PSYCHOLOGIST,
+        organisation="Loopgroep Zeist",
+        certificate_number="RT-2025-0007",
+        certificate_date=date(2025, 6, 20),
+        address="Slotlaan 9",
+        postcode="3701 GA",
+        city="Zeist",
+        phone="030 345 67 89",
+        verified=False,
+    ),
 }
 
 # first name, tussenvoegsel, surname, sex, born, city
@@ -96,17 +128,40 @@ PATHS = {
     Status.INTAKE_DONE: [Status.SENT, Status.ACCEPTED, Status.INTAKE_DONE],
     Status.NOT_CLEARED: [Status.SENT, Status.ACCEPTED, Status.INTAKE_DONE, Status.NOT_CLEARED],
     Status.IN_THERAPY: [Status.SENT, Status.ACCEPTED, Status.INTAKE_DONE, Status.IN_THERAPY],
-    Status.COMPLETED: [Status.SENT, Status.ACCEPTED, Status.INTAKE_DONE, Status.IN_THERAPY,
-                       Status.COMPLETED],
-    Status.STOPPED: [Status.SENT, Status.ACCEPTED, Status.INTAKE_DONE, Status.IN_THERAPY,
-                     Status.STOPPED],
-    Status.FOLLOWED_UP: [Status.SENT, Status.ACCEPTED, Status.INTAKE_DONE, Status.IN_THERAPY,
-                         Status.COMPLETED, Status.FOLLOWED_UP],
+    Status.COMPLETED: [
+        Status.SENT,
+        Status.ACCEPTED,
+        Status.INTAKE_DONE,
+        Status.IN_THERAPY,
+        Status.COMPLETED,
+    ],
+    Status.STOPPED: [
+        Status.SENT,
+        Status.ACCEPTED,
+        Status.INTAKE_DONE,
+        Status.IN_THERAPY,
+        Status.STOPPED,
+    ],
+    Status.FOLLOWED_UP: [
+        Status.SENT,
+        Status.ACCEPTED,
+        Status.INTAKE_DONE,
+        Status.IN_THERAPY,
+        Status.COMPLETED,
+        Status.FOLLOWED_UP,
+    ],
 }
 STEP_DAYS = {
-    Status.SENT: 0, Status.DECLINED: 2, Status.CANCELLED: 5, Status.ACCEPTED: 2,
-    Status.INTAKE_DONE: 9, Status.NOT_CLEARED: 1, Status.IN_THERAPY: 1, Status.COMPLETED: 77,
-    Status.STOPPED: 30, Status.FOLLOWED_UP: 14,
+    Status.SENT: 0,
+    Status.DECLINED: 2,
+    Status.CANCELLED: 5,
+    Status.ACCEPTED: 2,
+    Status.INTAKE_DONE: 9,
+    Status.NOT_CLEARED: 1,
+    Status.IN_THERAPY: 1,
+    Status.COMPLETED: 77,
+    Status.STOPPED: 30,
+    Status.FOLLOWED_UP: 14,
 }
 NOTES = {
     Status.DECLINED: "Mijn groep zit vol tot het voorjaar.",
@@ -117,36 +172,74 @@ NOTES = {
 
 # (patient index, final status, days ago sent or created, GP index within the practice, therapist)
 REFERRALS_1 = [
-    (0, Status.FOLLOWED_UP, 330, 0, 0), (1, Status.FOLLOWED_UP, 290, 1, 0),
-    (2, Status.FOLLOWED_UP, 250, 0, 1), (3, Status.COMPLETED, 150, 0, 0),
-    (4, Status.COMPLETED, 125, 1, 0), (5, Status.STOPPED, 140, 0, 1),
-    (6, Status.IN_THERAPY, 70, 0, 0), (7, Status.IN_THERAPY, 40, 1, 0),
-    (8, Status.IN_THERAPY, 20, 0, 1), (9, Status.INTAKE_DONE, 16, 0, 0),
-    (10, Status.NOT_CLEARED, 60, 0, 0), (11, Status.ACCEPTED, 8, 1, 0),
-    (12, Status.ACCEPTED, 5, 0, 1), (13, Status.SENT, 3, 0, 0), (14, Status.SENT, 1, 1, 0),
-    (15, Status.DECLINED, 12, 0, 1), (16, Status.CANCELLED, 200, 0, 0),
-    (17, Status.DRAFT, 0, 0, None), (18, Status.FOLLOWED_UP, 360, 1, 1),
+    (0, Status.FOLLOWED_UP, 330, 0, 0),
+    (1, Status.FOLLOWED_UP, 290, 1, 0),
+    (2, Status.FOLLOWED_UP, 250, 0, 1),
+    (3, Status.COMPLETED, 150, 0, 0),
+    (4, Status.COMPLETED, 125, 1, 0),
+    (5, Status.STOPPED, 140, 0, 1),
+    (6, Status.IN_THERAPY, 70, 0, 0),
+    (7, Status.IN_THERAPY, 40, 1, 0),
+    (8, Status.IN_THERAPY, 20, 0, 1),
+    (9, Status.INTAKE_DONE, 16, 0, 0),
+    (10, Status.NOT_CLEARED, 60, 0, 0),
+    (11, Status.ACCEPTED, 8, 1, 0),
+    (12, Status.ACCEPTED, 5, 0, 1),
+    (13, Status.SENT, 3, 0, 0),
+    (14, Status.SENT, 1, 1, 0),
+    (15, Status.DECLINED, 12, 0, 1),
+    (16, Status.CANCELLED, 200, 0, 0),
+    (17, Status.DRAFT, 0, 0, None),
+    (18, Status.FOLLOWED_UP, 360, 1, 1),
     (19, Status.IN_THERAPY, 100, 0, 0),
 ]
-REFERRALS_2 = [(0, Status.IN_THERAPY, 45, 0, 1), (1, Status.SENT, 2, 0, 1), (2, Status.DRAFT, 0, 0, None)]
+REFERRALS_2 = [
+    (0, Status.IN_THERAPY, 45, 0, 1),
+    (1, Status.SENT, 2, 0, 1),
+    (2, Status.DRAFT, 0, 0, None),
+]
 
 CONTENT = [
-    dict(complaint="depressive", severity="moderate", purpose="treatment", funding="health_insurer",
-         uses_antidepressant=True, medication="Sertraline 50 mg 1dd",
-         history="Eerdere depressieve episode in 2019, behandeld met POH-GGZ.",
-         question="Graag runningtherapie als aanvulling op de medicatie; doel is afbouw op termijn."),
-    dict(complaint="burnout", severity="mild", purpose="reintegration", funding="uwv",
-         uses_antidepressant=False, medication="Geen",
-         history="Sinds vier maanden thuis met overspanning, begeleid door bedrijfsarts.",
-         question="Kan runningtherapie helpen bij de re-integratie en het herstel van de energie?"),
-    dict(complaint="anxiety", severity="moderate", purpose="treatment", funding="physiotherapy",
-         uses_antidepressant=False, medication="Oxazepam 10 mg zo nodig",
-         history="Paniekklachten sinds een jaar; cognitieve gedragstherapie afgerond.",
-         question="Graag begeleiding bij opbouw van conditie en omgaan met lichamelijke spanning."),
-    dict(complaint="stress", severity="mild", purpose="prevention", funding="self_pay",
-         uses_antidepressant=False, medication="Geen",
-         history="Hoge werkdruk, slaapt slecht, geen eerdere psychische klachten.",
-         question="Preventief: structuur en ontspanning door regelmatig hardlopen."),
+    dict(
+        complaint="depressive",
+        severity="moderate",
+        purpose="treatment",
+        funding="health_insurer",
+        uses_antidepressant=True,
+        medication="Sertraline 50 mg 1dd",
+        history="Eerdere depressieve episode in 2019, behandeld met POH-GGZ.",
+        question="Graag runningtherapie als aanvulling op de medicatie; doel is afbouw op termijn.",
+    ),
+    dict(
+        complaint="burnout",
+        severity="mild",
+        purpose="reintegration",
+        funding="uwv",
+        uses_antidepressant=False,
+        medication="Geen",
+        history="Sinds vier maanden thuis met overspanning, begeleid door bedrijfsarts.",
+        question="Kan runningtherapie helpen bij de re-integratie en het herstel van de energie?",
+    ),
+    dict(
+        complaint="anxiety",
+        severity="moderate",
+        purpose="treatment",
+        funding="physiotherapy",
+        uses_antidepressant=False,
+        medication="Oxazepam 10 mg zo nodig",
+        history="Paniekklachten sinds een jaar; cognitieve gedragstherapie afgerond.",
+        question="Graag begeleiding bij opbouw van conditie en omgaan met lichamelijke spanning.",
+    ),
+    dict(
+        complaint="stress",
+        severity="mild",
+        purpose="prevention",
+        funding="self_pay",
+        uses_antidepressant=False,
+        medication="Geen",
+        history="Hoge werkdruk, slaapt slecht, geen eerdere psychische klachten.",
+        question="Preventief: structuur en ontspanning door regelmatig hardlopen.",
+    ),
 ]
 
 
@@ -164,8 +257,14 @@ def _test_bsns(count: int, start: int) -> list[str]:
 def _user(email, first, last, role, practice) -> User:
     user, created = User.objects.get_or_create(
         email=email,
-        defaults=dict(first_name=first, last_name=last, role=role, practice=practice,
-                      is_staff=role == User.Role.ADMIN, is_superuser=role == User.Role.ADMIN),
+        defaults=dict(
+            first_name=first,
+            last_name=last,
+            role=role,
+            practice=practice,
+            is_staff=role == User.Role.ADMIN,
+            is_superuser=role == User.Role.ADMIN,
+        ),
     )
     if created:
         user.set_password(PASSWORD)
@@ -180,11 +279,17 @@ def _patients(practice: Practice, rows, bsns: list[str]) -> list[Patient]:
             practice=practice,
             bsn=bsns[i],
             defaults=dict(
-                initials=f"{first[0]}.", first_name=first, tussenvoegsel=tussen, surname=surname,
-                date_of_birth=born, sex=sex, phone=f"06 {12345600 + i:08d}"[:11],
+                initials=f"{first[0]}.",
+                first_name=first,
+                tussenvoegsel=tussen,
+                surname=surname,
+                date_of_birth=born,
+                sex=sex,
+                phone=f"06 {12345600 + i:08d}"[:11],
                 email=f"patient{i + 1}.{practice.agb_code}@example.org",
                 address=f"{STREETS[i % len(STREETS)]} {10 + i}",
-                postcode=f"35{10 + i:02d} AB", city=practice.city,
+                postcode=f"35{10 + i:02d} AB",
+                city=practice.city,
             ),
         )
         patients.append(patient)
@@ -201,8 +306,13 @@ def _referral(patient, gp, therapist, status, days_ago, content, gp_for_check) -
         return
     now = timezone.now()
     referral = Referral.objects.create(
-        patient=patient, practice=patient.practice, gp=gp, therapist=therapist,
-        consent_given=True, urgency="routine", **content,
+        patient=patient,
+        practice=patient.practice,
+        gp=gp,
+        therapist=therapist,
+        consent_given=True,
+        urgency="routine",
+        **content,
     )
     created = min(_at(days_ago + 1, 9), now)
     events = [ReferralEvent(referral=referral, from_status="", to_status=Status.DRAFT, actor=gp)]
@@ -210,40 +320,79 @@ def _referral(patient, gp, therapist, status, days_ago, content, gp_for_check) -
     current, moment = Status.DRAFT, _at(days_ago, 11)
     for step in PATHS[status]:
         moment = min(moment + timedelta(days=STEP_DAYS[step]), now)
-        actor = gp if step in (Status.SENT, Status.CANCELLED, Status.FOLLOWED_UP) else therapist.user
-        events.append(ReferralEvent(referral=referral, from_status=current, to_status=step,
-                                    actor=actor, note=NOTES.get(step, "")))
-        times[{
-            Status.SENT: "sent_at", Status.DECLINED: "declined_at", Status.ACCEPTED: "accepted_at",
-            Status.INTAKE_DONE: "intake_done_at", Status.NOT_CLEARED: "not_cleared_at",
-            Status.IN_THERAPY: "therapy_started_at", Status.COMPLETED: "completed_at",
-            Status.STOPPED: "stopped_at", Status.FOLLOWED_UP: "followed_up_at",
-            Status.CANCELLED: "cancelled_at",
-        }[step]] = moment
+        actor = (
+            gp if step in (Status.SENT, Status.CANCELLED, Status.FOLLOWED_UP) else therapist.user
+        )
+        events.append(
+            ReferralEvent(
+                referral=referral,
+                from_status=current,
+                to_status=step,
+                actor=actor,
+                note=NOTES.get(step, ""),
+            )
+        )
+        times[
+            {
+                Status.SENT: "sent_at",
+                Status.DECLINED: "declined_at",
+                Status.ACCEPTED: "accepted_at",
+                Status.INTAKE_DONE: "intake_done_at",
+                Status.NOT_CLEARED: "not_cleared_at",
+                Status.IN_THERAPY: "therapy_started_at",
+                Status.COMPLETED: "completed_at",
+                Status.STOPPED: "stopped_at",
+                Status.FOLLOWED_UP: "followed_up_at",
+                Status.CANCELLED: "cancelled_at",
+            }[step]
+        ] = moment
         if step == Status.SENT:
-            times["opened_at"] = min(moment + timedelta(hours=20), now) if status != Status.SENT else None
+            times["opened_at"] = (
+                min(moment + timedelta(hours=20), now) if status != Status.SENT else None
+            )
         if step == Status.INTAKE_DONE:
             times["intake_date"] = timezone.localdate(moment)
         current = step
-    reasons = {Status.DECLINED: "decline_reason", Status.CANCELLED: "cancel_reason",
-               Status.NOT_CLEARED: "not_cleared_reason", Status.STOPPED: "stop_reason"}
+    reasons = {
+        Status.DECLINED: "decline_reason",
+        Status.CANCELLED: "cancel_reason",
+        Status.NOT_CLEARED: "not_cleared_reason",
+        Status.STOPPED: "stop_reason",
+    }
     if status in reasons:
         times[reasons[status]] = NOTES[status]
     Referral.objects.filter(pk=referral.pk).update(status=status, updated_at=moment, **times)
-    for event, when in zip(events, [created, *sorted(v for k, v in times.items()
-                                                     if k.endswith("_at") and k not in ("created_at", "opened_at") and v)], strict=False):
+    for event, when in zip(
+        events,
+        [
+            created,
+            *sorted(
+                v
+                for k, v in times.items()
+                if k.endswith("_at") and k not in ("created_at", "opened_at") and v
+            ),
+        ],
+        strict=False,
+    ):
         event.created_at = when
     ReferralEvent.objects.bulk_create(events)
     for event in events:
         ReferralEvent.objects.filter(pk=event.pk).update(created_at=event.created_at)
     if status != Status.DRAFT or days_ago == 0:
         FitnessCheck.objects.create(
-            referral=referral, heart_condition=False, chest_pain=False, dizziness=False,
-            chronic_condition=status == Status.NOT_CLEARED, chronic_medication=False,
-            bone_joint_problem=False, supervised_only=False,
+            referral=referral,
+            heart_condition=False,
+            chest_pain=False,
+            dizziness=False,
+            chronic_condition=status == Status.NOT_CLEARED,
+            chronic_medication=False,
+            bone_joint_problem=False,
+            supervised_only=False,
             clearance_note="Hypertensie, goed ingesteld; mag onder begeleiding starten."
-            if status == Status.NOT_CLEARED else "",
-            checked_by=gp_for_check, checked_at=created,
+            if status == Status.NOT_CLEARED
+            else "",
+            checked_by=gp_for_check,
+            checked_at=created,
         )
 
 
@@ -267,29 +416,49 @@ def seed_demo() -> dict[str, int]:
         verified = data.pop("verified")
         therapist, _created = Therapist.objects.get_or_create(
             user=users[email],
-            defaults=dict(data, is_verified=verified, verified_by=admin if verified else None,
-                          verified_at=_at(400) if verified else None),
+            defaults=dict(
+                data,
+                is_verified=verified,
+                verified_by=admin if verified else None,
+                verified_at=_at(400) if verified else None,
+            ),
         )
         therapists.append(therapist)
     NetworkMembership.objects.get_or_create(
-        practice=practices[0], therapist=therapists[0], defaults={"added_by": users["huisarts@example.org"]}
+        practice=practices[0],
+        therapist=therapists[0],
+        defaults={"added_by": users["huisarts@example.org"]},
     )
     NetworkMembership.objects.get_or_create(
-        practice=practices[1], therapist=therapists[1], defaults={"added_by": users["huisarts2@example.org"]}
+        practice=practices[1],
+        therapist=therapists[1],
+        defaults={"added_by": users["huisarts2@example.org"]},
     )
 
     bsns = _test_bsns(len(PATIENTS_1) + len(PATIENTS_2), start=999_990_000)
     for practice, rows, plan, gps, bsn_slice in (
-        (practices[0], PATIENTS_1, REFERRALS_1,
-         [users["huisarts@example.org"], users["huisarts3@example.org"]], bsns[: len(PATIENTS_1)]),
-        (practices[1], PATIENTS_2, REFERRALS_2, [users["huisarts2@example.org"]],
-         bsns[len(PATIENTS_1):]),
+        (
+            practices[0],
+            PATIENTS_1,
+            REFERRALS_1,
+            [users["huisarts@example.org"], users["huisarts3@example.org"]],
+            bsns[: len(PATIENTS_1)],
+        ),
+        (
+            practices[1],
+            PATIENTS_2,
+            REFERRALS_2,
+            [users["huisarts2@example.org"]],
+            bsns[len(PATIENTS_1) :],
+        ),
     ):
         patients = _patients(practice, rows, bsn_slice)
         for n, (index, status, days_ago, gp_index, therapist_index) in enumerate(plan):
             therapist = therapists[therapist_index] if therapist_index is not None else None
             gp = gps[gp_index]
-            _referral(patients[index], gp, therapist, status, days_ago, CONTENT[n % len(CONTENT)], gp)
+            _referral(
+                patients[index], gp, therapist, status, days_ago, CONTENT[n % len(CONTENT)], gp
+            )
     return {
         "practices": Practice.objects.count(),
         "users": User.objects.count(),

@@ -1,6 +1,6 @@
 import zoneinfo
-from itertools import groupby
 from datetime import date, datetime, timedelta
+from itertools import groupby
 
 from django.conf import settings
 from django.db.models import Case, Count, IntegerField, QuerySet, Value, When

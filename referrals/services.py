@@ -20,9 +20,7 @@ def referral_transition(
     with transaction.atomic():
         locked = Referral.objects.select_for_update().get(pk=referral.pk)
         if to not in TRANSITIONS[locked.status]:
-            raise InvalidTransition(
-                f"A referral cannot go from {locked.status} to {to}."
-            )
+            raise InvalidTransition(f"A referral cannot go from {locked.status} to {to}.")
         from_status = locked.status
         now = timezone.now()
         locked.status = to

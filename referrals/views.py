@@ -2,8 +2,8 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from accounts.permissions import gp_required, manager_required, role_required, therapist_required
 from accounts.models import User
+from accounts.permissions import gp_required, manager_required, role_required, therapist_required
 
 from . import selectors
 

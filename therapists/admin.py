@@ -8,9 +8,22 @@ from .services import therapist_verify
 
 @admin.register(Therapist)
 class TherapistAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "profession", "city", "is_verified", "verified_by", "accepting_new_patients"]
+    list_display = [
+        "__str__",
+        "profession",
+        "city",
+        "is_verified",
+        "verified_by",
+        "accepting_new_patients",
+    ]
     list_filter = ["is_verified", "accepting_new_patients", "profession"]
-    search_fields = ["user__first_name", "user__last_name", "organisation", "city", "certificate_number"]
+    search_fields = [
+        "user__first_name",
+        "user__last_name",
+        "organisation",
+        "city",
+        "certificate_number",
+    ]
     list_select_related = ["user", "verified_by"]
     readonly_fields = ["is_verified", "verified_by", "verified_at"]
     autocomplete_fields = ["user"]
@@ -23,6 +36,7 @@ class TherapistAdmin(admin.ModelAdmin):
         count = queryset.count()
         self.message_user(
             request,
-            ngettext("%(n)d therapist verified.", "%(n)d therapists verified.", count) % {"n": count},
+            ngettext("%(n)d therapist verified.", "%(n)d therapists verified.", count)
+            % {"n": count},
             messages.SUCCESS,
         )

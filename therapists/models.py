@@ -62,7 +62,9 @@ class Therapist(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["is_verified", "accepting_new_patients", "city"], name="therapist_findable"),
+            models.Index(
+                fields=["is_verified", "accepting_new_patients", "city"], name="therapist_findable"
+            ),
             models.Index(fields=["postcode"], name="therapist_postcode"),
         ]
 
@@ -88,3 +90,6 @@ class NetworkMembership(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["practice", "therapist"], name="network_unique")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.practice_id} -> {self.therapist_id}"
