@@ -97,6 +97,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.get_full_name() or self.email
 
+    def clean(self) -> None:
+        super().clean()
+        # Sign-in lowercases the address, so store it lowercased however it was typed.
+        self.email = User.objects.normalize_email(self.email).lower()
+
     def get_full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
 

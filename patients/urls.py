@@ -6,5 +6,6 @@ app_name = "patients"
 
 urlpatterns = [
     path("", views.patient_list, name="list"),
+    path("new/", views.patient_create, name="create"),
     path("<int:pk>/", views.patient_detail, name="detail"),
 ]

@@ -1,17 +1,52 @@
+from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.permissions import gp_required, role_required
+from referrals.models import OPEN_STATUSES
 
+from .forms import PatientForm, PatientSearchForm
 from .selectors import patient_for_user, patients_visible_to
 
 
 @gp_required
 def patient_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(patients_visible_to(request.user), 25).get_page(request.GET.get("page"))
-    return render(request, "patients/list.html", {"page": page})
+    """Search by name, date of birth or BSN. The search is POSTed so a BSN never sits in a URL."""
+    patients = patients_visible_to(request.user)
+    form = PatientSearchForm(request.POST or None)
+    searched = False
+    if request.method == "POST" and form.is_valid():
+        searched = True
+        kind, value = form.parsed()
+        if kind == "bsn":
+            patients = patients.filter(bsn=value)
+        elif kind == "dob":
+            patients = patients.filter(date_of_birth=value)
+        else:
+            for word in value.split():
+                patients = patients.filter(
+                    Q(surname__icontains=word)
+                    | Q(first_name__icontains=word)
+                    | Q(tussenvoegsel__iexact=word)
+                )
+    page = Paginator(patients.order_by("surname", "first_name", "pk"), 25).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "patients/list.html", {"form": form, "page": page, "searched": searched})
+
+
+@gp_required
+def patient_create(request: HttpRequest) -> HttpResponse:
+    form = PatientForm(request.POST or None, practice=request.user.practice)
+    if request.method == "POST" and form.is_valid():
+        patient = form.save()
+        messages.success(request, _("Patient registered."))
+        return redirect("patients:detail", pk=patient.pk)
+    return render(request, "patients/form.html", {"form": form})
 
 
 @role_required(User.Role.GP, User.Role.THERAPIST)
@@ -19,5 +54,10 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
     patient = patient_for_user(request.user, pk)
     referrals = patient.referrals.select_related("gp", "therapist__user")
     if request.user.role == User.Role.THERAPIST:
-        referrals = referrals.filter(therapist__user=request.user).exclude(status="draft")
-    return render(request, "patients/detail.html", {"patient": patient, "referrals": referrals})
+        referrals = referrals.filter(therapist__user=request.user, sent_at__isnull=False)
+    open_referral = next((r for r in referrals if r.status in OPEN_STATUSES), None)
+    return render(
+        request,
+        "patients/detail.html",
+        {"patient": patient, "referrals": referrals, "open_referral": open_referral},
+    )

@@ -11,16 +11,16 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Practice, User
 
-from .models import OPEN_STATUSES, Referral, Status
+from .models import OPEN_STATUSES, FitnessCheck, Referral, Status
 
 
 def referrals_visible_to(user: User) -> QuerySet[Referral]:
-    """GPs see their practice's referrals; therapists those sent to them (never drafts)."""
+    """GPs see their practice's referrals; therapists those sent to them (never unsent ones)."""
     base = Referral.objects.select_related("patient", "gp", "therapist__user", "practice")
     if user.role == User.Role.GP:
         return base.filter(practice_id=user.practice_id)
     if user.role == User.Role.THERAPIST:
-        return base.filter(therapist__user=user).exclude(status=Status.DRAFT)
+        return base.filter(therapist__user=user, sent_at__isnull=False)
     return base.none()
 
 
@@ -120,3 +120,31 @@ def monthly_referral_counts(*, practice: Practice | None, months: int = 12) -> l
         result.append({"month": month, "count": counts.get(month, 0)})
         month = (month + timedelta(days=32)).replace(day=1)
     return result
+
+
+def progress_steps(referral: Referral) -> list[dict]:
+    """The progress bar: fitness check -> letter -> sent -> intake -> therapy -> follow-up."""
+    has_check = FitnessCheck.objects.filter(referral=referral).exists()
+    reached = {
+        "fitness": has_check,
+        "letter": bool(referral.complaint and referral.question and referral.therapist_id),
+        "sent": referral.sent_at is not None,
+        "intake": referral.intake_done_at is not None,
+        "therapy": referral.therapy_started_at is not None,
+        "follow_up": referral.followed_up_at is not None,
+    }
+    labels = {
+        "fitness": _("Fitness check"),
+        "letter": _("Letter"),
+        "sent": _("Sent"),
+        "intake": _("Intake"),
+        "therapy": _("Therapy"),
+        "follow_up": _("Follow-up"),
+    }
+    steps, current_found = [], False
+    for key, label in labels.items():
+        done = reached[key]
+        current = not done and not current_found
+        current_found = current_found or current
+        steps.append({"key": key, "label": label, "done": done, "current": current})
+    return steps

@@ -1,12 +1,27 @@
 """Every write to a referral that carries a rule. Only this module changes `Referral.status`."""
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
+from patients.models import Patient
+from therapists.models import Therapist
 
-from .exceptions import InvalidTransition
-from .models import STATUS_TIMESTAMP, TRANSITIONS, Referral, ReferralEvent
+from . import tasks
+from .exceptions import InvalidTransition, NotReadyToSend, OpenReferralExists, ReferralError
+from .models import (
+    OPEN_STATUSES,
+    STATUS_TIMESTAMP,
+    TRANSITIONS,
+    FitnessCheck,
+    Referral,
+    ReferralDocument,
+    ReferralEvent,
+    Status,
+)
+
+EDITABLE_STATUSES = (Status.DRAFT, Status.DECLINED)
 
 
 def referral_transition(
@@ -20,13 +35,15 @@ def referral_transition(
     with transaction.atomic():
         locked = Referral.objects.select_for_update().get(pk=referral.pk)
         if to not in TRANSITIONS[locked.status]:
-            raise InvalidTransition(f"A referral cannot go from {locked.status} to {to}.")
+            raise InvalidTransition(
+                _("A referral cannot go from “%(from)s” to “%(to)s”.")
+                % {"from": locked.get_status_display(), "to": Status(to).label}
+            )
         from_status = locked.status
-        now = timezone.now()
         locked.status = to
         fields = ["status", "updated_at", *changes]
         if to in STATUS_TIMESTAMP:
-            setattr(locked, STATUS_TIMESTAMP[to], now)
+            setattr(locked, STATUS_TIMESTAMP[to], timezone.now())
             fields.append(STATUS_TIMESTAMP[to])
         for name, value in changes.items():
             setattr(locked, name, value)
@@ -35,3 +52,141 @@ def referral_transition(
             referral=locked, from_status=from_status, to_status=to, actor=by, note=note
         )
     return locked
+
+
+def referral_start(*, patient: Patient, gp: User) -> Referral:
+    """A new draft referral for the patient, unless they already have an open one."""
+    existing = patient.referrals.filter(status__in=OPEN_STATUSES).first()
+    if existing:
+        raise OpenReferralExists(existing)
+    try:
+        with transaction.atomic():
+            referral = Referral.objects.create(patient=patient, practice=patient.practice, gp=gp)
+            ReferralEvent.objects.create(
+                referral=referral, from_status="", to_status=Status.DRAFT, actor=gp
+            )
+    except IntegrityError:  # a concurrent start won the race for the one open referral
+        raise OpenReferralExists(
+            patient.referrals.filter(status__in=OPEN_STATUSES).first()
+        ) from None
+    return referral
+
+
+def _ensure_editable(referral: Referral) -> None:
+    if referral.status not in EDITABLE_STATUSES:
+        raise ReferralError(_("This referral has been sent and can no longer be changed."))
+
+
+def referral_save_draft(*, referral: Referral, by: User) -> Referral:
+    """Save the GP's edits (a bound ReferralForm's instance) while the referral is a draft."""
+    with transaction.atomic():
+        current = Referral.objects.select_for_update().get(pk=referral.pk)
+        _ensure_editable(current)
+        referral.save()
+    return referral
+
+
+def fitness_check_record(*, referral: Referral, check: FitnessCheck, by: User) -> FitnessCheck:
+    """Store the GP's fitness check with who and when; a yes without clearance blocks sending."""
+    with transaction.atomic():
+        current = Referral.objects.select_for_update().get(pk=referral.pk)
+        _ensure_editable(current)
+        check.referral = current
+        check.checked_by = by
+        check.checked_at = timezone.now()
+        check.save()
+    return check
+
+
+def referral_choose_therapist(*, referral: Referral, therapist: Therapist, by: User) -> Referral:
+    if not therapist.can_receive_referrals:
+        raise ReferralError(
+            _("This therapist cannot receive referrals: not verified or not accepting patients.")
+        )
+    with transaction.atomic():
+        current = Referral.objects.select_for_update().get(pk=referral.pk)
+        _ensure_editable(current)
+        current.therapist = therapist
+        current.save(update_fields=["therapist", "updated_at"])
+    return current
+
+
+def send_problems(referral: Referral) -> list[str]:
+    """Everything that still keeps this referral from being sent (empty: ready)."""
+    problems = []
+    if referral.status not in EDITABLE_STATUSES:
+        problems.append(_("This referral has already been sent."))
+    if not referral.consent_given:
+        problems.append(_("Record the patient's consent to share data with the therapist."))
+    required = {
+        "complaint": _("Choose the main complaint."),
+        "severity": _("Choose the severity."),
+        "question": _("Write the question to the therapist."),
+        "purpose": _("Choose the purpose."),
+        "funding": _("Choose the funding route."),
+    }
+    problems += [message for field, message in required.items() if not getattr(referral, field)]
+    if referral.uses_antidepressant is None:
+        problems.append(_("Say whether the patient uses an antidepressant."))
+    check = FitnessCheck.objects.filter(referral=referral).first()
+    if check is None:
+        problems.append(_("Complete the physical-fitness check."))
+    elif not check.passes:
+        problems.append(
+            _("The fitness check has a “yes”: write your clearance note, or do not send.")
+        )
+    therapist = referral.therapist
+    if therapist is None:
+        problems.append(_("Choose a running therapist."))
+    elif not therapist.can_receive_referrals:
+        problems.append(_("The chosen therapist is not verified or not accepting new patients."))
+    elif (
+        referral.status == Status.DECLINED
+        and referral.events.filter(to_status=Status.DECLINED, actor=therapist.user).exists()
+    ):
+        problems.append(_("This therapist declined the referral: choose another therapist."))
+    return problems
+
+
+def referral_send(*, referral: Referral, by: User) -> Referral:
+    """Render the letter, keep that exact PDF with its SHA-256, and move the referral to sent.
+
+    The therapist's email is queued only after the transaction commits.
+    """
+    from .pdf import pdf_sha256, render_referral_letter
+
+    with transaction.atomic():
+        current = Referral.objects.select_for_update().get(pk=referral.pk)
+        problems = send_problems(current)
+        if problems:
+            raise NotReadyToSend(problems)
+        pdf = render_referral_letter(current)
+        ReferralDocument.objects.create(
+            referral=current,
+            kind=ReferralDocument.Kind.LETTER,
+            content=pdf,
+            sha256=pdf_sha256(pdf),
+            created_by=by,
+        )
+        sent = referral_transition(
+            referral=current, to=Status.SENT, by=by, opened_at=None, decline_reason=""
+        )
+        transaction.on_commit(lambda: tasks.notify_new_referral.delay(sent.pk))
+    return sent
+
+
+def referral_mark_opened(*, referral: Referral, by: User) -> bool:
+    """The therapist's first look: a read receipt for the GP. True only the first time."""
+    if by.role != User.Role.THERAPIST or referral.therapist.user_id != by.pk:
+        return False
+    return bool(
+        Referral.objects.filter(pk=referral.pk, opened_at__isnull=True).update(
+            opened_at=timezone.now()
+        )
+    )
+
+
+def referral_cancel(*, referral: Referral, by: User, reason: str) -> Referral:
+    return referral_transition(
+        referral=referral, to=Status.CANCELLED, by=by, note=reason, cancel_reason=reason
+    )

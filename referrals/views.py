@@ -1,11 +1,31 @@
+from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from accounts.permissions import gp_required, manager_required, role_required, therapist_required
+from patients.selectors import patient_for_user
+from therapists.models import Therapist
+from therapists.selectors import therapists_choosable
+from therapists.services import network_toggle
 
-from . import selectors
+from . import selectors, services
+from .exceptions import NotReadyToSend, OpenReferralExists, ReferralError
+from .forms import FitnessCheckForm, ReasonForm, ReferralForm, TherapistSearchForm
+from .models import FitnessCheck, ReferralDocument, Status
+from .pdf import render_information_sheet, render_referral_letter
+
+PDF_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+
+
+def _pdf(content: bytes, filename: str, *, inline: bool = True) -> HttpResponse:
+    response = HttpResponse(bytes(content), content_type="application/pdf", headers=PDF_HEADERS)
+    disposition = "inline" if inline else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    return response
 
 
 @gp_required
@@ -27,8 +47,182 @@ def incoming(request: HttpRequest) -> HttpResponse:
 @role_required(User.Role.GP, User.Role.THERAPIST)
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     referral = selectors.referral_for_user(request.user, pk)
-    events = referral.events.select_related("actor")
-    return render(request, "referrals/detail.html", {"referral": referral, "events": events})
+    if services.referral_mark_opened(referral=referral, by=request.user):
+        referral.refresh_from_db(fields=["opened_at"])
+    context = {
+        "referral": referral,
+        "events": referral.events.select_related("actor"),
+        "fitness_check": FitnessCheck.objects.filter(referral=referral).first(),
+        "letter": referral.documents.filter(kind=ReferralDocument.Kind.LETTER)
+        .only("pk", "created_at", "sha256")
+        .first(),
+        "problems": services.send_problems(referral)
+        if referral.status in services.EDITABLE_STATUSES
+        else [],
+        "steps": selectors.progress_steps(referral),
+    }
+    return render(request, "referrals/detail.html", context)
+
+
+@gp_required
+@require_POST
+def start(request: HttpRequest, patient_pk: int) -> HttpResponse:
+    patient = patient_for_user(request.user, patient_pk)
+    try:
+        referral = services.referral_start(patient=patient, gp=request.user)
+    except OpenReferralExists as exc:
+        messages.info(request, _("This patient already has an open referral: here it is."))
+        return redirect("referrals:detail", pk=exc.referral.pk)
+    return redirect("referrals:edit", pk=referral.pk)
+
+
+def _editable_referral(request: HttpRequest, pk: int):
+    referral = selectors.referral_for_user(request.user, pk)
+    if referral.status not in services.EDITABLE_STATUSES:
+        messages.warning(request, _("This referral has been sent and can no longer be changed."))
+        return referral, redirect("referrals:detail", pk=referral.pk)
+    return referral, None
+
+
+@gp_required
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    referral, blocked = _editable_referral(request, pk)
+    if blocked:
+        return blocked
+    form = ReferralForm(request.POST or None, instance=referral)
+    if request.method == "POST" and form.is_valid():
+        services.referral_save_draft(referral=form.instance, by=request.user)
+        messages.success(request, _("Referral saved as draft."))
+        if FitnessCheck.objects.filter(referral=referral).exists():
+            return redirect("referrals:detail", pk=referral.pk)
+        return redirect("referrals:fitness", pk=referral.pk)
+    return render(request, "referrals/form.html", {"form": form, "referral": referral})
+
+
+@gp_required
+def fitness(request: HttpRequest, pk: int) -> HttpResponse:
+    referral, blocked = _editable_referral(request, pk)
+    if blocked:
+        return blocked
+    instance = FitnessCheck.objects.filter(referral=referral).first()
+    form = FitnessCheckForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        check = services.fitness_check_record(
+            referral=referral, check=form.save(commit=False), by=request.user
+        )
+        if check.passes:
+            messages.success(request, _("Fitness check saved."))
+        else:
+            messages.warning(
+                request,
+                _("Fitness check saved. A “yes” needs your clearance note before you can send."),
+            )
+        if referral.therapist_id is None:
+            return redirect("referrals:therapist", pk=referral.pk)
+        return redirect("referrals:detail", pk=referral.pk)
+    return render(request, "referrals/fitness.html", {"form": form, "referral": referral})
+
+
+@gp_required
+def choose_therapist(request: HttpRequest, pk: int) -> HttpResponse:
+    referral, blocked = _editable_referral(request, pk)
+    if blocked:
+        return blocked
+    if request.method == "POST":
+        therapist = get_object_or_404(Therapist, pk=request.POST.get("therapist"))
+        try:
+            services.referral_choose_therapist(
+                referral=referral, therapist=therapist, by=request.user
+            )
+        except ReferralError as exc:
+            messages.error(request, str(exc))
+            return redirect("referrals:therapist", pk=referral.pk)
+        messages.success(request, _("Therapist chosen."))
+        return redirect("referrals:detail", pk=referral.pk)
+    form = TherapistSearchForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    therapists = therapists_choosable(practice=request.user.practice, **filters)
+    page = Paginator(therapists, 20).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "referrals/therapist.html",
+        {"form": form, "page": page, "referral": referral},
+    )
+
+
+@gp_required
+@require_POST
+def network(request: HttpRequest, pk: int, therapist_pk: int) -> HttpResponse:
+    referral = selectors.referral_for_user(request.user, pk)
+    therapist = get_object_or_404(Therapist, pk=therapist_pk, is_verified=True)
+    added = network_toggle(practice=request.user.practice, therapist=therapist, by=request.user)
+    name = therapist.user.get_full_name()
+    if added:
+        messages.success(request, _("%(name)s is now in your practice's network.") % {"name": name})
+    else:
+        messages.success(request, _("%(name)s was taken out of your network.") % {"name": name})
+    return redirect("referrals:therapist", pk=referral.pk)
+
+
+@gp_required
+def preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """The letter as it would be sent now; nothing is stored."""
+    referral = selectors.referral_for_user(request.user, pk)
+    return _pdf(render_referral_letter(referral), f"verwijsbrief-{referral.pk}-concept.pdf")
+
+
+@gp_required
+def send(request: HttpRequest, pk: int) -> HttpResponse:
+    referral, blocked = _editable_referral(request, pk)
+    if blocked:
+        return blocked
+    problems = services.send_problems(referral)
+    if request.method == "POST":
+        try:
+            referral = services.referral_send(referral=referral, by=request.user)
+        except NotReadyToSend as exc:
+            problems = exc.problems
+        else:
+            messages.success(
+                request,
+                _("Referral sent to %(name)s.") % {"name": referral.therapist.user.get_full_name()},
+            )
+            return redirect("referrals:detail", pk=referral.pk)
+    return render(request, "referrals/send.html", {"referral": referral, "problems": problems})
+
+
+@role_required(User.Role.GP, User.Role.THERAPIST)
+def letter(request: HttpRequest, pk: int) -> HttpResponse:
+    """The letter exactly as it was sent."""
+    referral = selectors.referral_for_user(request.user, pk)
+    document = referral.documents.filter(kind=ReferralDocument.Kind.LETTER).first()
+    if document is None:
+        raise Http404
+    return _pdf(document.content, f"verwijsbrief-{referral.pk}.pdf")
+
+
+@gp_required
+def information_sheet(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = selectors.referral_for_user(request.user, pk)
+    if referral.therapist is None:
+        raise Http404
+    return _pdf(render_information_sheet(referral), f"informatie-runningtherapie-{referral.pk}.pdf")
+
+
+@gp_required
+def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = selectors.referral_for_user(request.user, pk)
+    if not referral.can_move_to(Status.CANCELLED):
+        messages.warning(request, _("This referral can no longer be cancelled."))
+        return redirect("referrals:detail", pk=referral.pk)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.referral_cancel(
+            referral=referral, by=request.user, reason=form.cleaned_data["reason"]
+        )
+        messages.success(request, _("Referral cancelled."))
+        return redirect("referrals:detail", pk=referral.pk)
+    return render(request, "referrals/cancel.html", {"form": form, "referral": referral})
 
 
 @manager_required

@@ -1,9 +1,9 @@
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Practice, User
 
-from .models import Therapist
+from .models import NetworkMembership, Therapist
 
 
 @transaction.atomic
@@ -16,3 +16,16 @@ def therapist_verify(*, therapist: Therapist, by: User) -> Therapist:
         therapist.verified_at = timezone.now()
         therapist.save(update_fields=["is_verified", "verified_by", "verified_at"])
     return therapist
+
+
+def network_toggle(*, practice: Practice, therapist: Therapist, by: User) -> bool:
+    """Add the therapist to the practice's network, or take them out; True when now in it."""
+    deleted, _rows = NetworkMembership.objects.filter(
+        practice=practice, therapist=therapist
+    ).delete()
+    if deleted:
+        return False
+    NetworkMembership.objects.get_or_create(
+        practice=practice, therapist=therapist, defaults={"added_by": by}
+    )
+    return True

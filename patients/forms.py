@@ -1,0 +1,92 @@
+import re
+from datetime import date, datetime
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Patient
+
+
+class PatientSearchForm(forms.Form):
+    """Posted, never in the URL: a BSN must not end up in a link or a server log."""
+
+    query = forms.CharField(
+        label=_("Name, date of birth (dd-mm-yyyy) or BSN"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autofocus": True}),
+    )
+
+    def parsed(self) -> tuple[str, str | date]:
+        """('bsn', '123456782'), ('dob', date) or ('name', 'text')."""
+        text = self.cleaned_data["query"].strip()
+        digits = re.sub(r"[\s.]", "", text)
+        if digits.isdigit() and len(digits) == 9:
+            return "bsn", digits
+        for fmt in ("%d-%m-%Y", "%d/%m/%Y", "%Y-%m-%d", "%d%m%Y"):
+            try:
+                return "dob", datetime.strptime(text, fmt).date()
+            except ValueError:
+                continue
+        return "name", text
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class PatientForm(forms.ModelForm):
+    class Meta:
+        model = Patient
+        fields = [
+            "bsn",
+            "initials",
+            "first_name",
+            "tussenvoegsel",
+            "surname",
+            "date_of_birth",
+            "sex",
+            "phone",
+            "email",
+            "address",
+            "postcode",
+            "city",
+        ]
+        widgets = {"date_of_birth": DateInput(), "sex": forms.RadioSelect}
+
+    def __init__(self, *args, practice, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.practice = practice
+        self.duplicate: Patient | None = None
+        self.fields["bsn"].widget.attrs.update(inputmode="numeric", autocomplete="off")
+
+    def clean_bsn(self) -> str:
+        bsn = re.sub(r"[\s.]", "", self.cleaned_data["bsn"])
+        existing = Patient.objects.filter(practice=self.practice, bsn=bsn)
+        if self.instance.pk:
+            existing = existing.exclude(pk=self.instance.pk)
+        self.duplicate = existing.first()
+        if self.duplicate:
+            raise forms.ValidationError(
+                _("A patient with this BSN is already registered in your practice."),
+                code="duplicate",
+            )
+        return bsn
+
+    def clean_date_of_birth(self) -> date:
+        born = self.cleaned_data["date_of_birth"]
+        if born > date.today() or born.year < 1900:
+            raise forms.ValidationError(_("Enter a date of birth in the past."))
+        return born
+
+    def clean_postcode(self) -> str:
+        postcode = self.cleaned_data["postcode"].upper().replace(" ", "")
+        if postcode and not re.fullmatch(r"[1-9]\d{3}[A-Z]{2}", postcode):
+            raise forms.ValidationError(_("Enter a Dutch postcode, like 3521 AB."))
+        return f"{postcode[:4]} {postcode[4:]}" if postcode else ""
+
+    def save(self, commit: bool = True) -> Patient:
+        self.instance.practice = self.practice
+        return super().save(commit)

@@ -1,0 +1,136 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from therapists.models import Therapist
+
+from .models import ICPC_CODES, Complaint, FitnessCheck, Referral
+
+YES_NO = [(True, _("Yes")), (False, _("No"))]
+
+
+def _to_bool(value) -> bool | None:
+    return {"True": True, "False": False, True: True, False: False}.get(value)
+
+
+class ReferralForm(forms.ModelForm):
+    """The GP's referral. A draft may be saved incomplete; sending checks completeness."""
+
+    complaint = forms.ChoiceField(
+        label=_("Main complaint"),
+        choices=[("", "—"), *[(c.value, f"{c.label} ({ICPC_CODES[c]})") for c in Complaint]],
+        required=False,
+    )
+    other_complaints = forms.MultipleChoiceField(
+        label=_("Other complaints"),
+        choices=[(c.value, f"{c.label} ({ICPC_CODES[c]})") for c in Complaint],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    uses_antidepressant = forms.TypedChoiceField(
+        label=_("Does the patient use an antidepressant?"),
+        choices=YES_NO,
+        coerce=_to_bool,
+        empty_value=None,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+
+    class Meta:
+        model = Referral
+        fields = [
+            "consent_given",
+            "complaint",
+            "other_complaints",
+            "complaint_notes",
+            "severity",
+            "uses_antidepressant",
+            "medication",
+            "history",
+            "question",
+            "purpose",
+            "funding",
+            "urgency",
+        ]
+        widgets = {
+            "severity": forms.RadioSelect,
+            "purpose": forms.RadioSelect,
+            "urgency": forms.RadioSelect,
+            "medication": forms.Textarea(attrs={"rows": 2}),
+            "history": forms.Textarea(attrs={"rows": 3}),
+            "question": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {
+            "question": _("What do you ask of the therapist? This is the core of the letter."),
+            "consent_given": _("Required before sending. Discuss it with the patient."),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("severity", "purpose"):  # radios: no empty "-----" option
+            self.fields[name].choices = [c for c in self.fields[name].choices if c[0]]
+        for name in ("medication", "history", "question"):
+            self.fields[name].widget.attrs["maxlength"] = 4000
+            self.fields[name].max_length = 4000
+
+    def clean_other_complaints(self) -> list[str]:
+        main = self.cleaned_data.get("complaint")
+        return [c for c in self.cleaned_data["other_complaints"] if c != main]
+
+    def clean(self):
+        data = super().clean()
+        for name in ("medication", "history", "question"):
+            if len(data.get(name) or "") > 4000:
+                self.add_error(name, _("Please keep this under 4000 characters."))
+        return data
+
+
+class FitnessCheckForm(forms.ModelForm):
+    """PAR-Q+-style: seven yes/no questions; any yes needs the GP's clearance before sending."""
+
+    class Meta:
+        model = FitnessCheck
+        fields = [name for name, _text in FitnessCheck.QUESTIONS] + ["notes", "clearance_note"]
+        widgets = {
+            "notes": forms.Textarea(attrs={"rows": 2}),
+            "clearance_note": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name, text in FitnessCheck.QUESTIONS:
+            initial = getattr(self.instance, name) if self.instance.pk else None
+            self.fields[name] = forms.TypedChoiceField(
+                label=text,
+                choices=YES_NO,
+                coerce=_to_bool,
+                widget=forms.RadioSelect,
+                initial=initial,
+                error_messages={"required": _("Answer yes or no.")},
+            )
+
+    def clean(self):
+        data = super().clean()
+        for name in ("notes", "clearance_note"):
+            if len(data.get(name) or "") > 4000:
+                self.add_error(name, _("Please keep this under 4000 characters."))
+        return data
+
+
+class TherapistSearchForm(forms.Form):
+    place = forms.CharField(
+        label=_("City or postcode area"),
+        required=False,
+        max_length=50,
+        help_text=_("For example Utrecht, or 35 for postcodes 3500-3599."),
+    )
+    profession = forms.ChoiceField(
+        label=_("Profession"),
+        required=False,
+        choices=[("", _("Any profession")), *Therapist.Profession.choices],
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )

@@ -1,0 +1,87 @@
+import io
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from pypdf import PdfReader
+
+from patients.models import Patient
+from patients.validators import bsn_is_valid
+from referrals.models import Referral, ReferralDocument
+
+from .conftest import sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _free_test_bsn() -> str:
+    taken = set(Patient.objects.values_list("bsn", flat=True))
+    n = 999_991_000
+    while not bsn_is_valid(f"{n:09d}") or f"{n:09d}" in taken:
+        n += 1
+    return f"{n:09d}"
+
+
+def test_gp_registers_checks_chooses_fills_previews_sends_and_downloads_the_letter(page):
+    call_command("seed_demo")
+    bsn = _free_test_bsn()
+    sign_in(page, "huisarts@example.org", "loopbaan-demo")
+
+    # Register the patient.
+    page.get_by_role("link", name="Patiënten").click()
+    page.get_by_role("link", name="Nieuwe patiënt registreren").first.click()
+    page.get_by_label("BSN").fill(bsn)
+    page.get_by_label("Voorletters").fill("IJ.")
+    page.get_by_label("Voornaam").fill("IJsbrand")
+    page.get_by_label("Tussenvoegsel").fill("van 't")
+    page.get_by_label("Achternaam").fill("Hof-Çelik")
+    page.get_by_label("Geboortedatum").fill("1984-02-29")
+    page.locator("input[name=sex][value=male]").check()
+    page.get_by_label("Woonplaats").fill("Utrecht")
+    page.get_by_role("button", name="Patiënt registreren").click()
+    assert page.get_by_role("heading", name="IJsbrand van 't Hof-Çelik").is_visible()
+
+    # Start the referral and fill it in.
+    page.get_by_role("button", name="Verwijzen naar runningtherapie").click()
+    page.get_by_label("Hoofdklacht").select_option("depressive")
+    page.locator("input[name=severity][value=moderate]").check()
+    page.locator("input[name=uses_antidepressant][value=False]").check()
+    page.get_by_label("Vraagstelling aan de therapeut").fill("Graag runningtherapie, 2x per week.")
+    page.locator("input[name=purpose][value=treatment]").check()
+    page.get_by_label("Financiering").select_option("health_insurer")
+    page.locator("input[name=consent_given]").check()
+    page.get_by_role("button", name="Concept opslaan").click()
+
+    # The physical-fitness check: seven times "no".
+    assert page.get_by_role("heading", name="Lichamelijke check").is_visible()
+    for radio in page.locator("input[type=radio][value=False]").all():
+        radio.check()
+    page.get_by_role("button", name="Lichamelijke check opslaan").click()
+
+    # Choose a verified therapist from the register.
+    assert page.get_by_role("heading", name="Kies een runningtherapeut").is_visible()
+    page.get_by_role("button", name="Kiezen Sanne Visser").click()
+
+    # Preview, then send.
+    referral = Referral.objects.get(patient__bsn=bsn)
+    preview = page.request.get(f"/referrals/{referral.pk}/preview.pdf")
+    assert preview.headers["content-type"] == "application/pdf"
+    page.get_by_role("link", name="Verwijzing versturen").click()
+    page.get_by_role("button", name="Verwijzing versturen").click()
+    assert page.get_by_text("Verstuurd").first.is_visible()
+
+    referral.refresh_from_db()
+    assert referral.status == "sent"
+    assert ReferralDocument.objects.filter(referral=referral, kind="letter").count() == 1
+    assert len(mail.outbox) == 1
+    assert "IJsbrand" not in mail.outbox[0].body
+
+    # Download the letter that was sent and read the patient's name in it.
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Verwijsbrief (PDF)").click()
+    path = download_info.value.path()
+    text = "".join(p.extract_text() for p in PdfReader(path).pages)
+    assert "IJsbrand" in text and "Hof-Çelik" in text
+    stored = bytes(ReferralDocument.objects.get(referral=referral).content)
+    assert path.read_bytes() == stored
+    assert PdfReader(io.BytesIO(stored)).pages
