@@ -1,1 +1,73 @@
-# Questionnaire responses, scores and change arrive with the therapist's workspace (issue #4).
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class QuestionnaireResponse(models.Model):
+    """One completed PHQ-9 or GAD-7, entered by the therapist; scored by outcomes.instruments."""
+
+    class Week(models.IntegerChoices):
+        WEEK_0 = 0, _("Week 0")
+        WEEK_5 = 5, _("Week 5")
+        WEEK_10 = 10, _("Week 10")
+
+    referral = models.ForeignKey(
+        "referrals.Referral", on_delete=models.CASCADE, related_name="questionnaires"
+    )
+    instrument = models.CharField(_("questionnaire"), max_length=10)
+    instrument_version = models.CharField(max_length=10, default="1")
+    week = models.PositiveSmallIntegerField(_("week"), choices=Week.choices)
+    answers = models.JSONField(_("answers"))
+    total = models.PositiveSmallIntegerField(_("total score"))
+    band = models.CharField(_("severity band"), max_length=20)
+    completed_on = models.DateField(_("completed on"))
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("entered"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["week", "instrument"]
+        verbose_name = _("questionnaire")
+        verbose_name_plural = _("questionnaires")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["referral", "instrument", "week"], name="questionnaire_once_per_week"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(instrument__in=["PHQ-9", "GAD-7"]), name="questionnaire_known"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(week__in=[0, 5, 10]), name="questionnaire_week_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument} week {self.week}: {self.total}"
+
+
+class SafetyAlert(models.Model):
+    """A PHQ-9 item-9 answer above 0: the therapist sees it at once, the GP until acknowledged."""
+
+    referral = models.ForeignKey(
+        "referrals.Referral", on_delete=models.CASCADE, related_name="safety_alerts"
+    )
+    response = models.OneToOneField(
+        QuestionnaireResponse, on_delete=models.CASCADE, related_name="safety_alert"
+    )
+    code = models.CharField(max_length=30)
+    raised_at = models.DateTimeField(_("raised"), auto_now_add=True)
+    gp_notified_at = models.DateTimeField(_("GP emailed"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-raised_at"]
+        verbose_name = _("safety alert")
+        verbose_name_plural = _("safety alerts")
+        indexes = [models.Index(fields=["acknowledged_at"], name="alert_open")]
+
+    def __str__(self) -> str:
+        return f"Alert {self.code} on referral {self.referral_id}"

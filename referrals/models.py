@@ -165,6 +165,7 @@ class Referral(models.Model):
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
     # Week 0 of therapy: questionnaire and follow-up due dates are derived from it.
     intake_date = models.DateField(_("intake date"), null=True, blank=True)
+    follow_up_due = models.DateField(_("GP follow-up due"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -320,6 +321,49 @@ class FitnessCheck(models.Model):
     def passes(self) -> bool:
         """No "yes", or every "yes" covered by the GP's written clearance."""
         return not self.any_yes or bool(self.clearance_note.strip())
+
+
+class TherapyReport(models.Model):
+    """What the therapist tells the GP: after intake, after week 5 and at the end."""
+
+    class Kind(models.TextChoices):
+        INTAKE = "intake_report", _("Report after intake")
+        PROGRESS = "progress_report", _("Progress report")
+        END = "end_report", _("End report")
+
+    class Independence(models.TextChoices):
+        YES = "yes", _("Yes")
+        WITH_SUPPORT = "with_support", _("With some support")
+        NO = "no", _("No")
+
+    referral = models.ForeignKey(
+        Referral, on_delete=models.CASCADE, related_name="reports", verbose_name=_("referral")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    summary = models.TextField(_("summary for the GP"))
+    fitness_progress = models.TextField(_("fitness progress"), blank=True)
+    runs_independently = models.CharField(
+        _("can keep running on their own"),
+        max_length=20,
+        choices=Independence.choices,
+        blank=True,
+    )
+    advice = models.TextField(_("advice for the GP's follow-up"), blank=True)
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    sent_at = models.DateTimeField(_("sent"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["sent_at"]
+        verbose_name = _("report to the GP")
+        verbose_name_plural = _("reports to the GP")
+        constraints = [
+            models.UniqueConstraint(fields=["referral", "kind"], name="report_once_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.referral_id})"
 
 
 class ReferralDocument(models.Model):

@@ -93,3 +93,132 @@ class NetworkMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.practice_id} -> {self.therapist_id}"
+
+
+class Intake(models.Model):
+    """The therapist's intake interview. Its date is week 0 of therapy."""
+
+    referral = models.OneToOneField(
+        "referrals.Referral", on_delete=models.CASCADE, related_name="intake"
+    )
+    date = models.DateField(_("intake date"))
+    goals = models.TextField(_("goals"))
+    running_experience = models.TextField(_("running experience"), blank=True)
+    motivation = models.TextField(_("motivation"), blank=True)
+    current_activity = models.TextField(_("current physical activity"), blank=True)
+    plan = models.TextField(
+        _("plan"), blank=True, help_text=_("Shared with the GP in the report after intake.")
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("intake")
+        verbose_name_plural = _("intakes")
+
+    def __str__(self) -> str:
+        return f"Intake {self.referral_id} {self.date}"
+
+
+class Screening(models.Model):
+    """The sports-medical screening after intake; not cleared returns the referral to the GP."""
+
+    class Outcome(models.TextChoices):
+        CLEARED = "cleared", _("Cleared")
+        RESTRICTED = "restricted", _("Cleared with restrictions")
+        NOT_CLEARED = "not_cleared", _("Not cleared")
+
+    referral = models.OneToOneField(
+        "referrals.Referral", on_delete=models.CASCADE, related_name="screening"
+    )
+    resting_heart_rate = models.PositiveSmallIntegerField(_("resting heart rate (bpm)"))
+    systolic = models.PositiveSmallIntegerField(_("blood pressure, systolic (mmHg)"))
+    diastolic = models.PositiveSmallIntegerField(_("blood pressure, diastolic (mmHg)"))
+    height_cm = models.PositiveSmallIntegerField(_("height (cm)"))
+    weight_kg = models.DecimalField(_("weight (kg)"), max_digits=5, decimal_places=1)
+    injuries = models.TextField(_("injuries"), blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
+    restrictions = models.TextField(_("restrictions"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("sports-medical screening")
+        verbose_name_plural = _("sports-medical screenings")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(outcome__in=["cleared", "restricted", "not_cleared"]),
+                name="screening_outcome_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Screening {self.referral_id}: {self.outcome}"
+
+    @property
+    def bmi(self) -> float:
+        metres = self.height_cm / 100
+        return round(float(self.weight_kg) / (metres * metres), 1)
+
+
+class TherapySession(models.Model):
+    """One running session of one patient; a group session is one row per patient, same group."""
+
+    class Mode(models.TextChoices):
+        SUPERVISED = "supervised", _("Supervised")
+        OWN = "own", _("On their own")
+
+    class Attendance(models.TextChoices):
+        ATTENDED = "attended", _("Attended")
+        NO_SHOW = "no_show", _("No-show")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    referral = models.ForeignKey(
+        "referrals.Referral", on_delete=models.CASCADE, related_name="sessions"
+    )
+    date = models.DateField(_("date"))
+    mode = models.CharField(
+        _("supervision"), max_length=12, choices=Mode.choices, default=Mode.SUPERVISED
+    )
+    attendance = models.CharField(
+        _("attendance"), max_length=12, choices=Attendance.choices, default=Attendance.ATTENDED
+    )
+    minutes_running = models.PositiveSmallIntegerField(_("minutes running"), null=True, blank=True)
+    minutes_walking = models.PositiveSmallIntegerField(_("minutes walking"), null=True, blank=True)
+    distance_km = models.DecimalField(
+        _("distance (km)"), max_digits=4, decimal_places=1, null=True, blank=True
+    )
+    average_heart_rate = models.PositiveSmallIntegerField(
+        _("average heart rate"), null=True, blank=True
+    )
+    rpe = models.PositiveSmallIntegerField(_("exertion (Borg 6-20)"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    group = models.UUIDField(_("group session"), null=True, blank=True, db_index=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rpe__isnull=True) | models.Q(rpe__gte=6, rpe__lte=20),
+                name="session_rpe_borg_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(attendance__in=["attended", "no_show", "cancelled"]),
+                name="session_attendance_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["referral", "date"], name="session_referral_date")]
+
+    def __str__(self) -> str:
+        return f"Session {self.referral_id} {self.date}"

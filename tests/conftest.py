@@ -1,0 +1,109 @@
+"""Personas for the tests: two practices, a GP in each, two therapists, a manager, an admin."""
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client, override_settings
+
+from accounts.models import User
+from referrals.models import Status
+
+from .factories import (
+    FitnessCheckFactory,
+    GPProfileFactory,
+    PatientFactory,
+    PracticeFactory,
+    ReferralDocumentFactory,
+    ReferralFactory,
+    TherapistFactory,
+    UserFactory,
+)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing():
+    """Hashing with PBKDF2 takes a noticeable share of a test; the tests don't test hashing."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_in_process():
+    """Tasks run at once, in-process, even when REDIS_URL is set (as in CI).
+
+    Tests that need a real worker (the Redis integration tests) switch this back off.
+    """
+    from config.celery import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield
+
+
+@pytest.fixture
+def practice(db):
+    return PracticeFactory(name="Huisartsenpraktijk Test")
+
+
+@pytest.fixture
+def other_practice(db):
+    return PracticeFactory(name="Gezondheidscentrum Elders")
+
+
+@pytest.fixture
+def gp(practice) -> User:
+    return GPProfileFactory(user__practice=practice, user__email="gp@example.org").user
+
+
+@pytest.fixture
+def gp_other_practice(other_practice) -> User:
+    return GPProfileFactory(user__practice=other_practice, user__email="gp-elders@example.org").user
+
+
+@pytest.fixture
+def therapist(db) -> User:
+    """A verified therapist's user."""
+    return TherapistFactory(verified=True, user__email="therapist@example.org").user
+
+
+@pytest.fixture
+def therapist_other(db) -> User:
+    return TherapistFactory(verified=True, user__email="therapist-other@example.org").user
+
+
+@pytest.fixture
+def manager(practice) -> User:
+    return UserFactory(
+        role=User.Role.PRACTICE_MANAGER, practice=practice, email="manager@example.org"
+    )
+
+
+@pytest.fixture
+def admin(db) -> User:
+    return UserFactory(admin=True, email="admin@example.org")
+
+
+@pytest.fixture
+def referral(gp, therapist):
+    """Sent by `gp` to `therapist`, with the GP's fitness check and the letter as sent."""
+    referral = ReferralFactory(
+        patient=PatientFactory(practice=gp.practice),
+        gp=gp,
+        therapist=therapist.therapist,
+        status=Status.SENT,
+    )
+    FitnessCheckFactory(referral=referral)
+    ReferralDocumentFactory(referral=referral)
+    return referral
+
+
+@pytest.fixture
+def client_for(db) -> Callable[[User], Client]:
+    """`client_for(user)`: a test client signed in as `user`."""
+
+    def make(user: User) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make

@@ -1,0 +1,193 @@
+"""One factory per model, with identifiers that are valid in form but obviously fake.
+
+BSNs come from the 99999xxxx test range and pass the 11-check; AGB codes and BIG numbers start
+with 9s; email addresses live under example.org.
+"""
+
+import hashlib
+from datetime import date
+
+import factory
+from django.utils import timezone
+from factory.django import DjangoModelFactory, Password
+
+from accounts.models import GPProfile, Practice, User
+from patients.models import Patient
+from patients.validators import bsn_is_valid
+from referrals.models import FitnessCheck, Referral, ReferralDocument, ReferralEvent, Status
+from therapists.models import NetworkMembership, Therapist
+
+TEST_PASSWORD = "pw-test-1234"
+
+# The demo data (referrals/demo.py) counts up from 999990000; counting down from the top keeps
+# factory patients clear of it.
+_BSN_RANGE = range(999_999_999, 999_990_000 - 1, -1)
+TEST_BSNS: tuple[str, ...] = tuple(f"{n:09d}" for n in _BSN_RANGE if bsn_is_valid(f"{n:09d}"))
+
+
+def fake_bsn(n: int) -> str:
+    """The n-th valid BSN of the 99999xxxx test range (there are about 900)."""
+    return TEST_BSNS[n % len(TEST_BSNS)]
+
+
+class PracticeFactory(DjangoModelFactory):
+    class Meta:
+        model = Practice
+
+    name = factory.Sequence(lambda n: f"Testpraktijk {n}")
+    agb_code = factory.Sequence(lambda n: f"9900{n:04d}")
+    address = factory.Sequence(lambda n: f"Teststraat {n + 1}")
+    postcode = "9999 ZZ"
+    city = "Teststad"
+    phone = "099 999 99 99"
+    email = factory.Sequence(lambda n: f"praktijk{n}@example.org")
+
+
+class UserFactory(DjangoModelFactory):
+    """A user of any role; GPs and practice managers get a practice of their own by default.
+
+    The password is hashed while the instance is built (`factory.django.Password`), so there is no
+    post-generation hook and no second save.
+    """
+
+    class Meta:
+        model = User
+
+    class Params:
+        admin = factory.Trait(role=User.Role.ADMIN, is_staff=True, is_superuser=True)
+
+    email = factory.Sequence(lambda n: f"user{n}@example.org")
+    first_name = "Test"
+    last_name = factory.Sequence(lambda n: f"Gebruiker {n}")
+    role = User.Role.GP
+    practice = factory.Maybe(
+        factory.LazyAttribute(lambda o: o.role in (User.Role.GP, User.Role.PRACTICE_MANAGER)),
+        yes_declaration=factory.SubFactory(PracticeFactory),
+        no_declaration=None,
+    )
+    password = Password(TEST_PASSWORD)
+
+
+class GPProfileFactory(DjangoModelFactory):
+    class Meta:
+        model = GPProfile
+
+    user = factory.SubFactory(UserFactory, role=User.Role.GP)
+    agb_code = factory.Sequence(lambda n: f"9910{n:04d}")
+    big_number = factory.Sequence(lambda n: f"999{n:08d}")
+
+
+class TherapistFactory(DjangoModelFactory):
+    """An unverified register entry; `TherapistFactory(verified=True)` for one that was checked."""
+
+    class Meta:
+        model = Therapist
+
+    class Params:
+        verified = factory.Trait(
+            is_verified=True,
+            verified_by=factory.SubFactory(UserFactory, admin=True),
+            verified_at=factory.LazyFunction(timezone.now),
+        )
+
+    user = factory.SubFactory(UserFactory, role=User.Role.THERAPIST)
+    profession = Therapist.Profession.PHYSIOTHERAPIST
+    organisation = factory.Sequence(lambda n: f"Testfysio {n}")
+    certificate_number = factory.Sequence(lambda n: f"RT-TEST-{n:05d}")
+    certificate_date = date(2020, 1, 1)
+    address = factory.Sequence(lambda n: f"Looppad {n + 1}")
+    postcode = "9999 ZZ"
+    city = "Teststad"
+    phone = "099 888 88 88"
+
+
+class NetworkMembershipFactory(DjangoModelFactory):
+    class Meta:
+        model = NetworkMembership
+
+    practice = factory.SubFactory(PracticeFactory)
+    therapist = factory.SubFactory(TherapistFactory, verified=True)
+    added_by = factory.SubFactory(
+        UserFactory, role=User.Role.GP, practice=factory.SelfAttribute("..practice")
+    )
+
+
+class PatientFactory(DjangoModelFactory):
+    class Meta:
+        model = Patient
+
+    practice = factory.SubFactory(PracticeFactory)
+    bsn = factory.Sequence(fake_bsn)
+    initials = "T."
+    first_name = "Test"
+    surname = factory.Sequence(lambda n: f"Patiënt {n}")
+    date_of_birth = date(1980, 1, 1)
+    sex = Patient.Sex.OTHER
+
+
+class ReferralFactory(DjangoModelFactory):
+    """A referral in any status, built directly (the lifecycle services are not involved).
+
+    The therapist is chosen and verified; a referral that left draft has `sent_at` set.
+    """
+
+    class Meta:
+        model = Referral
+
+    patient = factory.SubFactory(PatientFactory)
+    practice = factory.SelfAttribute("patient.practice")
+    gp = factory.SubFactory(
+        UserFactory, role=User.Role.GP, practice=factory.SelfAttribute("..practice")
+    )
+    therapist = factory.SubFactory(TherapistFactory, verified=True)
+    status = Status.DRAFT
+    consent_given = True
+    complaint = "depressive"
+    severity = "mild"
+    purpose = "treatment"
+    funding = "self_pay"
+    question = "Testverwijzing."
+    sent_at = factory.Maybe(
+        factory.LazyAttribute(lambda o: o.status != Status.DRAFT),
+        yes_declaration=factory.LazyFunction(timezone.now),
+        no_declaration=None,
+    )
+
+
+class ReferralEventFactory(DjangoModelFactory):
+    class Meta:
+        model = ReferralEvent
+
+    referral = factory.SubFactory(ReferralFactory)
+    from_status = ""
+    to_status = Status.DRAFT
+    actor = factory.SelfAttribute("referral.gp")
+
+
+class FitnessCheckFactory(DjangoModelFactory):
+    """A screen with every answer "no"."""
+
+    class Meta:
+        model = FitnessCheck
+
+    referral = factory.SubFactory(ReferralFactory)
+    heart_condition = False
+    chest_pain = False
+    dizziness = False
+    chronic_condition = False
+    chronic_medication = False
+    bone_joint_problem = False
+    supervised_only = False
+    checked_by = factory.SelfAttribute("referral.gp")
+    checked_at = factory.LazyFunction(timezone.now)
+
+
+class ReferralDocumentFactory(DjangoModelFactory):
+    class Meta:
+        model = ReferralDocument
+
+    referral = factory.SubFactory(ReferralFactory)
+    kind = ReferralDocument.Kind.LETTER
+    content = b"%PDF-1.4 test document"
+    sha256 = factory.LazyAttribute(lambda o: hashlib.sha256(o.content).hexdigest())
+    created_by = factory.SelfAttribute("referral.gp")

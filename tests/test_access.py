@@ -1,0 +1,287 @@
+"""Who may open what: every URL of the project for every persona, scoping, homes, demo logins."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from referrals.models import Status
+from referrals.services import referral_transition
+from therapists.models import Therapist
+
+from .factories import PatientFactory, ReferralFactory, TherapistFactory
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = "login"  # anonymous visitors are redirected to the sign-in page
+PERSONAS = ("anonymous", "gp", "therapist", "manager", "admin")
+
+# url name -> the status each persona gets on GET, for the `referral` fixture (sent by `gp` to
+# `therapist`, with its fitness check and letter). Add every new URL here.
+EXPECTED: dict[str, dict[str, int | str]] = {
+    "home": dict(anonymous=LOGIN, gp=302, therapist=302, manager=302, admin=302),
+    "healthz": dict(anonymous=200, gp=200, therapist=200, manager=200, admin=200),
+    # Signed-in users are sent on to their home page.
+    "accounts:login": dict(anonymous=200, gp=302, therapist=302, manager=302, admin=302),
+    # Signing out is POST only.
+    "accounts:logout": dict(anonymous=LOGIN, gp=405, therapist=405, manager=405, admin=405),
+    # GET changes nothing and redirects back.
+    "set_language": dict(anonymous=302, gp=302, therapist=302, manager=302, admin=302),
+    "patients:list": dict(anonymous=LOGIN, gp=200, therapist=403, manager=403, admin=403),
+    "patients:create": dict(anonymous=LOGIN, gp=200, therapist=403, manager=403, admin=403),
+    "patients:detail": dict(anonymous=LOGIN, gp=200, therapist=200, manager=403, admin=403),
+    "referrals:worklist": dict(anonymous=LOGIN, gp=200, therapist=403, manager=403, admin=403),
+    "referrals:incoming": dict(anonymous=LOGIN, gp=403, therapist=200, manager=403, admin=403),
+    "referrals:dashboard": dict(anonymous=LOGIN, gp=403, therapist=403, manager=200, admin=200),
+    # POST only.
+    "referrals:start": dict(anonymous=LOGIN, gp=405, therapist=403, manager=403, admin=403),
+    "referrals:detail": dict(anonymous=LOGIN, gp=200, therapist=200, manager=403, admin=403),
+    # The draft's pages send the GP back to the detail page once the referral has been sent.
+    "referrals:edit": dict(anonymous=LOGIN, gp=302, therapist=403, manager=403, admin=403),
+    "referrals:fitness": dict(anonymous=LOGIN, gp=302, therapist=403, manager=403, admin=403),
+    "referrals:therapist": dict(anonymous=LOGIN, gp=302, therapist=403, manager=403, admin=403),
+    "referrals:send": dict(anonymous=LOGIN, gp=302, therapist=403, manager=403, admin=403),
+    # POST only.
+    "referrals:network": dict(anonymous=LOGIN, gp=405, therapist=403, manager=403, admin=403),
+    "referrals:preview": dict(anonymous=LOGIN, gp=200, therapist=403, manager=403, admin=403),
+    "referrals:letter": dict(anonymous=LOGIN, gp=200, therapist=200, manager=403, admin=403),
+    "referrals:information_sheet": dict(
+        anonymous=LOGIN, gp=200, therapist=403, manager=403, admin=403
+    ),
+    "referrals:cancel": dict(anonymous=LOGIN, gp=200, therapist=403, manager=403, admin=403),
+}
+
+# How to build the URL of each name that takes arguments, from the `referral` fixture.
+URL_KWARGS = {
+    "patients:detail": lambda r: {"pk": r.patient_id},
+    "referrals:start": lambda r: {"patient_pk": r.patient_id},
+    "referrals:network": lambda r: {"pk": r.pk, "therapist_pk": r.therapist_id},
+    **{
+        name: lambda r: {"pk": r.pk}
+        for name in (
+            "referrals:detail",
+            "referrals:edit",
+            "referrals:fitness",
+            "referrals:therapist",
+            "referrals:send",
+            "referrals:preview",
+            "referrals:letter",
+            "referrals:information_sheet",
+            "referrals:cancel",
+        )
+    },
+}
+
+SKIPPED_NAMESPACES = {"admin"}
+
+
+def url_names(patterns=None, namespace: str = "") -> list[str]:
+    """Every URL name of the project outside the admin; unnamed patterns show as `<unnamed ...>`."""
+    names = []
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace in SKIPPED_NAMESPACES:
+                continue
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names += url_names(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern):
+            if str(pattern.pattern).startswith("static/"):
+                continue
+            names.append(f"{namespace}{pattern.name}" if pattern.name else f"<unnamed {pattern}>")
+    return names
+
+
+def url_for(name: str, referral) -> str:
+    kwargs = URL_KWARGS[name](referral) if name in URL_KWARGS else {}
+    return reverse(name, kwargs=kwargs)
+
+
+def client_as(persona: str, request, client_for) -> Client:
+    return Client() if persona == "anonymous" else client_for(request.getfixturevalue(persona))
+
+
+def test_every_url_has_an_entry_in_the_access_table():
+    names = url_names()
+    assert len(names) == len(set(names)), "two URL patterns share a name"
+    assert set(names) - set(EXPECTED) == set(), "add these URLs to EXPECTED in test_access.py"
+    assert set(EXPECTED) - set(names) == set(), "these URLs are gone: remove them from EXPECTED"
+
+
+def test_access_table_names_every_persona():
+    assert all(set(row) == set(PERSONAS) for row in EXPECTED.values())
+
+
+@pytest.mark.parametrize(
+    ("name", "persona"),
+    [(name, persona) for name in EXPECTED for persona in PERSONAS],
+)
+def test_persona_gets_the_expected_status_for_each_url(
+    name, persona, referral, request, client_for
+):
+    client = client_as(persona, request, client_for)
+    url = url_for(name, referral)
+
+    response = client.get(url)
+
+    expected = EXPECTED[name][persona]
+    if expected == LOGIN:
+        assert response.status_code == 302
+        assert response.url == f"{reverse('accounts:login')}?next={url}"
+    else:
+        assert response.status_code == expected
+
+
+@pytest.mark.parametrize(
+    ("persona", "home"),
+    [
+        ("gp", "referrals:worklist"),
+        ("therapist", "referrals:incoming"),
+        ("manager", "referrals:dashboard"),
+        ("admin", "admin:index"),
+    ],
+)
+def test_home_sends_each_role_to_its_own_home_page(persona, home, request, client_for):
+    client = client_for(request.getfixturevalue(persona))
+
+    response = client.get(reverse("home"), follow=True)
+
+    assert response.redirect_chain == [(reverse(home), 302)]
+    assert response.status_code == 200
+
+
+# Views that only answer POST; scoping is checked with a POST for these.
+POST_ONLY = {name for name, row in EXPECTED.items() if row["gp"] == 405 or row["therapist"] == 405}
+
+
+def scoped_names(persona: str) -> list[str]:
+    """URLs about one patient or referral that `persona` may open for their own objects."""
+    return [name for name in URL_KWARGS if EXPECTED[name][persona] not in (403, LOGIN)]
+
+
+@pytest.mark.parametrize("name", scoped_names("gp"))
+def test_gp_of_another_practice_gets_404_on_every_page_of_the_referral(
+    name, referral, gp_other_practice, client_for
+):
+    client = client_for(gp_other_practice)
+    url = url_for(name, referral)
+
+    response = client.post(url) if name in POST_ONLY else client.get(url)
+
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("name", scoped_names("therapist"))
+def test_other_therapist_gets_404_on_every_page_of_the_referral(
+    name, referral, therapist_other, client_for
+):
+    client = client_for(therapist_other)
+    url = url_for(name, referral)
+
+    response = client.post(url) if name in POST_ONLY else client.get(url)
+
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "name", ["referrals:edit", "referrals:fitness", "referrals:therapist", "referrals:send"]
+)
+def test_gp_opens_the_pages_of_a_draft(name, gp, client_for):
+    draft = ReferralFactory(gp=gp, patient=PatientFactory(practice=gp.practice))
+
+    assert client_for(gp).get(reverse(name, kwargs={"pk": draft.pk})).status_code == 200
+
+
+def test_gp_sees_a_referral_of_a_colleague_in_the_same_practice(referral, client_for):
+    colleague = ReferralFactory(patient=PatientFactory(practice=referral.practice)).gp
+    url = reverse("referrals:detail", kwargs={"pk": referral.pk})
+    assert client_for(colleague).get(url).status_code == 200
+
+
+def test_therapist_cannot_see_a_draft_addressed_to_them(gp, therapist, client_for):
+    draft = ReferralFactory(gp=gp, therapist=therapist.therapist, status=Status.DRAFT)
+    client = client_for(therapist)
+
+    assert client.get(reverse("referrals:detail", kwargs={"pk": draft.pk})).status_code == 404
+    assert (
+        client.get(reverse("patients:detail", kwargs={"pk": draft.patient_id})).status_code == 404
+    )
+
+
+def test_therapist_cannot_see_a_referral_cancelled_before_it_was_sent(gp, therapist, client_for):
+    draft = ReferralFactory(gp=gp, therapist=therapist.therapist, status=Status.DRAFT)
+    referral_transition(referral=draft, to=Status.CANCELLED, by=gp, note="Toch niet nodig")
+
+    client = client_for(therapist)
+
+    assert client.get(reverse("referrals:detail", kwargs={"pk": draft.pk})).status_code == 404
+    assert (
+        client.get(reverse("patients:detail", kwargs={"pk": draft.patient_id})).status_code == 404
+    )
+
+
+DEMO_HOMES = {
+    "huisarts@example.org": "referrals:worklist",
+    "huisarts2@example.org": "referrals:worklist",
+    "manager@example.org": "referrals:dashboard",
+    "therapeut@example.org": "referrals:incoming",
+    "therapeut2@example.org": "referrals:incoming",
+    "admin@example.org": "admin:index",
+}
+
+
+@pytest.mark.parametrize(("email", "home"), DEMO_HOMES.items())
+def test_demo_user_signs_in_and_lands_on_their_home_page(email, home, client):
+    call_command("seed_demo", stdout=StringIO())
+
+    response = client.post(
+        reverse("accounts:login"), {"username": email, "password": "loopbaan-demo"}, follow=True
+    )
+
+    assert response.status_code == 200
+    assert response.redirect_chain[-1] == (reverse(home), 302)
+    assert response.wsgi_request.user.email == email
+
+
+@pytest.mark.parametrize(
+    "changelist",
+    [
+        "admin:accounts_practice_changelist",
+        "admin:accounts_user_changelist",
+        "admin:therapists_therapist_changelist",
+    ],
+)
+def test_admin_can_open_the_changelists(changelist, admin, gp, therapist, client_for):
+    assert client_for(admin).get(reverse(changelist)).status_code == 200
+
+
+def test_admin_verify_action_records_who_verified_and_when(admin, client_for):
+    therapist = TherapistFactory()
+    before = timezone.now()
+
+    response = client_for(admin).post(
+        reverse("admin:therapists_therapist_changelist"),
+        {"action": "verify_certification", "_selected_action": [therapist.pk]},
+    )
+
+    assert response.status_code == 302
+    therapist.refresh_from_db()
+    assert therapist.is_verified
+    assert therapist.verified_by == admin
+    assert before <= therapist.verified_at <= timezone.now()
+
+
+def test_admin_verify_action_keeps_an_earlier_verification(admin, client_for):
+    therapist = TherapistFactory(verified=True)
+    earlier = Therapist.objects.values_list("verified_by", "verified_at").get(pk=therapist.pk)
+
+    client_for(admin).post(
+        reverse("admin:therapists_therapist_changelist"),
+        {"action": "verify_certification", "_selected_action": [therapist.pk]},
+    )
+
+    assert Therapist.objects.values_list("verified_by", "verified_at").get(pk=therapist.pk) == (
+        earlier
+    )

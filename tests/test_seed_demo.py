@@ -1,0 +1,120 @@
+"""`manage.py seed_demo`: the demo world, and a second run that changes nothing."""
+
+import itertools
+from io import StringIO
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+
+from accounts.models import Practice, User
+from patients.models import Patient
+from patients.validators import bsn_is_valid
+from referrals.demo import PASSWORD, USERS
+from referrals.models import STATUS_TIMESTAMP, TRANSITIONS, Referral, ReferralEvent, Status
+from therapists.models import Therapist
+
+pytestmark = pytest.mark.django_db
+
+PROJECT_APPS = ("accounts", "patients", "therapists", "referrals", "outcomes")
+
+
+def seed() -> None:
+    call_command("seed_demo", stdout=StringIO())
+
+
+def snapshot() -> dict:
+    return {
+        "counts": {
+            model._meta.label: model.objects.count()
+            for app in PROJECT_APPS
+            for model in apps.get_app_config(app).get_models()
+        },
+        "emails": set(User.objects.values_list("email", flat=True)),
+        "bsns": set(Patient.objects.values_list("practice__agb_code", "bsn")),
+        "referrals": set(Referral.objects.values_list("patient__bsn", "status", "sent_at")),
+        "events": set(
+            ReferralEvent.objects.values_list(
+                "referral__patient__bsn", "from_status", "to_status", "actor__email", "created_at"
+            )
+        ),
+        "verified": set(Therapist.objects.values_list("user__email", "is_verified")),
+    }
+
+
+@pytest.fixture
+def seeded():
+    seed()
+
+
+def first_practice() -> Practice:
+    return User.objects.get(email="huisarts@example.org").practice
+
+
+def test_second_run_changes_nothing():
+    seed()
+    first = snapshot()
+
+    seed()
+
+    assert snapshot() == first
+    assert first["counts"]["referrals.Referral"] > 0
+
+
+def test_first_practice_has_a_referral_in_every_status(seeded):
+    statuses = set(
+        Referral.objects.filter(practice=first_practice()).values_list("status", flat=True)
+    )
+    assert statuses == set(Status)
+
+
+def test_demo_has_two_practices(seeded):
+    assert Practice.objects.count() == 2
+
+
+def test_first_practice_has_about_twenty_patients_with_valid_bsns(seeded):
+    bsns = list(Patient.objects.filter(practice=first_practice()).values_list("bsn", flat=True))
+    assert len(bsns) >= 20
+    assert all(bsn_is_valid(bsn) for bsn in bsns)
+    assert all(bsn.startswith("99999") for bsn in bsns)
+
+
+def test_exactly_one_demo_therapist_awaits_verification(seeded):
+    unverified = Therapist.objects.filter(is_verified=False)
+    assert unverified.count() == 1
+    assert unverified.get().verified_by is None
+
+
+def test_every_demo_referral_past_draft_has_a_verified_therapist(seeded):
+    sent = Referral.objects.exclude(status=Status.DRAFT).select_related("therapist")
+    assert all(referral.therapist.is_verified for referral in sent)
+
+
+def test_every_demo_user_can_authenticate_with_the_demo_password(seeded):
+    for email, *_rest in USERS:
+        assert authenticate(username=email, password=PASSWORD) is not None, email
+
+
+def test_demo_has_a_user_for_every_role(seeded):
+    assert set(User.objects.values_list("role", flat=True)) == set(User.Role)
+
+
+def test_demo_referral_histories_follow_the_lifecycle(seeded):
+    for referral in Referral.objects.prefetch_related("events"):
+        steps = [(e.from_status, e.to_status) for e in referral.events.all()]
+        assert steps[0] == ("", Status.DRAFT), referral.pk
+        for (_before, reached), (came_from, went_to) in itertools.pairwise(steps):
+            assert came_from == reached, referral.pk
+            assert went_to in TRANSITIONS[came_from], (referral.pk, came_from, went_to)
+        assert steps[-1][1] == referral.status, referral.pk
+
+
+def test_demo_referrals_carry_the_timestamp_of_every_step_they_passed(seeded):
+    for referral in Referral.objects.prefetch_related("events"):
+        for event in referral.events.all():
+            if event.to_status in STATUS_TIMESTAMP:
+                assert getattr(referral, STATUS_TIMESTAMP[event.to_status]), (
+                    referral.pk,
+                    event.to_status,
+                )

@@ -1,0 +1,108 @@
+"""Settings from the environment: production passes `check --deploy`, no secret means no start,
+and the interface is Dutch until the user picks English."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PRODUCTION = {
+    "DJANGO_SECRET_KEY": secrets.token_urlsafe(48),  # 64 characters
+    "DJANGO_ALLOWED_HOSTS": "loopbaan.example.org",
+}
+DEPLOY_CHECK = ("check", "--deploy", "--fail-level", "WARNING")
+
+# name -> (manage.py arguments, the only Django environment variables set)
+RUNS = {
+    "production": (DEPLOY_CHECK, PRODUCTION),
+    "debug_0": (DEPLOY_CHECK, {**PRODUCTION, "DJANGO_DEBUG": "0"}),
+    "no_secret": (("check",), {}),
+    "debug_no_secret": (("check",), {"DJANGO_DEBUG": "1"}),
+}
+
+
+@pytest.fixture(scope="module")
+def runs() -> dict[str, subprocess.CompletedProcess]:
+    """Run manage.py for every case in RUNS at once, each in a fresh interpreter."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    for name in ("DATABASE_URL", "REDIS_URL"):
+        clean.pop(name, None)
+    started = {
+        name: subprocess.Popen(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env={**clean, **env},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for name, (args, env) in RUNS.items()
+    }
+    results = {}
+    for name, process in started.items():
+        stdout, stderr = process.communicate(timeout=120)
+        results[name] = subprocess.CompletedProcess(
+            process.args, process.returncode, stdout, stderr
+        )
+    return results
+
+
+def test_production_settings_pass_the_deploy_check_without_warnings(runs):
+    result = runs["production"]
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_debug_0_counts_as_production(runs):
+    result = runs["debug_0"]
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_without_secret_key_production_refuses_to_start(runs):
+    result = runs["no_secret"]
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_debug_without_secret_key_uses_the_development_default(runs):
+    result = runs["debug_no_secret"]
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.django_db
+def test_default_language_is_dutch_even_for_an_english_browser(client):
+    response = client.get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response.status_code == 200
+    assert '<html lang="nl">' in response.text
+    assert response["Content-Language"] == "nl"
+
+
+@pytest.mark.django_db
+def test_choosing_english_turns_the_interface_english(client):
+    client.post(reverse("set_language"), {"language": "en", "next": reverse("accounts:login")})
+
+    response = client.get(reverse("accounts:login"), HTTP_ACCEPT_LANGUAGE="nl")
+
+    assert '<html lang="en">' in response.text
+    assert response["Content-Language"] == "en"
+
+
+@pytest.mark.django_db
+def test_choosing_dutch_again_turns_the_interface_dutch(client):
+    client.post(reverse("set_language"), {"language": "en"})
+    client.post(reverse("set_language"), {"language": "nl"})
+
+    assert '<html lang="nl">' in client.get(reverse("accounts:login")).text
+
+
+@pytest.mark.django_db
+def test_unknown_language_choice_falls_back_to_dutch(client):
+    client.cookies["django_language"] = "de"
+
+    assert '<html lang="nl">' in client.get(reverse("accounts:login")).text
