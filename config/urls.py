@@ -12,5 +12,7 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("patients/", include("patients.urls")),
     path("referrals/", include("referrals.urls")),
+    path("therapists/", include("therapists.urls")),
+    path("outcomes/", include("outcomes.urls")),
     path("admin/", admin.site.urls),
 ]

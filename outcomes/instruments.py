@@ -180,13 +180,13 @@ PHQ9 = Instrument(
         _("Feeling tired or having little energy"),
         _("Poor appetite or overeating"),
         _(
-            "Feeling bad about yourself \u2014 or that you are a failure or have let yourself"
+            "Feeling bad about yourself — or that you are a failure or have let yourself"
             " or your family down"
         ),
         _("Trouble concentrating on things, such as reading the newspaper or watching television"),
         _(
             "Moving or speaking so slowly that other people could have noticed? Or the"
-            " opposite \u2014 being so fidgety or restless that you have been moving around"
+            " opposite — being so fidgety or restless that you have been moving around"
             " a lot more than usual"
         ),
         _("Thoughts that you would be better off dead or of hurting yourself in some way"),

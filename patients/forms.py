@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import Patient
+from .validators import validate_bsn
 
 
 class PatientSearchForm(forms.Form):
@@ -38,6 +39,9 @@ class DateInput(forms.DateInput):
 
 
 class PatientForm(forms.ModelForm):
+    # Wider than the model's 9 so "9999 90 007" reaches clean_bsn, which strips and validates.
+    bsn = forms.CharField(label=_("BSN"), max_length=15)
+
     class Meta:
         model = Patient
         fields = [
@@ -64,6 +68,7 @@ class PatientForm(forms.ModelForm):
 
     def clean_bsn(self) -> str:
         bsn = re.sub(r"[\s.]", "", self.cleaned_data["bsn"])
+        validate_bsn(bsn)
         existing = Patient.objects.filter(practice=self.practice, bsn=bsn)
         if self.instance.pk:
             existing = existing.exclude(pk=self.instance.pk)

@@ -31,7 +31,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
                 patients = patients.filter(
                     Q(surname__icontains=word)
                     | Q(first_name__icontains=word)
-                    | Q(tussenvoegsel__iexact=word)
+                    | Q(tussenvoegsel__icontains=word)
                 )
     page = Paginator(patients.order_by("surname", "first_name", "pk"), 25).get_page(
         request.GET.get("page")

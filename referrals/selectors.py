@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Practice, User
 
-from .models import OPEN_STATUSES, FitnessCheck, Referral, Status
+from .models import OPEN_STATUSES, FitnessCheck, Referral, Status, TherapyReport
 
 
 def referrals_visible_to(user: User) -> QuerySet[Referral]:
@@ -94,6 +94,7 @@ def therapist_worklist(*, user: User) -> QuerySet[Referral]:
             )
         )
         .order_by("group", "-sent_at", "-pk")
+        .prefetch_related("questionnaires", "reports")
     )
 
 
@@ -148,3 +149,57 @@ def progress_steps(referral: Referral) -> list[dict]:
         current_found = current_found or current
         steps.append({"key": key, "label": label, "done": done, "current": current})
     return steps
+
+
+def therapist_tasks(referral: Referral, today: date | None = None) -> list[dict]:
+    """What the therapist still has to do for one referral, with due dates.
+
+    Reads only prefetched `questionnaires` and `reports`, so a page of referrals costs a fixed
+    number of queries.
+    """
+    from .schedule import QUESTIONNAIRE_OVERDUE_AFTER, QUESTIONNAIRE_WEEKS, questionnaire_due
+
+    today = today or timezone.localdate()
+    tasks: list[dict] = []
+    if referral.status == Status.SENT:
+        tasks.append({"label": _("Accept or decline"), "due": None, "overdue": False})
+    elif referral.status == Status.ACCEPTED:
+        tasks.append({"label": _("Hold the intake"), "due": None, "overdue": False})
+    elif referral.status == Status.INTAKE_DONE:
+        tasks.append(
+            {"label": _("Record the sports-medical screening"), "due": None, "overdue": False}
+        )
+    if referral.status in (Status.INTAKE_DONE, Status.IN_THERAPY) and referral.intake_date:
+        entered = {(q.instrument, q.week) for q in referral.questionnaires.all()}
+        for week in QUESTIONNAIRE_WEEKS:
+            due = questionnaire_due(referral.intake_date, week)
+            missing = [c for c in ("PHQ-9", "GAD-7") if (c, week) not in entered]
+            if missing and due <= today:
+                tasks.append(
+                    {
+                        "label": _("Questionnaires week %(week)s") % {"week": week},
+                        "due": due,
+                        "overdue": today > due + QUESTIONNAIRE_OVERDUE_AFTER,
+                    }
+                )
+    if referral.status == Status.IN_THERAPY:
+        sent = {r.kind for r in referral.reports.all()}
+        if TherapyReport.Kind.INTAKE not in sent:
+            tasks.append(
+                {"label": _("Write the report after intake"), "due": None, "overdue": False}
+            )
+        week5 = referral.intake_date and questionnaire_due(referral.intake_date, 5)
+        if TherapyReport.Kind.PROGRESS not in sent and week5 and week5 <= today:
+            tasks.append({"label": _("Write the progress report"), "due": week5, "overdue": False})
+    return tasks
+
+
+def progress_report_allowed(referral: Referral, today: date | None = None) -> bool:
+    from .schedule import questionnaire_due
+
+    today = today or timezone.localdate()
+    return bool(
+        referral.status == Status.IN_THERAPY
+        and referral.intake_date
+        and questionnaire_due(referral.intake_date, 5) <= today
+    )

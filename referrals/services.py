@@ -19,7 +19,10 @@ from .models import (
     ReferralDocument,
     ReferralEvent,
     Status,
+    TherapyReport,
 )
+from .pdf import pdf_sha256
+from .schedule import follow_up_due
 
 EDITABLE_STATUSES = (Status.DRAFT, Status.DECLINED)
 
@@ -153,7 +156,7 @@ def referral_send(*, referral: Referral, by: User) -> Referral:
 
     The therapist's email is queued only after the transaction commits.
     """
-    from .pdf import pdf_sha256, render_referral_letter
+    from .pdf import render_referral_letter
 
     with transaction.atomic():
         current = Referral.objects.select_for_update().get(pk=referral.pk)
@@ -190,3 +193,107 @@ def referral_cancel(*, referral: Referral, by: User, reason: str) -> Referral:
     return referral_transition(
         referral=referral, to=Status.CANCELLED, by=by, note=reason, cancel_reason=reason
     )
+
+
+# --- The therapist's side -------------------------------------------------------------------
+
+
+def _ensure_therapist(referral: Referral, by: User) -> None:
+    if referral.therapist is None or referral.therapist.user_id != by.pk:
+        raise ReferralError(_("Only the chosen therapist can do this."))
+
+
+def referral_accept(*, referral: Referral, by: User) -> Referral:
+    _ensure_therapist(referral, by)
+    accepted = referral_transition(referral=referral, to=Status.ACCEPTED, by=by)
+    transaction.on_commit(lambda: tasks.notify_gp.delay(accepted.pk, "referral_answered"))
+    return accepted
+
+
+def referral_decline(*, referral: Referral, by: User, reason: str) -> Referral:
+    """Back to the GP, who can send it to another therapist."""
+    _ensure_therapist(referral, by)
+    declined = referral_transition(
+        referral=referral, to=Status.DECLINED, by=by, note=reason, decline_reason=reason
+    )
+    transaction.on_commit(lambda: tasks.notify_gp.delay(declined.pk, "referral_answered"))
+    return declined
+
+
+def intake_record(*, referral: Referral, intake, by: User) -> Referral:
+    """Store the intake (an unsaved therapists.Intake) and start the clock: its date is week 0."""
+    _ensure_therapist(referral, by)
+    with transaction.atomic():
+        moved = referral_transition(
+            referral=referral, to=Status.INTAKE_DONE, by=by, intake_date=intake.date
+        )
+        intake.referral = moved
+        intake.recorded_by = by
+        intake.save()
+    return moved
+
+
+def screening_record(*, referral: Referral, screening, by: User) -> Referral:
+    """Cleared (with or without restrictions) starts therapy; not cleared goes back to the GP."""
+    from therapists.models import Screening
+
+    _ensure_therapist(referral, by)
+    with transaction.atomic():
+        if screening.outcome == Screening.Outcome.NOT_CLEARED:
+            reason = screening.notes or screening.restrictions
+            moved = referral_transition(
+                referral=referral,
+                to=Status.NOT_CLEARED,
+                by=by,
+                note=reason,
+                not_cleared_reason=reason,
+            )
+            transaction.on_commit(lambda: tasks.notify_gp.delay(moved.pk, "not_cleared"))
+        else:
+            moved = referral_transition(referral=referral, to=Status.IN_THERAPY, by=by)
+        screening.referral = moved
+        screening.recorded_by = by
+        screening.save()
+    return moved
+
+
+def report_send(*, referral: Referral, report: TherapyReport, by: User) -> TherapyReport:
+    """Store the therapist's report and its PDF on the referral, and tell the GP it waits."""
+    from .reports import render_therapy_report
+
+    _ensure_therapist(referral, by)
+    with transaction.atomic():
+        Referral.objects.select_for_update().get(pk=referral.pk)
+        if TherapyReport.objects.filter(referral=referral, kind=report.kind).exists():
+            raise ReferralError(_("This report has already been sent."))
+        report.referral = referral
+        report.written_by = by
+        report.save()
+        pdf = render_therapy_report(report)
+        ReferralDocument.objects.create(
+            referral=referral,
+            kind=report.kind,
+            content=pdf,
+            sha256=pdf_sha256(pdf),
+            created_by=by,
+        )
+        transaction.on_commit(lambda: tasks.notify_gp.delay(referral.pk, "report_ready"))
+    return report
+
+
+def therapy_close(
+    *, referral: Referral, outcome: str, report: TherapyReport, by: User, reason: str = ""
+) -> Referral:
+    """Completed or stopped: write the end report and start the GP's follow-up clock."""
+    if outcome not in (Status.COMPLETED, Status.STOPPED):
+        raise InvalidTransition(_("A therapy ends as completed or stopped."))
+    _ensure_therapist(referral, by)
+    with transaction.atomic():
+        due = follow_up_due(referral.intake_date) if referral.intake_date else None
+        changes = {"follow_up_due": due}
+        if outcome == Status.STOPPED:
+            changes["stop_reason"] = reason
+        closed = referral_transition(referral=referral, to=outcome, by=by, note=reason, **changes)
+        report.kind = TherapyReport.Kind.END
+        report_send(referral=closed, report=report, by=by)
+    return closed

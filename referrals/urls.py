@@ -19,4 +19,11 @@ urlpatterns = [
     path("<int:pk>/letter.pdf", views.letter, name="letter"),
     path("<int:pk>/information.pdf", views.information_sheet, name="information_sheet"),
     path("<int:pk>/cancel/", views.cancel, name="cancel"),
+    path("<int:pk>/accept/", views.accept, name="accept"),
+    path("<int:pk>/decline/", views.decline, name="decline"),
+    path("<int:pk>/intake/", views.intake, name="intake"),
+    path("<int:pk>/screening/", views.screening, name="screening"),
+    path("<int:pk>/report/<str:kind>/", views.report, name="report"),
+    path("<int:pk>/close/", views.close, name="close"),
+    path("<int:pk>/documents/<str:kind>.pdf", views.document, name="document"),
 ]

@@ -7,15 +7,30 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from accounts.permissions import gp_required, manager_required, role_required, therapist_required
+from outcomes.selectors import (
+    alerts_for_referral,
+    alerts_open_for_gp,
+    questionnaire_schedule,
+    score_changes,
+)
 from patients.selectors import patient_for_user
-from therapists.models import Therapist
-from therapists.selectors import therapists_choosable
+from therapists.models import Intake, Screening, Therapist
+from therapists.selectors import session_summary, therapists_choosable
 from therapists.services import network_toggle
 
 from . import selectors, services
 from .exceptions import NotReadyToSend, OpenReferralExists, ReferralError
-from .forms import FitnessCheckForm, ReasonForm, ReferralForm, TherapistSearchForm
-from .models import FitnessCheck, ReferralDocument, Status
+from .forms import (
+    CloseForm,
+    FitnessCheckForm,
+    IntakeForm,
+    ReasonForm,
+    ReferralForm,
+    ReportForm,
+    ScreeningForm,
+    TherapistSearchForm,
+)
+from .models import FitnessCheck, ReferralDocument, Status, TherapyReport
 from .pdf import render_information_sheet, render_referral_letter
 
 PDF_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
@@ -33,13 +48,17 @@ def worklist(request: HttpRequest) -> HttpResponse:
     referrals = selectors.gp_worklist(gp=request.user)
     page = Paginator(referrals, 25).get_page(request.GET.get("page"))
     sections = selectors.sections(page.object_list, selectors.GP_GROUP_LABELS)
-    return render(request, "referrals/worklist.html", {"page": page, "sections": sections})
+    alerts = alerts_open_for_gp(request.user)
+    context = {"page": page, "sections": sections, "alerts": alerts}
+    return render(request, "referrals/worklist.html", context)
 
 
 @therapist_required
 def incoming(request: HttpRequest) -> HttpResponse:
     referrals = selectors.therapist_worklist(user=request.user)
     page = Paginator(referrals, 25).get_page(request.GET.get("page"))
+    for referral in page.object_list:
+        referral.tasks = selectors.therapist_tasks(referral)
     sections = selectors.sections(page.object_list, selectors.THERAPIST_GROUP_LABELS)
     return render(request, "referrals/incoming.html", {"page": page, "sections": sections})
 
@@ -49,17 +68,26 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     referral = selectors.referral_for_user(request.user, pk)
     if services.referral_mark_opened(referral=referral, by=request.user):
         referral.refresh_from_db(fields=["opened_at"])
+    documents = list(referral.documents.defer("content"))
     context = {
         "referral": referral,
         "events": referral.events.select_related("actor"),
         "fitness_check": FitnessCheck.objects.filter(referral=referral).first(),
-        "letter": referral.documents.filter(kind=ReferralDocument.Kind.LETTER)
-        .only("pk", "created_at", "sha256")
-        .first(),
+        "letter": next((d for d in documents if d.kind == ReferralDocument.Kind.LETTER), None),
+        "reports": [d for d in documents if d.kind != ReferralDocument.Kind.LETTER],
+        "reports_sent": {d.kind for d in documents},
+        "progress_allowed": selectors.progress_report_allowed(referral),
+        "intake": Intake.objects.filter(referral=referral).first(),
+        "screening": Screening.objects.filter(referral=referral).first(),
         "problems": services.send_problems(referral)
         if referral.status in services.EDITABLE_STATUSES
         else [],
         "steps": selectors.progress_steps(referral),
+        "sessions": list(referral.sessions.all()),
+        "session_summary": session_summary(referral),
+        "alerts": alerts_for_referral(referral),
+        "schedule": questionnaire_schedule(referral),
+        "changes": score_changes(referral),
     }
     return render(request, "referrals/detail.html", context)
 
@@ -129,7 +157,11 @@ def choose_therapist(request: HttpRequest, pk: int) -> HttpResponse:
     if blocked:
         return blocked
     if request.method == "POST":
-        therapist = get_object_or_404(Therapist, pk=request.POST.get("therapist"))
+        try:
+            therapist_pk = int(request.POST.get("therapist", ""))
+        except ValueError:
+            raise Http404 from None
+        therapist = get_object_or_404(Therapist, pk=therapist_pk)
         try:
             services.referral_choose_therapist(
                 referral=referral, therapist=therapist, by=request.user
@@ -230,3 +262,137 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     practice = None if request.user.role == User.Role.ADMIN else request.user.practice
     months = selectors.monthly_referral_counts(practice=practice, months=12)
     return render(request, "referrals/dashboard.html", {"months": months, "practice": practice})
+
+
+# --- The therapist's side -------------------------------------------------------------------
+
+
+def _therapist_step(request: HttpRequest, pk: int, allowed: tuple[str, ...]):
+    """The therapist's own referral, or a redirect with a message when this step doesn't fit."""
+    referral = selectors.referral_for_user(request.user, pk)
+    if referral.status not in allowed:
+        messages.warning(request, _("This step does not fit the referral's current status."))
+        return referral, redirect("referrals:detail", pk=referral.pk)
+    return referral, None
+
+
+@therapist_required
+@require_POST
+def accept(request: HttpRequest, pk: int) -> HttpResponse:
+    referral, blocked = _therapist_step(request, pk, (Status.SENT,))
+    if blocked:
+        return blocked
+    services.referral_accept(referral=referral, by=request.user)
+    messages.success(request, _("Referral accepted. Plan the intake with the patient."))
+    return redirect("referrals:detail", pk=referral.pk)
+
+
+@therapist_required
+def decline(request: HttpRequest, pk: int) -> HttpResponse:
+    referral, blocked = _therapist_step(request, pk, (Status.SENT,))
+    if blocked:
+        return blocked
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.referral_decline(
+            referral=referral, by=request.user, reason=form.cleaned_data["reason"]
+        )
+        messages.success(request, _("Referral declined. The GP has been told."))
+        return redirect("referrals:incoming")
+    return render(request, "referrals/decline.html", {"form": form, "referral": referral})
+
+
+@therapist_required
+def intake(request: HttpRequest, pk: int) -> HttpResponse:
+    referral, blocked = _therapist_step(request, pk, (Status.ACCEPTED,))
+    if blocked:
+        return blocked
+    form = IntakeForm(request.POST or None, referral=referral)
+    if request.method == "POST" and form.is_valid():
+        services.intake_record(referral=referral, intake=form.save(commit=False), by=request.user)
+        messages.success(request, _("Intake saved. Week 0 starts on the intake date."))
+        return redirect("referrals:screening", pk=referral.pk)
+    context = {
+        "form": form,
+        "referral": referral,
+        "fitness_check": FitnessCheck.objects.filter(referral=referral).first(),
+    }
+    return render(request, "referrals/intake.html", context)
+
+
+@therapist_required
+def screening(request: HttpRequest, pk: int) -> HttpResponse:
+    referral, blocked = _therapist_step(request, pk, (Status.INTAKE_DONE,))
+    if blocked:
+        return blocked
+    form = ScreeningForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        referral = services.screening_record(
+            referral=referral, screening=form.save(commit=False), by=request.user
+        )
+        if referral.status == Status.NOT_CLEARED:
+            messages.warning(request, _("Not cleared: the referral goes back to the GP."))
+        else:
+            messages.success(request, _("Screening saved. The therapy has started."))
+        return redirect("referrals:detail", pk=referral.pk)
+    context = {
+        "form": form,
+        "referral": referral,
+        "fitness_check": FitnessCheck.objects.filter(referral=referral).first(),
+    }
+    return render(request, "referrals/screening.html", context)
+
+
+@therapist_required
+def report(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    if kind not in (TherapyReport.Kind.INTAKE, TherapyReport.Kind.PROGRESS):
+        raise Http404
+    referral, blocked = _therapist_step(request, pk, (Status.IN_THERAPY,))
+    if blocked:
+        return blocked
+    if kind == TherapyReport.Kind.PROGRESS and not selectors.progress_report_allowed(referral):
+        messages.warning(request, _("The progress report is due after week 5."))
+        return redirect("referrals:detail", pk=referral.pk)
+    form = ReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.instance.kind = kind
+        try:
+            services.report_send(referral=referral, report=form.instance, by=request.user)
+        except ReferralError as exc:
+            messages.warning(request, str(exc))
+        else:
+            messages.success(request, _("Report sent to the GP."))
+        return redirect("referrals:detail", pk=referral.pk)
+    context = {"form": form, "referral": referral, "kind_label": TherapyReport.Kind(kind).label}
+    return render(request, "referrals/report.html", context)
+
+
+@therapist_required
+def close(request: HttpRequest, pk: int) -> HttpResponse:
+    referral, blocked = _therapist_step(request, pk, (Status.IN_THERAPY,))
+    if blocked:
+        return blocked
+    form = CloseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.therapy_close(
+            referral=referral,
+            outcome=form.cleaned_data["outcome"],
+            reason=form.cleaned_data["reason"],
+            report=form.instance,
+            by=request.user,
+        )
+        messages.success(request, _("Therapy closed. The end report has been sent to the GP."))
+        return redirect("referrals:detail", pk=referral.pk)
+    return render(request, "referrals/close.html", {"form": form, "referral": referral})
+
+
+@role_required(User.Role.GP, User.Role.THERAPIST)
+def document(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    """A stored report PDF, exactly as it was sent."""
+    referral = selectors.referral_for_user(request.user, pk)
+    if kind not in TherapyReport.Kind.values:
+        raise Http404
+    stored = referral.documents.filter(kind=kind).first()
+    if stored is None:
+        raise Http404
+    return _pdf(stored.content, f"{kind.replace('_', '-')}-{referral.pk}.pdf")

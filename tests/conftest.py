@@ -107,3 +107,22 @@ def client_for(db) -> Callable[[User], Client]:
         return client
 
     return make
+
+
+@pytest.fixture
+def referral_in_therapy(gp, therapist):
+    """Sent by `gp` to `therapist`, intake four weeks ago, in therapy since."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    return ReferralFactory(
+        patient=PatientFactory(practice=gp.practice),
+        gp=gp,
+        therapist=therapist.therapist,
+        status=Status.IN_THERAPY,
+        intake_date=timezone.localdate() - timedelta(days=28),
+        intake_done_at=now - timedelta(days=28),
+        therapy_started_at=now - timedelta(days=27),
+    )

@@ -191,3 +191,63 @@ class ReferralDocumentFactory(DjangoModelFactory):
     content = b"%PDF-1.4 test document"
     sha256 = factory.LazyAttribute(lambda o: hashlib.sha256(o.content).hexdigest())
     created_by = factory.SelfAttribute("referral.gp")
+
+
+# --- Mood questionnaires and safety alerts (outcomes) ----------------------------------------
+
+from outcomes.models import QuestionnaireResponse, SafetyAlert  # noqa: E402
+
+
+class QuestionnaireResponseFactory(DjangoModelFactory):
+    """A PHQ-9 at week 0 with every answer 1 (total 9, mild); pass `answers` for another score.
+
+    Built directly, without the service: total and band are whatever you pass.
+    """
+
+    class Meta:
+        model = QuestionnaireResponse
+
+    referral = factory.SubFactory(ReferralFactory, status=Status.IN_THERAPY)
+    instrument = "PHQ-9"
+    week = 0
+    answers = factory.LazyFunction(lambda: [1] * 9)
+    total = factory.LazyAttribute(lambda o: sum(o.answers))
+    band = "mild"
+    completed_on = factory.LazyFunction(timezone.localdate)
+    entered_by = factory.SelfAttribute("referral.therapist.user")
+
+
+class SafetyAlertFactory(DjangoModelFactory):
+    class Meta:
+        model = SafetyAlert
+
+    response = factory.SubFactory(
+        QuestionnaireResponseFactory, answers=[0, 0, 0, 0, 0, 0, 0, 0, 1], band="minimal"
+    )
+    referral = factory.SelfAttribute("response.referral")
+    code = "phq9_item9"
+
+
+# --- Running sessions (therapists) -------------------------------------------------------------
+
+from decimal import Decimal  # noqa: E402
+
+from therapists.models import TherapySession  # noqa: E402
+
+
+class TherapySessionFactory(DjangoModelFactory):
+    """An attended, supervised session of a referral in therapy, logged by its therapist."""
+
+    class Meta:
+        model = TherapySession
+
+    referral = factory.SubFactory(ReferralFactory, status=Status.IN_THERAPY)
+    date = factory.LazyFunction(timezone.localdate)
+    mode = TherapySession.Mode.SUPERVISED
+    attendance = TherapySession.Attendance.ATTENDED
+    minutes_running = 20
+    minutes_walking = 10
+    distance_km = Decimal("3.5")
+    average_heart_rate = 140
+    rpe = 13
+    recorded_by = factory.SelfAttribute("referral.therapist.user")

@@ -12,7 +12,7 @@ from referrals.models import Status
 from referrals.services import referral_transition
 from therapists.models import Therapist
 
-from .factories import PatientFactory, ReferralFactory, TherapistFactory
+from .factories import PatientFactory, ReferralFactory, SafetyAlertFactory, TherapistFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -52,6 +52,22 @@ EXPECTED: dict[str, dict[str, int | str]] = {
         anonymous=LOGIN, gp=200, therapist=403, manager=403, admin=403
     ),
     "referrals:cancel": dict(anonymous=LOGIN, gp=200, therapist=403, manager=403, admin=403),
+    # The therapist's steps; the fixture's referral is `sent`, so later steps redirect back.
+    "referrals:accept": dict(anonymous=LOGIN, gp=403, therapist=405, manager=403, admin=403),
+    "referrals:decline": dict(anonymous=LOGIN, gp=403, therapist=200, manager=403, admin=403),
+    "referrals:intake": dict(anonymous=LOGIN, gp=403, therapist=302, manager=403, admin=403),
+    "referrals:screening": dict(anonymous=LOGIN, gp=403, therapist=302, manager=403, admin=403),
+    "referrals:report": dict(anonymous=LOGIN, gp=403, therapist=302, manager=403, admin=403),
+    "referrals:close": dict(anonymous=LOGIN, gp=403, therapist=302, manager=403, admin=403),
+    # No report has been written yet.
+    "referrals:document": dict(anonymous=LOGIN, gp=404, therapist=404, manager=403, admin=403),
+    "outcomes:enter": dict(anonymous=LOGIN, gp=403, therapist=302, manager=403, admin=403),
+    "therapists:session_add": dict(anonymous=LOGIN, gp=403, therapist=302, manager=403, admin=403),
+    "therapists:session_group": dict(
+        anonymous=LOGIN, gp=403, therapist=200, manager=403, admin=403
+    ),
+    # POST only.
+    "outcomes:acknowledge": dict(anonymous=LOGIN, gp=405, therapist=403, manager=403, admin=403),
 }
 
 # How to build the URL of each name that takes arguments, from the `referral` fixture.
@@ -59,6 +75,10 @@ URL_KWARGS = {
     "patients:detail": lambda r: {"pk": r.patient_id},
     "referrals:start": lambda r: {"patient_pk": r.patient_id},
     "referrals:network": lambda r: {"pk": r.pk, "therapist_pk": r.therapist_id},
+    "referrals:report": lambda r: {"pk": r.pk, "kind": "intake_report"},
+    "referrals:document": lambda r: {"pk": r.pk, "kind": "intake_report"},
+    "outcomes:enter": lambda r: {"pk": r.pk, "code": "PHQ-9", "week": 0},
+    "outcomes:acknowledge": lambda r: {"pk": SafetyAlertFactory(response__referral=r).pk},
     **{
         name: lambda r: {"pk": r.pk}
         for name in (
@@ -71,6 +91,12 @@ URL_KWARGS = {
             "referrals:letter",
             "referrals:information_sheet",
             "referrals:cancel",
+            "referrals:accept",
+            "referrals:decline",
+            "referrals:intake",
+            "referrals:screening",
+            "referrals:close",
+            "therapists:session_add",
         )
     },
 }
@@ -234,7 +260,7 @@ DEMO_HOMES = {
 
 @pytest.mark.parametrize(("email", "home"), DEMO_HOMES.items())
 def test_demo_user_signs_in_and_lands_on_their_home_page(email, home, client):
-    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", "--no-documents", stdout=StringIO())
 
     response = client.post(
         reverse("accounts:login"), {"username": email, "password": "loopbaan-demo"}, follow=True

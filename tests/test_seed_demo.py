@@ -21,7 +21,7 @@ PROJECT_APPS = ("accounts", "patients", "therapists", "referrals", "outcomes")
 
 
 def seed() -> None:
-    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", "--no-documents", stdout=StringIO())
 
 
 def snapshot() -> dict:
@@ -118,3 +118,17 @@ def test_demo_referrals_carry_the_timestamp_of_every_step_they_passed(seeded):
                     referral.pk,
                     event.to_status,
                 )
+
+
+def test_seed_with_documents_stores_a_letter_for_every_sent_referral_and_the_reports():
+    from referrals.models import ReferralDocument, TherapyReport
+
+    call_command("seed_demo", stdout=StringIO())
+    sent = Referral.objects.filter(sent_at__isnull=False)
+    letters = ReferralDocument.objects.filter(kind=ReferralDocument.Kind.LETTER)
+    assert set(letters.values_list("referral_id", flat=True)) == set(
+        sent.values_list("pk", flat=True)
+    )
+    for report in TherapyReport.objects.all():
+        assert ReferralDocument.objects.filter(referral=report.referral, kind=report.kind).exists()
+    assert TherapyReport.objects.filter(kind=TherapyReport.Kind.END).exists()

@@ -1,8 +1,12 @@
-from django.db.models import Exists, OuterRef, QuerySet
+from decimal import Decimal
 
-from accounts.models import Practice
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Sum
 
-from .models import NetworkMembership, Therapist
+from accounts.models import Practice, User
+from referrals.models import Referral, Status
+from referrals.selectors import referrals_visible_to
+
+from .models import NetworkMembership, Therapist, TherapySession
 
 
 def therapists_choosable(
@@ -29,3 +33,35 @@ def therapists_choosable(
     if profession:
         qs = qs.filter(profession=profession)
     return qs.order_by("-in_network", "city", "user__last_name", "pk")
+
+
+def referrals_in_therapy(*, user: User) -> QuerySet[Referral]:
+    """The therapist's patients in therapy now, for a group session: by surname."""
+    return (
+        referrals_visible_to(user)
+        .filter(status=Status.IN_THERAPY)
+        .order_by("patient__surname", "patient__initials", "pk")
+    )
+
+
+def session_summary(referral: Referral) -> dict:
+    """Attendance counts and running totals of one referral's sessions, in one query.
+
+    Minutes and distance count attended sessions only; `last_date` is the latest session of any
+    attendance.
+    """
+    attended = Q(attendance=TherapySession.Attendance.ATTENDED)
+    summary = TherapySession.objects.filter(referral=referral).aggregate(
+        total=Count("pk"),
+        attended=Count("pk", filter=attended),
+        no_show=Count("pk", filter=Q(attendance=TherapySession.Attendance.NO_SHOW)),
+        cancelled=Count("pk", filter=Q(attendance=TherapySession.Attendance.CANCELLED)),
+        minutes_running=Sum("minutes_running", filter=attended),
+        minutes_walking=Sum("minutes_walking", filter=attended),
+        distance_km=Sum("distance_km", filter=attended),
+        last_date=Max("date"),
+    )
+    summary["minutes_running"] = summary["minutes_running"] or 0
+    summary["minutes_walking"] = summary["minutes_walking"] or 0
+    summary["distance_km"] = summary["distance_km"] or Decimal("0")
+    return summary

@@ -23,7 +23,7 @@ def _free_test_bsn() -> str:
 
 
 def test_gp_registers_checks_chooses_fills_previews_sends_and_downloads_the_letter(page):
-    call_command("seed_demo")
+    call_command("seed_demo", "--no-documents")
     bsn = _free_test_bsn()
     sign_in(page, "huisarts@example.org", "loopbaan-demo")
 

@@ -6,8 +6,16 @@ from referrals.demo import PASSWORD, seed_demo
 class Command(BaseCommand):
     help = "Create the demo practices, users (password 'loopbaan-demo'), patients and referrals."
 
-    def handle(self, *args, **options) -> None:
-        counts = seed_demo()
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--no-documents",
+            dest="documents",
+            action="store_false",
+            help="Skip rendering the letters and reports (faster; for tests).",
+        )
+
+    def handle(self, *args, documents: bool = True, **options) -> None:
+        counts = seed_demo(documents=documents)
         summary = ", ".join(f"{n} {name}" for name, n in counts.items())
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {summary}."))
         self.stdout.write(f"Sign in with e.g. huisarts@example.org / {PASSWORD}")

@@ -1,0 +1,60 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from patients.forms import DateInput
+
+from .instruments import Instrument, InvalidAnswers
+
+
+class QuestionnaireForm(forms.Form):
+    """One item per radio group, values 0-3, plus the date the patient filled it in.
+
+    The items are plain text fields with radio widgets on purpose: whether an answer is given and
+    in range is the instrument's rule (Instrument.clean), so every item's message comes from one
+    place and goes next to its item, all at once.
+    """
+
+    completed_on = forms.DateField(
+        label=_("Completed on"), widget=DateInput(attrs={"class": "form-control"})
+    )
+
+    def __init__(self, *args, instrument: Instrument, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.instrument = instrument
+        self.fields["completed_on"].initial = timezone.localdate
+        self.fields["completed_on"].widget.attrs["max"] = timezone.localdate().isoformat()
+        choices = [(str(value), label) for value, label in enumerate(instrument.options)]
+        for index, text in enumerate(instrument.items):
+            self.fields[self.item_name(index)] = forms.CharField(
+                label=text,
+                widget=forms.RadioSelect(choices=choices),
+                required=False,
+            )
+        # The items first, in their order; the date last.
+        self.order_fields([self.item_name(i) for i in range(len(instrument.items))])
+
+    @staticmethod
+    def item_name(index: int) -> str:
+        return f"item_{index + 1}"
+
+    @property
+    def item_fields(self) -> list[forms.BoundField]:
+        return [self[self.item_name(i)] for i in range(len(self.instrument.items))]
+
+    @property
+    def answers(self) -> list[str]:
+        return [self.cleaned_data.get(self.item_name(i)) for i in range(len(self.instrument.items))]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        try:
+            self.instrument.clean(self.answers)
+        except InvalidAnswers as exc:
+            self.add_answer_errors(exc.errors)
+        return data
+
+    def add_answer_errors(self, errors: dict) -> None:
+        """Put InvalidAnswers.errors (0-based item index -> message) next to each item."""
+        for index, message in errors.items():
+            self.add_error(None if index is None else self.item_name(index), message)
