@@ -35,6 +35,7 @@ def _english():
     with translation.override("en"):
         yield
 
+
 INTAKE = date(2026, 3, 2)
 ITEM9_ONLY = [0, 0, 0, 0, 0, 0, 0, 0, 1]  # total 1, but thoughts of death: an alert
 HIGH_WITHOUT_ITEM9 = [3, 3, 3, 3, 3, 3, 3, 3, 0]  # total 24 (27 - 3), severe: no alert
