@@ -3,10 +3,13 @@
 from celery import shared_task
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from referrals.tasks import GP_HEADLINES, send_notification
+from referrals.notifications import send_email
 
 from .models import SafetyAlert
+
+SAFETY_HEADLINE = _("Urgent: an item about one of your patients waits for you.")
 
 
 @shared_task(
@@ -30,11 +33,10 @@ def notify_gp_of_alert(alert_id: int) -> None:
         return
     alert = SafetyAlert.objects.select_related("referral__gp").get(pk=alert_id)
     try:
-        send_notification(
+        send_email(
             to=alert.referral.gp.email,
-            template="gp_notification",
+            headline=SAFETY_HEADLINE,
             path=reverse("referrals:detail", args=[alert.referral_id]),
-            headline=GP_HEADLINES["safety_alert"],
         )
     except BaseException:
         SafetyAlert.objects.filter(pk=alert_id, gp_notified_at=claimed_at).update(

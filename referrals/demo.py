@@ -14,7 +14,15 @@ from patients.models import Patient
 from patients.validators import bsn_is_valid
 from therapists.models import NetworkMembership, Therapist
 
-from .models import FitnessCheck, Referral, ReferralDocument, ReferralEvent, Status, TherapyReport
+from .models import (
+    FitnessCheck,
+    FollowUp,
+    Referral,
+    ReferralDocument,
+    ReferralEvent,
+    Status,
+    TherapyReport,
+)
 
 PASSWORD = "loopbaan-demo"
 
@@ -671,6 +679,22 @@ def _therapy(referral: Referral, n: int, documents: bool) -> None:
             else "Bespreek andere vormen van begeleiding.",
         )
         Referral.objects.filter(pk=referral.pk).update(follow_up_due=add_months_from(intake_date))
+    if referral.status == Status.FOLLOWED_UP:
+        FollowUp.objects.create(
+            referral=referral,
+            date=timezone.localdate(referral.followed_up_at),
+            wellbeing=FollowUp.Wellbeing.BETTER if n % 3 else FollowUp.Wellbeing.SAME,
+            phq9_total=5 + n % 4,
+            antidepressant=(
+                FollowUp.Antidepressant.REDUCED,
+                FollowUp.Antidepressant.NEVER,
+                FollowUp.Antidepressant.STOPPED,
+            )[n % 3],
+            work_status=(FollowUp.Work.WORKING, FollowUp.Work.REINTEGRATING)[n % 2],
+            still_running=(FollowUp.Running.YES, FollowUp.Running.SOMETIMES)[n % 2],
+            notes="Loopt nog twee keer per week met de groep van de vereniging.",
+            recorded_by=referral.gp,
+        )
 
 
 def add_months_from(intake_date):

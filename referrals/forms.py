@@ -5,7 +5,15 @@ from django.utils.translation import gettext_lazy as _
 from patients.forms import DateInput
 from therapists.models import Intake, Screening, Therapist
 
-from .models import ICPC_CODES, Complaint, FitnessCheck, Referral, Status, TherapyReport
+from .models import (
+    ICPC_CODES,
+    Complaint,
+    FitnessCheck,
+    FollowUp,
+    Referral,
+    Status,
+    TherapyReport,
+)
 
 YES_NO = [(True, _("Yes")), (False, _("No"))]
 
@@ -279,3 +287,46 @@ class CloseForm(forms.ModelForm):
         if data.get("outcome") == Status.STOPPED and not data.get("reason", "").strip():
             self.add_error("reason", _("Give the reason for stopping."))
         return data
+
+
+class FollowUpForm(forms.ModelForm):
+    class Meta:
+        model = FollowUp
+        fields = [
+            "date",
+            "wellbeing",
+            "phq9_total",
+            "antidepressant",
+            "work_status",
+            "still_running",
+            "notes",
+        ]
+        widgets = {
+            "date": DateInput(),
+            "wellbeing": forms.RadioSelect,
+            "antidepressant": forms.RadioSelect,
+            "work_status": forms.RadioSelect,
+            "still_running": forms.RadioSelect,
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {"phq9_total": _("Optional: 0 to 27.")}
+
+    def __init__(self, *args, referral: Referral, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.referral = referral
+        self.fields["date"].initial = timezone.localdate()
+        self.fields["phq9_total"].widget.attrs.update(min=0, max=27, inputmode="numeric")
+
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("The consultation date cannot be in the future."))
+        if self.referral.intake_date and day < self.referral.intake_date:
+            raise forms.ValidationError(_("The follow-up cannot be before the intake."))
+        return day
+
+    def clean_phq9_total(self):
+        total = self.cleaned_data.get("phq9_total")
+        if total is not None and not 0 <= total <= 27:
+            raise forms.ValidationError(_("A PHQ-9 total lies between 0 and 27."))
+        return total

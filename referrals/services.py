@@ -8,19 +8,20 @@ from accounts.models import User
 from patients.models import Patient
 from therapists.models import Therapist
 
-from . import tasks
 from .exceptions import InvalidTransition, NotReadyToSend, OpenReferralExists, ReferralError
 from .models import (
     OPEN_STATUSES,
     STATUS_TIMESTAMP,
     TRANSITIONS,
     FitnessCheck,
+    Notification,
     Referral,
     ReferralDocument,
     ReferralEvent,
     Status,
     TherapyReport,
 )
+from .notifications import notify
 from .pdf import pdf_sha256
 from .schedule import follow_up_due
 
@@ -174,7 +175,7 @@ def referral_send(*, referral: Referral, by: User) -> Referral:
         sent = referral_transition(
             referral=current, to=Status.SENT, by=by, opened_at=None, decline_reason=""
         )
-        transaction.on_commit(lambda: tasks.notify_new_referral.delay(sent.pk))
+        notify(referral=sent, kind=Notification.Kind.NEW_REFERRAL, recipient=sent.therapist.user)
     return sent
 
 
@@ -205,18 +206,20 @@ def _ensure_therapist(referral: Referral, by: User) -> None:
 
 def referral_accept(*, referral: Referral, by: User) -> Referral:
     _ensure_therapist(referral, by)
-    accepted = referral_transition(referral=referral, to=Status.ACCEPTED, by=by)
-    transaction.on_commit(lambda: tasks.notify_gp.delay(accepted.pk, "referral_answered"))
+    with transaction.atomic():
+        accepted = referral_transition(referral=referral, to=Status.ACCEPTED, by=by)
+        notify(referral=accepted, kind=Notification.Kind.REFERRAL_ANSWERED, recipient=accepted.gp)
     return accepted
 
 
 def referral_decline(*, referral: Referral, by: User, reason: str) -> Referral:
     """Back to the GP, who can send it to another therapist."""
     _ensure_therapist(referral, by)
-    declined = referral_transition(
-        referral=referral, to=Status.DECLINED, by=by, note=reason, decline_reason=reason
-    )
-    transaction.on_commit(lambda: tasks.notify_gp.delay(declined.pk, "referral_answered"))
+    with transaction.atomic():
+        declined = referral_transition(
+            referral=referral, to=Status.DECLINED, by=by, note=reason, decline_reason=reason
+        )
+        notify(referral=declined, kind=Notification.Kind.REFERRAL_ANSWERED, recipient=declined.gp)
     return declined
 
 
@@ -248,7 +251,7 @@ def screening_record(*, referral: Referral, screening, by: User) -> Referral:
                 note=reason,
                 not_cleared_reason=reason,
             )
-            transaction.on_commit(lambda: tasks.notify_gp.delay(moved.pk, "not_cleared"))
+            notify(referral=moved, kind=Notification.Kind.NOT_CLEARED, recipient=moved.gp)
         else:
             moved = referral_transition(referral=referral, to=Status.IN_THERAPY, by=by)
         screening.referral = moved
@@ -277,7 +280,7 @@ def report_send(*, referral: Referral, report: TherapyReport, by: User) -> Thera
             sha256=pdf_sha256(pdf),
             created_by=by,
         )
-        transaction.on_commit(lambda: tasks.notify_gp.delay(referral.pk, "report_ready"))
+        notify(referral=referral, kind=Notification.Kind.REPORT_READY, recipient=referral.gp)
     return report
 
 
@@ -296,4 +299,16 @@ def therapy_close(
         closed = referral_transition(referral=referral, to=outcome, by=by, note=reason, **changes)
         report.kind = TherapyReport.Kind.END
         report_send(referral=closed, report=report, by=by)
+    return closed
+
+
+def follow_up_record(*, referral: Referral, follow_up, by: User) -> Referral:
+    """The GP's three-month follow-up; saving it closes the referral."""
+    if by.role != User.Role.GP or by.practice_id != referral.practice_id:
+        raise ReferralError(_("Only a GP of the referring practice holds the follow-up."))
+    with transaction.atomic():
+        closed = referral_transition(referral=referral, to=Status.FOLLOWED_UP, by=by)
+        follow_up.referral = closed
+        follow_up.recorded_by = by
+        follow_up.save()
     return closed

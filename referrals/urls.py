@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.worklist, name="worklist"),
     path("incoming/", views.incoming, name="incoming"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("reminders/", views.reminder_runs, name="reminder_runs"),
     path("start/<int:patient_pk>/", views.start, name="start"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),
@@ -25,5 +26,6 @@ urlpatterns = [
     path("<int:pk>/screening/", views.screening, name="screening"),
     path("<int:pk>/report/<str:kind>/", views.report, name="report"),
     path("<int:pk>/close/", views.close, name="close"),
+    path("<int:pk>/follow-up/", views.follow_up, name="follow_up"),
     path("<int:pk>/documents/<str:kind>.pdf", views.document, name="document"),
 ]

@@ -18,11 +18,12 @@ from therapists.models import Intake, Screening, Therapist
 from therapists.selectors import session_summary, therapists_choosable
 from therapists.services import network_toggle
 
-from . import selectors, services
+from . import reminders, selectors, services
 from .exceptions import NotReadyToSend, OpenReferralExists, ReferralError
 from .forms import (
     CloseForm,
     FitnessCheckForm,
+    FollowUpForm,
     IntakeForm,
     ReasonForm,
     ReferralForm,
@@ -30,8 +31,17 @@ from .forms import (
     ScreeningForm,
     TherapistSearchForm,
 )
-from .models import FitnessCheck, ReferralDocument, Status, TherapyReport
+from .models import (
+    FitnessCheck,
+    FollowUp,
+    Notification,
+    ReferralDocument,
+    ReminderRun,
+    Status,
+    TherapyReport,
+)
 from .pdf import render_information_sheet, render_referral_letter
+from .reports import score_chart, scores_context
 
 PDF_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 
@@ -49,7 +59,8 @@ def worklist(request: HttpRequest) -> HttpResponse:
     page = Paginator(referrals, 25).get_page(request.GET.get("page"))
     sections = selectors.sections(page.object_list, selectors.GP_GROUP_LABELS)
     alerts = alerts_open_for_gp(request.user)
-    context = {"page": page, "sections": sections, "alerts": alerts}
+    due = reminders.for_display(reminders.due_items(gp=request.user))
+    context = {"page": page, "sections": sections, "alerts": alerts, "due_items": due}
     return render(request, "referrals/worklist.html", context)
 
 
@@ -60,7 +71,9 @@ def incoming(request: HttpRequest) -> HttpResponse:
     for referral in page.object_list:
         referral.tasks = selectors.therapist_tasks(referral)
     sections = selectors.sections(page.object_list, selectors.THERAPIST_GROUP_LABELS)
-    return render(request, "referrals/incoming.html", {"page": page, "sections": sections})
+    due = reminders.for_display(reminders.due_items(therapist=request.user))
+    context = {"page": page, "sections": sections, "due_items": due}
+    return render(request, "referrals/incoming.html", context)
 
 
 @role_required(User.Role.GP, User.Role.THERAPIST)
@@ -79,6 +92,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "progress_allowed": selectors.progress_report_allowed(referral),
         "intake": Intake.objects.filter(referral=referral).first(),
         "screening": Screening.objects.filter(referral=referral).first(),
+        "follow_up": FollowUp.objects.filter(referral=referral).first(),
         "problems": services.send_problems(referral)
         if referral.status in services.EDITABLE_STATUSES
         else [],
@@ -396,3 +410,36 @@ def document(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     if stored is None:
         raise Http404
     return _pdf(stored.content, f"{kind.replace('_', '-')}-{referral.pk}.pdf")
+
+
+@gp_required
+def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = selectors.referral_for_user(request.user, pk)
+    if referral.status not in (Status.COMPLETED, Status.STOPPED):
+        messages.warning(request, _("The follow-up is held once the therapy has ended."))
+        return redirect("referrals:detail", pk=referral.pk)
+    form = FollowUpForm(request.POST or None, referral=referral)
+    if request.method == "POST" and form.is_valid():
+        services.follow_up_record(
+            referral=referral, follow_up=form.save(commit=False), by=request.user
+        )
+        messages.success(request, _("Follow-up saved. The referral is closed."))
+        return redirect("referrals:detail", pk=referral.pk)
+    scores = scores_context(referral, (0, 5, 10))
+    context = {
+        "form": form,
+        "referral": referral,
+        "end_report": referral.documents.filter(kind=ReferralDocument.Kind.END_REPORT)
+        .defer("content")
+        .first(),
+        "scores": scores,
+        "chart": score_chart(scores),
+    }
+    return render(request, "referrals/follow_up.html", context)
+
+
+@role_required(User.Role.ADMIN)
+def reminder_runs(request: HttpRequest) -> HttpResponse:
+    runs = ReminderRun.objects.all()[:50]
+    unsent = Notification.objects.filter(sent_at__isnull=True).count()
+    return render(request, "referrals/reminder_runs.html", {"runs": runs, "unsent": unsent})

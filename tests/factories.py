@@ -251,3 +251,54 @@ class TherapySessionFactory(DjangoModelFactory):
     average_heart_rate = 140
     rpe = 13
     recorded_by = factory.SelfAttribute("referral.therapist.user")
+
+
+# --- The therapist's records: intake, screening, reports (therapists, referrals) ---------------
+
+from referrals.models import TherapyReport  # noqa: E402
+from therapists.models import Intake, Screening  # noqa: E402
+
+
+class IntakeFactory(DjangoModelFactory):
+    """The intake of a referral, dated on the referral's `intake_date` (today when it has none)."""
+
+    class Meta:
+        model = Intake
+
+    referral = factory.SubFactory(
+        ReferralFactory,
+        status=Status.INTAKE_DONE,
+        intake_date=factory.LazyFunction(timezone.localdate),
+    )
+    date = factory.LazyAttribute(lambda o: o.referral.intake_date or timezone.localdate())
+    goals = "Drie keer per week dertig minuten hardlopen."
+    plan = "Twee keer per week in de groep."
+    recorded_by = factory.SelfAttribute("referral.therapist.user")
+
+
+class ScreeningFactory(DjangoModelFactory):
+    """A cleared sports-medical screening with unremarkable values."""
+
+    class Meta:
+        model = Screening
+
+    referral = factory.SubFactory(ReferralFactory, status=Status.IN_THERAPY)
+    resting_heart_rate = 64
+    systolic = 125
+    diastolic = 80
+    height_cm = 178
+    weight_kg = Decimal("74.0")
+    outcome = Screening.Outcome.CLEARED
+    recorded_by = factory.SelfAttribute("referral.therapist.user")
+
+
+class TherapyReportFactory(DjangoModelFactory):
+    """A report after intake, without its PDF (add a ReferralDocumentFactory for that)."""
+
+    class Meta:
+        model = TherapyReport
+
+    referral = factory.SubFactory(ReferralFactory, status=Status.IN_THERAPY)
+    kind = TherapyReport.Kind.INTAKE
+    summary = "Goed gestart."
+    written_by = factory.SelfAttribute("referral.therapist.user")

@@ -61,6 +61,9 @@ EXPECTED: dict[str, dict[str, int | str]] = {
     "referrals:close": dict(anonymous=LOGIN, gp=403, therapist=302, manager=403, admin=403),
     # No report has been written yet.
     "referrals:document": dict(anonymous=LOGIN, gp=404, therapist=404, manager=403, admin=403),
+    # The therapy hasn't ended, so the follow-up page sends the GP back to the referral.
+    "referrals:follow_up": dict(anonymous=LOGIN, gp=302, therapist=403, manager=403, admin=403),
+    "referrals:reminder_runs": dict(anonymous=LOGIN, gp=403, therapist=403, manager=403, admin=200),
     "outcomes:enter": dict(anonymous=LOGIN, gp=403, therapist=302, manager=403, admin=403),
     "therapists:session_add": dict(anonymous=LOGIN, gp=403, therapist=302, manager=403, admin=403),
     "therapists:session_group": dict(
@@ -97,6 +100,7 @@ URL_KWARGS = {
             "referrals:screening",
             "referrals:close",
             "therapists:session_add",
+            "referrals:follow_up",
         )
     },
 }

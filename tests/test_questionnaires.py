@@ -293,7 +293,7 @@ def test_a_failed_send_releases_the_claim_so_the_retry_sends(in_therapy, mailout
     alert = SafetyAlertFactory(response__referral=in_therapy)
 
     with (
-        mock.patch("outcomes.tasks.send_notification", side_effect=OSError("SMTP down")),
+        mock.patch("outcomes.tasks.send_email", side_effect=OSError("SMTP down")),
         pytest.raises(OSError),
     ):
         notify_gp_of_alert(alert.pk)
