@@ -146,3 +146,119 @@ class GPProfile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.agb_code})"
+
+
+# --- The access log (NEN 7513) ----------------------------------------------------------------
+
+
+class AppendOnlyError(RuntimeError):
+    """Raised on any attempt to change or remove a row of the access log."""
+
+
+class AccessLogQuerySet(models.QuerySet):
+    """Rows can be added and read, never changed or deleted.
+
+    The one change allowed is the one Django makes when a user is deleted: `user` is set to NULL
+    (the row keeps `user_email`). The PostgreSQL trigger allows exactly the same.
+    """
+
+    def update(self, **kwargs) -> int:
+        if kwargs.keys() == {"user"} and kwargs["user"] is None:
+            return super().update(**kwargs)
+        raise AppendOnlyError("The access log is append-only: rows cannot be updated.")
+
+    def delete(self):
+        raise AppendOnlyError("The access log is append-only: rows cannot be deleted.")
+
+    delete.queryset_only = True  # as on QuerySet: not copied onto the manager
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AppendOnlyError("The access log is append-only: rows cannot be updated.")
+
+
+class AccessLog(models.Model):
+    """One row per access to patient data: who, when, from where, what, about whom, with what end.
+
+    NEN 7513 asks for this log. `patient_id` is a plain number, not a foreign key, so the log
+    outlives an erased record; `user_email`, `role` and `practice_id` are copies for the same
+    reason. Written by accounts.audit; append-only here and, on PostgreSQL, in the database.
+    """
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("Viewed")
+        SEARCH = "search", _("Searched")
+        CREATE = "create", _("Created")
+        CHANGE = "change", _("Changed")
+        PRINT = "print", _("Printed (PDF)")
+        EXPORT = "export", _("Exported")
+        ERASE = "erase", _("Erased")
+        DENIED = "denied", _("Refused")
+
+    class Outcome(models.TextChoices):
+        OK = "ok", _("OK")
+        DENIED = "denied", _("Refused")
+        NOT_FOUND = "not_found", _("Not found")
+        ERROR = "error", _("Error")
+
+    when = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("user"),
+    )
+    user_email = models.CharField(_("user's email address"), max_length=254, blank=True)
+    role = models.CharField(_("role"), max_length=20, choices=User.Role.choices, blank=True)
+    practice_id = models.BigIntegerField(_("practice"), null=True, blank=True)
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    patient_id = models.BigIntegerField(_("patient number"), null=True, blank=True)
+    part = models.CharField(_("part of the record"), max_length=30)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
+    client_address = models.GenericIPAddressField(_("client address"), null=True, blank=True)
+    method = models.CharField(_("method"), max_length=10, blank=True)
+    url_name = models.CharField(_("page"), max_length=100, blank=True)
+
+    objects = AccessLogQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-when", "-pk"]
+        # Related lookups and Django's own updates go through the refusing queryset too.
+        base_manager_name = "objects"
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        default_permissions = ("view",)
+        indexes = [models.Index(fields=["patient_id", "-when"], name="accesslog_patient_when")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    action__in=[
+                        "view",
+                        "search",
+                        "create",
+                        "change",
+                        "print",
+                        "export",
+                        "erase",
+                        "denied",
+                    ]
+                ),
+                name="accesslog_action_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(outcome__in=["ok", "denied", "not_found", "error"]),
+                name="accesslog_outcome_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.when:%Y-%m-%d %H:%M} {self.user_email} {self.action} {self.part}"
+
+    def save(self, *args, **kwargs) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("The access log is append-only: rows cannot be updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("The access log is append-only: rows cannot be deleted.")

@@ -2,21 +2,30 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 
-from .forms import EmailAuthenticationForm
+from . import two_factor, views
 
 app_name = "accounts"
 
 urlpatterns = [
     path(
         "login/",
-        login_not_required(
-            auth_views.LoginView.as_view(
-                authentication_form=EmailAuthenticationForm,
-                template_name="accounts/login.html",
-                redirect_authenticated_user=True,
-            )
-        ),
+        login_not_required(views.LoginView.as_view()),
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("two-factor/", two_factor.two_factor_verify, name="two_factor_verify"),
+    path("two-factor/setup/", two_factor.two_factor_setup, name="two_factor_setup"),
+    path(
+        "password/",
+        auth_views.PasswordChangeView.as_view(
+            template_name="accounts/password_change.html",
+            success_url="/accounts/password/done/",
+        ),
+        name="password_change",
+    ),
+    path(
+        "password/done/",
+        auth_views.PasswordChangeDoneView.as_view(template_name="accounts/password_done.html"),
+        name="password_change_done",
+    ),
 ]

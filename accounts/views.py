@@ -1,11 +1,13 @@
 from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from .forms import EmailAuthenticationForm
 from .models import User
 
 
@@ -14,7 +16,7 @@ def home(request: HttpRequest) -> HttpResponse:
     destinations = {
         User.Role.GP: "referrals:worklist",
         User.Role.THERAPIST: "referrals:incoming",
-        User.Role.PRACTICE_MANAGER: "referrals:dashboard",
+        User.Role.PRACTICE_MANAGER: "reports:dashboard",
         User.Role.ADMIN: "admin:index",
     }
     return redirect(destinations[request.user.role])
@@ -48,3 +50,23 @@ def healthz(request: HttpRequest) -> JsonResponse:
         checks["redis"] = _redis_ok(settings.REDIS_URL)
     healthy = all(checks.values())
     return JsonResponse({"ok": healthy, **checks}, status=200 if healthy else 503)
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = EmailAuthenticationForm
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        # The embedded default says plainly that its demo users need no second factor.
+        return super().get_context_data(password_only=not settings.LOOPBAAN_REQUIRE_2FA, **kwargs)
+
+
+def locked_out(request: HttpRequest, credentials: dict | None = None, *args, **kwargs):
+    """django-axes calls this from the 5th failure on, for 15 minutes, even with the right password.
+
+    The sign-in page comes back with one message, the same whether the account exists or not.
+    """
+    form = EmailAuthenticationForm(request, initial={"username": request.POST.get("username", "")})
+    context = {"form": form, "locked": True, "password_only": not settings.LOOPBAAN_REQUIRE_2FA}
+    return render(request, "accounts/login.html", context, status=429)

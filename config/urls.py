@@ -14,5 +14,6 @@ urlpatterns = [
     path("referrals/", include("referrals.urls")),
     path("therapists/", include("therapists.urls")),
     path("outcomes/", include("outcomes.urls")),
+    path("reports/", include("referrals.dashboard_urls")),
     path("admin/", admin.site.urls),
 ]

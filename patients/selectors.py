@@ -11,9 +11,9 @@ def patients_visible_to(user: User) -> QuerySet[Patient]:
     if user.role == User.Role.GP:
         return Patient.objects.filter(practice_id=user.practice_id)
     if user.role == User.Role.THERAPIST:
-        return Patient.objects.filter(
-            referrals__therapist__user=user, referrals__sent_at__isnull=False
-        ).distinct()
+        from referrals.selectors import referrals_visible_to
+
+        return Patient.objects.filter(pk__in=referrals_visible_to(user).values("patient_id"))
     return Patient.objects.none()
 
 

@@ -5,9 +5,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.audit import access_log_for_patient, access_log_for_request
+from accounts.models import AccessLog, User
 from accounts.permissions import gp_required, role_required
 from referrals.models import OPEN_STATUSES
+from referrals.selectors import referrals_visible_to
 
 from .forms import PatientForm, PatientSearchForm
 from .selectors import patient_for_user, patients_visible_to
@@ -54,10 +56,13 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
     patient = patient_for_user(request.user, pk)
     referrals = patient.referrals.select_related("gp", "therapist__user")
     if request.user.role == User.Role.THERAPIST:
-        referrals = referrals.filter(therapist__user=request.user, sent_at__isnull=False)
+        referrals = referrals.filter(pk__in=referrals_visible_to(request.user).values("pk"))
     open_referral = next((r for r in referrals if r.status in OPEN_STATUSES), None)
-    return render(
-        request,
-        "patients/detail.html",
-        {"patient": patient, "referrals": referrals, "open_referral": open_referral},
-    )
+    context = {"patient": patient, "referrals": referrals, "open_referral": open_referral}
+    if request.user.role == User.Role.GP:
+        # Who looked at this record (NEN 7513); looking at that list is itself logged.
+        context["access_log"] = access_log_for_patient(patient.pk)
+        access_log_for_request(
+            request, action=AccessLog.Action.VIEW, part="access_log", patient_id=patient.pk
+        )
+    return render(request, "patients/detail.html", context)

@@ -7,7 +7,9 @@ class ReferralEventInline(admin.TabularInline):
     model = ReferralEvent
     extra = 0
     can_delete = False
-    readonly_fields = ["from_status", "to_status", "actor", "note", "created_at"]
+    # No notes: a decline or stop reason can carry clinical detail.
+    fields = ["from_status", "to_status", "actor", "created_at"]
+    readonly_fields = fields
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -17,11 +19,33 @@ class ReferralEventInline(admin.TabularInline):
 class ReferralAdmin(admin.ModelAdmin):
     """Read-mostly: the lifecycle changes only through referrals.services."""
 
+    # The administrator manages practices, users and the register; the admin shows a referral's
+    # administrative trail only. Names and medical content stay in the app, where every look
+    # is in the access log.
     list_display = ["pk", "practice", "gp", "therapist", "status", "sent_at"]
     list_filter = ["status", "practice"]
     list_select_related = ["practice", "gp", "therapist__user"]
-    readonly_fields = [f.name for f in Referral._meta.fields]
-    inlines = [ReferralEventInline]
+    fields = [
+        "practice",
+        "gp",
+        "therapist",
+        "status",
+        "urgency",
+        "created_at",
+        "sent_at",
+        "opened_at",
+        "accepted_at",
+        "declined_at",
+        "intake_done_at",
+        "therapy_started_at",
+        "completed_at",
+        "stopped_at",
+        "followed_up_at",
+        "cancelled_at",
+        "not_cleared_at",
+        "follow_up_due",
+    ]
+    readonly_fields = fields
 
     def has_add_permission(self, request) -> bool:
         return False

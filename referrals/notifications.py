@@ -55,14 +55,19 @@ def notify(*, referral: Referral, kind: str, recipient: User, due_date: date | N
     return notification
 
 
-def dispatch(notification_id: int) -> None:
-    """Queue the delivery; if the broker is unreachable, leave it to the next sweep."""
+def dispatch(notification_id: int) -> bool:
+    """Queue the delivery; if the broker is unreachable, leave it to the next sweep.
+
+    True when queued (or, in the embedded default, delivered in-process).
+    """
     from .tasks import deliver_notification
 
     try:
         deliver_notification.apply_async((notification_id,), retry=False)
     except Exception:  # noqa: BLE001 - a broker outage must never fail the user's request
         logger.warning("Could not queue notification %s; the sweep will send it", notification_id)
+        return False
+    return True
 
 
 def deliver(notification_id: int) -> bool:
@@ -74,22 +79,57 @@ def deliver(notification_id: int) -> bool:
     if not claimed:
         return False
     notification = Notification.objects.select_related("recipient").get(pk=notification_id)
+    _send_claimed(notification)
+    return True
+
+
+def deliver_batch(*, exclude: set[int], size: int = 500, connection=None) -> list[Notification]:
+    """Claim up to `size` unsent notifications in one statement and send them.
+
+    Rows another sweep holds are skipped (SKIP LOCKED), so two sweeps at once never send the
+    same row. Returns the claimed rows; a row whose send failed carries `.error`.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        ids = list(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
+            .exclude(pk__in=exclude)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:size]
+        )
+        Notification.objects.filter(pk__in=ids, sent_at__isnull=True).update(
+            sent_at=now, attempts=F("attempts") + 1
+        )
+    claimed = list(Notification.objects.filter(pk__in=ids, sent_at=now).select_related("recipient"))
+    for notification in claimed:
+        notification.error = None
+        try:
+            _send_claimed(notification, connection=connection)
+        except Exception as exc:  # noqa: BLE001 - one failed email must not stop the others
+            notification.error = exc
+    return claimed
+
+
+def _send_claimed(notification: Notification, connection=None) -> None:
     try:
         send_email(
             to=notification.recipient.email,
             headline=HEADLINES[notification.kind],
             path=reverse("referrals:detail", args=[notification.referral_id]),
+            connection=connection,
         )
-    except Exception as exc:
-        # Give the claim back so a retry (or the next sweep) can send it.
-        Notification.objects.filter(pk=notification_id).update(
+    except BaseException as exc:
+        # Give the claim back (even on Ctrl-C) so a retry or the next sweep can send it.
+        Notification.objects.filter(pk=notification.pk).update(
             sent_at=None, last_error=f"{type(exc).__name__}: {exc}"[:1000]
         )
         raise
-    return True
 
 
-def send_email(*, to: str, headline, path: str, template: str = "notification") -> None:
+def send_email(
+    *, to: str, headline, path: str, template: str = "notification", connection=None
+) -> None:
     """One email in Dutch from the trio emails/<template>_{subject,body}.txt and _body.html."""
     with translation.override(settings.LANGUAGE_CODE):
         context = {"link": f"{settings.SITE_URL}{path}", "headline": str(headline)}
@@ -98,6 +138,7 @@ def send_email(*, to: str, headline, path: str, template: str = "notification") 
             subject=subject,
             body=render_to_string(f"emails/{template}_body.txt", context),
             to=[to],
+            connection=connection,
         )
         message.attach_alternative(
             render_to_string(f"emails/{template}_body.html", context), "text/html"

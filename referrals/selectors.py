@@ -1,17 +1,19 @@
-import zoneinfo
-from datetime import date, datetime, timedelta
+from datetime import date
 from itertools import groupby
 
-from django.conf import settings
-from django.db.models import Case, Count, IntegerField, QuerySet, Value, When
-from django.db.models.functions import TruncMonth
+from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Practice, User
+from accounts.models import User
 
 from .models import OPEN_STATUSES, FitnessCheck, Referral, Status, TherapyReport
+
+# A draft was never sent; a declined referral waits for the GP to choose again, and a newly
+# chosen therapist must not see it (nor the letter written to the previous one) before it is
+# sent to them.
+THERAPIST_HIDDEN = (Status.DRAFT, Status.DECLINED)
 
 
 def referrals_visible_to(user: User) -> QuerySet[Referral]:
@@ -20,7 +22,9 @@ def referrals_visible_to(user: User) -> QuerySet[Referral]:
     if user.role == User.Role.GP:
         return base.filter(practice_id=user.practice_id)
     if user.role == User.Role.THERAPIST:
-        return base.filter(therapist__user=user, sent_at__isnull=False)
+        return base.filter(therapist__user=user, sent_at__isnull=False).exclude(
+            status__in=THERAPIST_HIDDEN
+        )
     return base.none()
 
 
@@ -96,31 +100,6 @@ def therapist_worklist(*, user: User) -> QuerySet[Referral]:
         .order_by("group", "-sent_at", "-pk")
         .prefetch_related("questionnaires", "reports")
     )
-
-
-def monthly_referral_counts(*, practice: Practice | None, months: int = 12) -> list[dict]:
-    """Referrals sent per month (Europe/Amsterdam) for the last `months` months, oldest first."""
-    tz = zoneinfo.ZoneInfo(settings.TIME_ZONE)
-    today = timezone.localdate()
-    first = date(today.year, today.month, 1)
-    for _i in range(months - 1):
-        first = (first - timedelta(days=1)).replace(day=1)
-    start = datetime(first.year, first.month, 1, tzinfo=tz)
-    qs = Referral.objects.filter(sent_at__gte=start)
-    if practice is not None:
-        qs = qs.filter(practice=practice)
-    counts = {
-        row["month"].date() if isinstance(row["month"], datetime) else row["month"]: row["n"]
-        for row in qs.annotate(month=TruncMonth("sent_at", tzinfo=tz))
-        .values("month")
-        .annotate(n=Count("pk"))
-        .order_by()
-    }
-    result, month = [], first
-    for _i in range(months):
-        result.append({"month": month, "count": counts.get(month, 0)})
-        month = (month + timedelta(days=32)).replace(day=1)
-    return result
 
 
 def progress_steps(referral: Referral) -> list[dict]:

@@ -271,7 +271,11 @@ def report_send(*, referral: Referral, report: TherapyReport, by: User) -> Thera
             raise ReferralError(_("This report has already been sent."))
         report.referral = referral
         report.written_by = by
-        report.save()
+        try:
+            with transaction.atomic():
+                report.save()
+        except IntegrityError:  # the same report sent twice at once
+            raise ReferralError(_("This report has already been sent.")) from None
         pdf = render_therapy_report(report)
         ReferralDocument.objects.create(
             referral=referral,

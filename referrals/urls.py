@@ -7,7 +7,6 @@ app_name = "referrals"
 urlpatterns = [
     path("", views.worklist, name="worklist"),
     path("incoming/", views.incoming, name="incoming"),
-    path("dashboard/", views.dashboard, name="dashboard"),
     path("reminders/", views.reminder_runs, name="reminder_runs"),
     path("start/<int:patient_pk>/", views.start, name="start"),
     path("<int:pk>/", views.detail, name="detail"),

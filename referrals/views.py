@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
-from accounts.permissions import gp_required, manager_required, role_required, therapist_required
+from accounts.permissions import gp_required, role_required, therapist_required
 from outcomes.selectors import (
     alerts_for_referral,
     alerts_open_for_gp,
@@ -171,10 +171,11 @@ def choose_therapist(request: HttpRequest, pk: int) -> HttpResponse:
     if blocked:
         return blocked
     if request.method == "POST":
-        try:
-            therapist_pk = int(request.POST.get("therapist", ""))
-        except ValueError:
-            raise Http404 from None
+        raw = request.POST.get("therapist", "")
+        # int() would also read "١٢٣", and refuses numbers of over 4,300 digits.
+        if not (raw.isascii() and raw.isdigit() and len(raw) <= 18):
+            raise Http404
+        therapist_pk = int(raw)
         therapist = get_object_or_404(Therapist, pk=therapist_pk)
         try:
             services.referral_choose_therapist(
@@ -271,13 +272,6 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "referrals/cancel.html", {"form": form, "referral": referral})
 
 
-@manager_required
-def dashboard(request: HttpRequest) -> HttpResponse:
-    practice = None if request.user.role == User.Role.ADMIN else request.user.practice
-    months = selectors.monthly_referral_counts(practice=practice, months=12)
-    return render(request, "referrals/dashboard.html", {"months": months, "practice": practice})
-
-
 # --- The therapist's side -------------------------------------------------------------------
 
 
@@ -296,7 +290,11 @@ def accept(request: HttpRequest, pk: int) -> HttpResponse:
     referral, blocked = _therapist_step(request, pk, (Status.SENT,))
     if blocked:
         return blocked
-    services.referral_accept(referral=referral, by=request.user)
+    try:
+        services.referral_accept(referral=referral, by=request.user)
+    except ReferralError as exc:  # e.g. a double click: the first request already moved it
+        messages.warning(request, str(exc))
+        return redirect("referrals:detail", pk=referral.pk)
     messages.success(request, _("Referral accepted. Plan the intake with the patient."))
     return redirect("referrals:detail", pk=referral.pk)
 
@@ -308,9 +306,13 @@ def decline(request: HttpRequest, pk: int) -> HttpResponse:
         return blocked
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.referral_decline(
-            referral=referral, by=request.user, reason=form.cleaned_data["reason"]
-        )
+        try:
+            services.referral_decline(
+                referral=referral, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ReferralError as exc:
+            messages.warning(request, str(exc))
+            return redirect("referrals:detail", pk=referral.pk)
         messages.success(request, _("Referral declined. The GP has been told."))
         return redirect("referrals:incoming")
     return render(request, "referrals/decline.html", {"form": form, "referral": referral})
@@ -323,7 +325,13 @@ def intake(request: HttpRequest, pk: int) -> HttpResponse:
         return blocked
     form = IntakeForm(request.POST or None, referral=referral)
     if request.method == "POST" and form.is_valid():
-        services.intake_record(referral=referral, intake=form.save(commit=False), by=request.user)
+        try:
+            services.intake_record(
+                referral=referral, intake=form.save(commit=False), by=request.user
+            )
+        except ReferralError as exc:
+            messages.warning(request, str(exc))
+            return redirect("referrals:detail", pk=referral.pk)
         messages.success(request, _("Intake saved. Week 0 starts on the intake date."))
         return redirect("referrals:screening", pk=referral.pk)
     context = {
@@ -341,9 +349,13 @@ def screening(request: HttpRequest, pk: int) -> HttpResponse:
         return blocked
     form = ScreeningForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        referral = services.screening_record(
-            referral=referral, screening=form.save(commit=False), by=request.user
-        )
+        try:
+            referral = services.screening_record(
+                referral=referral, screening=form.save(commit=False), by=request.user
+            )
+        except ReferralError as exc:
+            messages.warning(request, str(exc))
+            return redirect("referrals:detail", pk=referral.pk)
         if referral.status == Status.NOT_CLEARED:
             messages.warning(request, _("Not cleared: the referral goes back to the GP."))
         else:
@@ -388,13 +400,17 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
         return blocked
     form = CloseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.therapy_close(
-            referral=referral,
-            outcome=form.cleaned_data["outcome"],
-            reason=form.cleaned_data["reason"],
-            report=form.instance,
-            by=request.user,
-        )
+        try:
+            services.therapy_close(
+                referral=referral,
+                outcome=form.cleaned_data["outcome"],
+                reason=form.cleaned_data["reason"],
+                report=form.instance,
+                by=request.user,
+            )
+        except ReferralError as exc:
+            messages.warning(request, str(exc))
+            return redirect("referrals:detail", pk=referral.pk)
         messages.success(request, _("Therapy closed. The end report has been sent to the GP."))
         return redirect("referrals:detail", pk=referral.pk)
     return render(request, "referrals/close.html", {"form": form, "referral": referral})

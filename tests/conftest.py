@@ -126,3 +126,55 @@ def referral_in_therapy(gp, therapist):
         intake_done_at=now - timedelta(days=28),
         therapy_started_at=now - timedelta(days=27),
     )
+
+
+# --- Celery against a real (or a dead) broker ---------------------------------------------------
+
+import contextlib  # noqa: E402
+import os  # noqa: E402
+from urllib.parse import urlsplit, urlunsplit  # noqa: E402
+
+DEAD_BROKER_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+TEST_REDIS_DB = 5
+
+
+def redis_test_url() -> str:
+    """REDIS_URL with the tests' own database number; skip without it, fail in CI."""
+    url = os.environ.get("REDIS_URL", "")
+    if not url:
+        if os.environ.get("CI") or os.environ.get("LOOPBAAN_REQUIRE_BROWSER"):
+            pytest.fail(
+                "REDIS_URL must point at a Redis when CI or LOOPBAAN_REQUIRE_BROWSER is set"
+            )
+        pytest.skip("REDIS_URL is not set")
+    return urlunsplit(urlsplit(url)._replace(path=f"/{TEST_REDIS_DB}"))
+
+
+def _forget_broker_connections(app) -> None:
+    """Drop pooled connections, so the next publish connects to whatever broker_url says now."""
+    from kombu import pools
+
+    pools.reset()
+    app._pool = None
+    if "amqp" in app.__dict__:
+        app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def celery_broker():
+    """`with celery_broker(url) as app:` tasks are queued on `url` (eager mode off) inside."""
+    from config.celery import app
+
+    @contextlib.contextmanager
+    def point_at(url: str):
+        keys = ("broker_url", "task_always_eager", "worker_hijack_root_logger")
+        saved = {key: app.conf[key] for key in keys}
+        _forget_broker_connections(app)
+        app.conf.update(broker_url=url, task_always_eager=False, worker_hijack_root_logger=False)
+        try:
+            yield app
+        finally:
+            _forget_broker_connections(app)
+            app.conf.update(saved)
+
+    return point_at

@@ -30,12 +30,32 @@ EXPECTED: dict[str, dict[str, int | str]] = {
     "accounts:logout": dict(anonymous=LOGIN, gp=405, therapist=405, manager=405, admin=405),
     # GET changes nothing and redirects back.
     "set_language": dict(anonymous=302, gp=302, therapist=302, manager=302, admin=302),
+    # Signed-in users' own account pages.
+    "accounts:two_factor_verify": dict(
+        anonymous=LOGIN, gp=200, therapist=200, manager=200, admin=200
+    ),
+    "accounts:two_factor_setup": dict(
+        anonymous=LOGIN, gp=200, therapist=200, manager=200, admin=200
+    ),
+    "accounts:password_change": dict(
+        anonymous=LOGIN, gp=200, therapist=200, manager=200, admin=200
+    ),
+    "accounts:password_change_done": dict(
+        anonymous=LOGIN, gp=200, therapist=200, manager=200, admin=200
+    ),
     "patients:list": dict(anonymous=LOGIN, gp=200, therapist=403, manager=403, admin=403),
     "patients:create": dict(anonymous=LOGIN, gp=200, therapist=403, manager=403, admin=403),
+    "patients:export": dict(anonymous=LOGIN, gp=200, therapist=403, manager=403, admin=403),
+    "patients:erase": dict(anonymous=LOGIN, gp=200, therapist=403, manager=403, admin=403),
+    "patients:retention": dict(anonymous=LOGIN, gp=200, therapist=403, manager=403, admin=403),
     "patients:detail": dict(anonymous=LOGIN, gp=200, therapist=200, manager=403, admin=403),
     "referrals:worklist": dict(anonymous=LOGIN, gp=200, therapist=403, manager=403, admin=403),
     "referrals:incoming": dict(anonymous=LOGIN, gp=403, therapist=200, manager=403, admin=403),
-    "referrals:dashboard": dict(anonymous=LOGIN, gp=403, therapist=403, manager=200, admin=200),
+    # Each role sees its own scope: practice, own referrals, own caseload, all practices.
+    "reports:dashboard": dict(anonymous=LOGIN, gp=200, therapist=200, manager=200, admin=200),
+    "reports:monthly_csv": dict(anonymous=LOGIN, gp=200, therapist=200, manager=200, admin=200),
+    "reports:outcomes_csv": dict(anonymous=LOGIN, gp=200, therapist=200, manager=200, admin=200),
+    "reports:dashboard_pdf": dict(anonymous=LOGIN, gp=200, therapist=200, manager=200, admin=200),
     # POST only.
     "referrals:start": dict(anonymous=LOGIN, gp=405, therapist=403, manager=403, admin=403),
     "referrals:detail": dict(anonymous=LOGIN, gp=200, therapist=200, manager=403, admin=403),
@@ -76,6 +96,8 @@ EXPECTED: dict[str, dict[str, int | str]] = {
 # How to build the URL of each name that takes arguments, from the `referral` fixture.
 URL_KWARGS = {
     "patients:detail": lambda r: {"pk": r.patient_id},
+    "patients:export": lambda r: {"pk": r.patient_id},
+    "patients:erase": lambda r: {"pk": r.patient_id},
     "referrals:start": lambda r: {"patient_pk": r.patient_id},
     "referrals:network": lambda r: {"pk": r.pk, "therapist_pk": r.therapist_id},
     "referrals:report": lambda r: {"pk": r.pk, "kind": "intake_report"},
@@ -169,7 +191,7 @@ def test_persona_gets_the_expected_status_for_each_url(
     [
         ("gp", "referrals:worklist"),
         ("therapist", "referrals:incoming"),
-        ("manager", "referrals:dashboard"),
+        ("manager", "reports:dashboard"),
         ("admin", "admin:index"),
     ],
 )
@@ -255,7 +277,7 @@ def test_therapist_cannot_see_a_referral_cancelled_before_it_was_sent(gp, therap
 DEMO_HOMES = {
     "huisarts@example.org": "referrals:worklist",
     "huisarts2@example.org": "referrals:worklist",
-    "manager@example.org": "referrals:dashboard",
+    "manager@example.org": "reports:dashboard",
     "therapeut@example.org": "referrals:incoming",
     "therapeut2@example.org": "referrals:incoming",
     "admin@example.org": "admin:index",

@@ -92,8 +92,12 @@ def test_every_demo_referral_past_draft_has_a_verified_therapist(seeded):
 
 
 def test_every_demo_user_can_authenticate_with_the_demo_password(seeded):
+    from django.test import RequestFactory
+
     for email, *_rest in USERS:
-        assert authenticate(username=email, password=PASSWORD) is not None, email
+        # django-axes needs the request to count failures per account.
+        request = RequestFactory().post("/accounts/login/")
+        assert authenticate(request, username=email, password=PASSWORD) is not None, email
 
 
 def test_demo_has_a_user_for_every_role(seeded):

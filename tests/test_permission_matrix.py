@@ -1,0 +1,359 @@
+"""The permission matrix: every URL, GET and POST, as every persona; no 2xx outside the table.
+
+For each URL name and method the table below lists the personas that MAY get a 2xx answer (and,
+for POST, may act: start, accept, acknowledge answer with a redirect). Everyone else must get a
+redirect (to the sign-in page or elsewhere), 403, 404 or 405, and the request must change nothing
+in the database. The objects are real: each URL gets a referral in
+the status its page is meant for, so an allowed persona gets the page itself (GET answers 2xx),
+not a "this step does not fit" redirect that would hide a missing check.
+
+POSTs carry an empty body; the test client does not enforce CSRF.
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import pytest
+from django.apps import apps
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from accounts.models import User
+from patients.models import Patient
+from referrals.models import Referral, ReferralDocument, Status
+
+from .factories import (
+    FitnessCheckFactory,
+    IntakeFactory,
+    PatientFactory,
+    ReferralDocumentFactory,
+    ReferralFactory,
+    SafetyAlertFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = (
+    "anonymous",
+    "gp",
+    "gp_other_practice",
+    "therapist",
+    "therapist_other",
+    "manager",
+    "admin",
+)
+SIGNED_IN = frozenset(PERSONAS) - {"anonymous"}
+EVERYONE = frozenset(PERSONAS)
+NOBODY: frozenset[str] = frozenset()
+GPS = frozenset({"gp", "gp_other_practice"})
+THERAPISTS = frozenset({"therapist", "therapist_other"})
+OWNING_GP = frozenset({"gp"})
+ASSIGNED_THERAPIST = frozenset({"therapist"})
+CARE = OWNING_GP | ASSIGNED_THERAPIST
+# Statuses an outsider may get instead of the page: a redirect, refused, not found, wrong method.
+REFUSALS = {301, 302, 303, 307, 308, 403, 404, 405}
+
+
+@dataclass(frozen=True)
+class Row:
+    """The personas that may get a 2xx on GET, and that may get a 2xx or act on POST."""
+
+    get: frozenset[str]
+    post: frozenset[str] = field(default=NOBODY)
+
+
+def same(who: frozenset[str]) -> Row:
+    """Views that answer GET and POST alike (a page, or a form that re-renders with errors)."""
+    return Row(get=who, post=who)
+
+
+# url name -> who may get a 2xx. Add every new URL here; the first test fails until you do.
+TABLE: dict[str, Row] = {
+    # Redirects to each role's home page.
+    "home": Row(get=NOBODY),
+    "healthz": Row(get=EVERYONE),  # GET only: POST is 405
+    # Signed-in users are sent on; an empty POST shows the form's errors to the anonymous.
+    "accounts:login": same(frozenset({"anonymous"})),
+    "accounts:logout": Row(get=NOBODY, post=SIGNED_IN),  # POST only, and it redirects
+    "set_language": Row(get=NOBODY),  # always redirects
+    # Every signed-in user's own account pages.
+    "accounts:two_factor_verify": same(SIGNED_IN),
+    "accounts:two_factor_setup": same(SIGNED_IN),
+    "accounts:password_change": same(SIGNED_IN),
+    "accounts:password_change_done": Row(get=SIGNED_IN),
+    # A GP's own practice: the list and the registration form, for GPs of any practice.
+    "patients:list": same(GPS),
+    "patients:create": same(GPS),
+    "patients:detail": same(CARE),
+    # AVG rights and the WGBO retention review: the practice's GPs only, never the therapist.
+    "patients:export": same(OWNING_GP),  # GET: what it holds; POST: the ZIP
+    "patients:erase": same(OWNING_GP),  # POST on a recent record: refused, with a redirect
+    "patients:retention": same(GPS),
+    "referrals:worklist": same(GPS),
+    "referrals:incoming": same(THERAPISTS),
+    "referrals:reminder_runs": same(frozenset({"admin"})),
+    # POST only; starting redirects to the new draft.
+    "referrals:start": Row(get=NOBODY, post=OWNING_GP),
+    "referrals:detail": same(CARE),
+    # The draft's pages (on a draft): only a GP of the practice.
+    "referrals:edit": same(OWNING_GP),  # an empty POST is a valid draft: saved, redirected
+    "referrals:fitness": same(OWNING_GP),
+    "referrals:therapist": Row(get=OWNING_GP),  # POST without a therapist is 404
+    "referrals:send": same(OWNING_GP),  # not ready to send: the problems are shown
+    "referrals:network": Row(get=NOBODY, post=OWNING_GP),  # POST only, redirects
+    "referrals:preview": same(OWNING_GP),
+    "referrals:letter": same(CARE),
+    "referrals:information_sheet": same(OWNING_GP),
+    "referrals:cancel": same(OWNING_GP),
+    # The therapist's steps, each on a referral in the status it needs.
+    "referrals:accept": Row(get=NOBODY, post=ASSIGNED_THERAPIST),  # POST only, redirects
+    "referrals:decline": same(ASSIGNED_THERAPIST),
+    "referrals:intake": same(ASSIGNED_THERAPIST),
+    "referrals:screening": same(ASSIGNED_THERAPIST),
+    "referrals:report": same(ASSIGNED_THERAPIST),
+    "referrals:close": same(ASSIGNED_THERAPIST),
+    "referrals:document": same(CARE),
+    "referrals:follow_up": same(OWNING_GP),
+    "outcomes:enter": same(ASSIGNED_THERAPIST),
+    "outcomes:acknowledge": Row(get=NOBODY, post=OWNING_GP),  # POST only, redirects
+    "therapists:session_add": same(ASSIGNED_THERAPIST),
+    # A therapist's own group: each therapist sees only their own patients in therapy.
+    "therapists:session_group": same(THERAPISTS),
+    # Reports are scoped per role (own referrals, own practice, aggregates only for managers).
+    "reports:dashboard": same(SIGNED_IN),
+    "reports:monthly_csv": same(SIGNED_IN),
+    "reports:outcomes_csv": same(SIGNED_IN),
+    "reports:dashboard_pdf": same(SIGNED_IN),
+}
+
+SKIPPED_NAMESPACES = {"admin"}
+
+
+def url_names(patterns=None, namespace: str = "") -> list[str]:
+    """Every URL name of the project outside the admin; unnamed patterns show as `<unnamed ...>`."""
+    names = []
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace in SKIPPED_NAMESPACES:
+                continue
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names += url_names(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern):
+            if str(pattern.pattern).startswith("static/"):
+                continue
+            names.append(f"{namespace}{pattern.name}" if pattern.name else f"<unnamed {pattern}>")
+    return names
+
+
+@dataclass
+class World:
+    """The personas and, per status a page needs, a referral of `gp`'s practice to `therapist`."""
+
+    users: dict[str, User]
+    sent: Referral
+    draft: Referral
+    accepted: Referral
+    intake_done: Referral
+    in_therapy: Referral
+    completed: Referral
+    new_patient: Patient
+    alert_pk: int
+
+    def url(self, name: str) -> str:
+        return reverse(name, kwargs=URL_KWARGS[name](self) if name in URL_KWARGS else {})
+
+
+def build_world(request) -> World:
+    users = {p: request.getfixturevalue(p) for p in PERSONAS if p != "anonymous"}
+    gp, therapist = users["gp"], users["therapist"].therapist
+    today = timezone.localdate()
+    weeks_ago = timezone.now() - timedelta(weeks=4)
+
+    def referral(status: str, **extra) -> Referral:
+        patient = PatientFactory(practice=gp.practice)
+        return ReferralFactory(patient=patient, gp=gp, therapist=therapist, status=status, **extra)
+
+    sent = request.getfixturevalue("referral")  # with its fitness check and the letter as sent
+    draft = referral(Status.DRAFT)
+    FitnessCheckFactory(referral=draft)
+    accepted = referral(Status.ACCEPTED, accepted_at=timezone.now())
+    intake_done = IntakeFactory(
+        referral=referral(Status.INTAKE_DONE, intake_date=today, intake_done_at=timezone.now())
+    ).referral
+    in_therapy = referral(
+        Status.IN_THERAPY,
+        intake_date=today - timedelta(weeks=4),
+        intake_done_at=weeks_ago,
+        therapy_started_at=weeks_ago,
+    )
+    ReferralDocumentFactory(
+        referral=in_therapy, kind=ReferralDocument.Kind.INTAKE_REPORT, created_by=therapist.user
+    )
+    completed = referral(
+        Status.COMPLETED,
+        intake_date=today - timedelta(weeks=12),
+        completed_at=timezone.now(),
+    )
+    alert = SafetyAlertFactory(response__referral=sent)
+    return World(
+        users=users,
+        sent=sent,
+        draft=draft,
+        accepted=accepted,
+        intake_done=intake_done,
+        in_therapy=in_therapy,
+        completed=completed,
+        new_patient=PatientFactory(practice=gp.practice),
+        alert_pk=alert.pk,
+    )
+
+
+def _pk(attribute: str):
+    return lambda w: {"pk": getattr(w, attribute).pk}
+
+
+# How each name that takes arguments gets them from the world.
+URL_KWARGS = {
+    "patients:detail": lambda w: {"pk": w.sent.patient_id},
+    "patients:export": lambda w: {"pk": w.sent.patient_id},
+    "patients:erase": lambda w: {"pk": w.sent.patient_id},
+    "referrals:start": lambda w: {"patient_pk": w.new_patient.pk},
+    "referrals:network": lambda w: {"pk": w.draft.pk, "therapist_pk": w.draft.therapist_id},
+    "referrals:report": lambda w: {"pk": w.in_therapy.pk, "kind": "intake_report"},
+    "referrals:document": lambda w: {"pk": w.in_therapy.pk, "kind": "intake_report"},
+    "outcomes:enter": lambda w: {"pk": w.in_therapy.pk, "code": "PHQ-9", "week": 0},
+    "outcomes:acknowledge": lambda w: {"pk": w.alert_pk},
+    **dict.fromkeys(
+        (
+            "referrals:detail",
+            "referrals:preview",
+            "referrals:letter",
+            "referrals:information_sheet",
+            "referrals:cancel",
+            "referrals:accept",
+            "referrals:decline",
+        ),
+        _pk("sent"),
+    ),
+    **dict.fromkeys(
+        ("referrals:edit", "referrals:fitness", "referrals:therapist", "referrals:send"),
+        _pk("draft"),
+    ),
+    "referrals:intake": _pk("accepted"),
+    "referrals:screening": _pk("intake_done"),
+    "referrals:close": _pk("in_therapy"),
+    "therapists:session_add": _pk("in_therapy"),
+    "referrals:follow_up": _pk("completed"),
+}
+
+# Rows that may change on any request, allowed or not: sessions, the access log (NEN 7513 wants
+# refused attempts logged) and django-axes' sign-in records.
+VOLATILE_TABLES = {"django_session", "accounts_accesslog"}
+VOLATILE_APPS = {"axes", "sessions"}
+
+
+def database_snapshot() -> dict[str, list[tuple]]:
+    """Every row of every table the app owns, except the volatile ones above."""
+    snapshot = {}
+    for model in apps.get_models():
+        meta = model._meta
+        if meta.app_label in VOLATILE_APPS or meta.db_table in VOLATILE_TABLES:
+            continue
+        columns = [
+            f.attname for f in meta.concrete_fields if f.get_internal_type() != "BinaryField"
+        ]
+        rows = model._base_manager.order_by("pk").values_list(*columns)
+        snapshot[meta.label] = [tuple(row) for row in rows]
+    return snapshot
+
+
+def diff(before: dict, after: dict) -> list[str]:
+    return [label for label in before if before[label] != after.get(label)]
+
+
+def test_every_url_has_a_row_in_the_matrix():
+    names = url_names()
+    assert len(names) == len(set(names)), "two URL patterns share a name"
+    assert set(names) - set(TABLE) == set(), "add these URLs to TABLE in test_permission_matrix"
+    assert set(TABLE) - set(names) == set(), "these URLs are gone: remove them from TABLE"
+
+
+def test_every_url_with_arguments_gets_real_objects():
+    takes_arguments = {name for name in TABLE if "<" in _route(name)}
+    assert takes_arguments == set(URL_KWARGS), "give these URLs kwargs in URL_KWARGS"
+
+
+def _route(name: str) -> str:
+    """The route of a URL name, with its converters, e.g. `referrals/<int:pk>/`."""
+
+    def walk(patterns, namespace: str, prefix: str) -> str | None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                found = walk(pattern.url_patterns, inner, prefix + str(pattern.pattern))
+                if found:
+                    return found
+            elif f"{namespace}{pattern.name}" == name:
+                return prefix + str(pattern.pattern)
+        return None
+
+    return walk(get_resolver().url_patterns, "", "") or ""
+
+
+def _is_2xx(status: int) -> bool:
+    return 200 <= status < 300
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+@pytest.mark.parametrize("name", sorted(TABLE))
+def test_only_the_personas_in_the_table_get_a_2xx(name, method, request):
+    world = build_world(request)
+    url = world.url(name)
+    allowed = TABLE[name].get if method == "GET" else TABLE[name].post
+    clients = {"anonymous": Client()}
+    for persona, user in world.users.items():
+        clients[persona] = Client()
+        clients[persona].force_login(user)
+    # Outsiders first: an allowed POST may move the referral on and change what follows.
+    order = sorted(PERSONAS, key=lambda persona: persona in allowed)
+    problems = []
+    for persona in order:
+        client = clients[persona]
+        before = None if persona in allowed else database_snapshot()
+        response = client.get(url) if method == "GET" else client.post(url)
+        status = response.status_code
+        if persona in allowed:
+            if status >= 500 or (method == "GET" and not _is_2xx(status)):
+                problems.append(f"{persona}: {status}, expected 2xx")
+            continue
+        if status not in REFUSALS:
+            problems.append(f"{persona}: {status}, expected a redirect, 403, 404 or 405")
+        if (
+            persona == "anonymous"
+            and status == 302
+            and name != "set_language"
+            and not response.url.startswith(reverse("accounts:login"))
+        ):
+            problems.append(f"anonymous: redirected to {response.url}, not to sign in")
+        changed = diff(before, database_snapshot())
+        if changed:
+            problems.append(f"{persona}: {status} but changed {', '.join(changed)}")
+    assert not problems, f"{method} {url} ({name}): " + "; ".join(problems)
+
+
+def test_matrix_objects_belong_to_the_owning_gp_and_the_assigned_therapist(request):
+    world = build_world(request)
+    gp, therapist = world.users["gp"], world.users["therapist"]
+    referrals = [
+        world.sent,
+        world.draft,
+        world.accepted,
+        world.intake_done,
+        world.in_therapy,
+        world.completed,
+    ]
+    assert {r.practice_id for r in referrals} == {gp.practice_id}
+    assert {r.therapist.user_id for r in referrals} == {therapist.pk}
+    assert world.users["gp_other_practice"].practice_id != gp.practice_id
+    assert world.users["manager"].practice_id == gp.practice_id

@@ -1,0 +1,598 @@
+"""The reports (referrals.dashboard): scope, months in Amsterdam, outcome figures with small-cell
+suppression, the CSV and PDF exports, the bar chart, query counts and the range form."""
+
+import csv
+import io
+import xml.etree.ElementTree as ET
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone, translation
+from pypdf import PdfReader
+
+from accounts.models import User
+from outcomes.instruments import IMPROVED, INSTRUMENTS, reliable_change
+from patients.models import Patient
+from referrals import dashboard
+from referrals.charts import bar_chart_svg
+from referrals.dashboard import AMSTERDAM, SUPPRESSED, Period, share_cell
+from referrals.models import FollowUp, Referral, Status
+
+from .factories import (
+    PatientFactory,
+    QuestionnaireResponseFactory,
+    ReferralFactory,
+    TherapistFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+URL_NAMES = ("reports:dashboard", "reports:monthly_csv", "reports:outcomes_csv")
+ALL_URL_NAMES = (*URL_NAMES, "reports:dashboard_pdf")
+
+
+def send(gp: User, *, at: datetime | None = None, status: str = Status.SENT, **fields) -> Referral:
+    """A referral made by `gp` for a new patient of the GP's practice, sent `at`."""
+    fields.setdefault("patient", PatientFactory(practice=gp.practice))
+    return ReferralFactory(gp=gp, status=status, sent_at=at or timezone.now(), **fields)
+
+
+def local(*args) -> datetime:
+    return datetime(*args, tzinfo=AMSTERDAM)
+
+
+def started(gp: User, *, at: datetime | None = None, **fields) -> Referral:
+    at = at or timezone.now() - timedelta(days=60)
+    fields.setdefault("status", Status.IN_THERAPY)
+    return send(
+        gp,
+        at=at,
+        accepted_at=at + timedelta(days=1),
+        intake_done_at=at + timedelta(days=7),
+        intake_date=timezone.localtime(at, AMSTERDAM).date() + timedelta(days=7),
+        therapy_started_at=at + timedelta(days=8),
+        **fields,
+    )
+
+
+def parse_csv(response) -> list[list[str]]:
+    body = response.content.decode("utf-8")
+    assert body.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(body[1:], newline=""), delimiter=";"))
+
+
+def pdf_text(response) -> str:
+    assert response["Content-Type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.content))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def outcome(response, label_start: str) -> dashboard.OutcomeRow:
+    rows = [row for row in response.context["report"].outcomes if row.label.startswith(label_start)]
+    assert len(rows) == 1, [row.label for row in response.context["report"].outcomes]
+    return rows[0]
+
+
+def english(label, language: str = "en") -> str:
+    """A (lazy) label in English, whatever the middleware left active in the test's thread."""
+    with translation.override(language):
+        return str(label)
+
+
+@pytest.fixture
+def en(client_for):
+    """`en(user)`: a signed-in client that asks for English pages."""
+
+    def make(user: User) -> Client:
+        client = client_for(user)
+        client.cookies["django_language"] = "en"
+        return client
+
+    return make
+
+
+# --- Access and scope ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ALL_URL_NAMES)
+def test_anonymous_visitor_is_sent_to_sign_in(name, client):
+    url = reverse(name)
+
+    response = client.get(url)
+
+    assert response.status_code == 302
+    assert response.url == f"{reverse('accounts:login')}?next={url}"
+
+
+@pytest.mark.parametrize("persona", ["manager", "gp", "therapist", "admin"])
+@pytest.mark.parametrize("name", ALL_URL_NAMES)
+def test_every_role_opens_the_reports(name, persona, request, client_for):
+    user = request.getfixturevalue(persona)
+
+    response = client_for(user).get(reverse(name))
+
+    assert response.status_code == 200
+
+
+def test_manager_never_counts_another_practices_referrals(
+    manager, gp, gp_other_practice, en, admin
+):
+    send(gp)
+    send(gp)
+    send(gp_other_practice)
+    client = en(manager)
+
+    page = client.get(reverse("reports:dashboard"))
+    rows = parse_csv(client.get(reverse("reports:monthly_csv")))
+    # The administrator's practice filter is not the manager's: the parameter only narrows.
+    elsewhere = client.get(
+        reverse("reports:dashboard"), {"practice": gp_other_practice.practice_id}
+    )
+
+    assert page.context["report"].total == 2
+    assert sum(int(row[-1]) for row in rows[1:]) == 2
+    assert gp_other_practice.get_full_name() not in page.content.decode()
+    assert gp_other_practice.get_full_name() not in "".join(";".join(row) for row in rows)
+    assert elsewhere.context["report"].total == 2
+    assert en(admin).get(reverse("reports:dashboard")).context["report"].total == 3
+
+
+def test_gp_counts_only_their_own_referrals(gp, gp_other_practice, practice, en):
+    colleague = UserFactory(role=User.Role.GP, practice=practice)
+    send(gp)
+    send(colleague)
+    send(gp_other_practice)
+
+    response = en(gp).get(reverse("reports:dashboard"))
+    rows = parse_csv(en(gp).get(reverse("reports:monthly_csv")))
+
+    assert response.context["report"].total == 1
+    assert {row[2] for row in rows[1:]} == {gp.get_full_name()}
+    assert colleague.get_full_name() not in response.content.decode()
+
+
+def test_therapist_counts_only_referrals_sent_to_them(gp, therapist, therapist_other, en):
+    send(gp, therapist=therapist.therapist)
+    send(gp, therapist=therapist_other.therapist)
+    ReferralFactory(gp=gp, therapist=therapist.therapist, status=Status.DRAFT)
+
+    response = en(therapist).get(reverse("reports:dashboard"))
+
+    assert response.context["report"].total == 1
+
+
+def test_admin_sees_all_practices_and_can_filter_one(gp, gp_other_practice, admin, en):
+    send(gp)
+    send(gp_other_practice)
+    send(gp_other_practice)
+    client = en(admin)
+
+    everything = client.get(reverse("reports:dashboard"))
+    one = client.get(reverse("reports:dashboard"), {"practice": gp_other_practice.practice_id})
+
+    assert everything.context["report"].total == 3
+    assert [split.key for split in everything.context["report"].splits][0] == "practice"
+    assert one.context["report"].total == 2
+    assert gp_other_practice.practice.name in one.content.decode()
+    assert "practice" not in [split.key for split in one.context["report"].splits]
+
+
+def test_admin_with_an_unknown_practice_gets_an_error_and_all_practices(gp, admin, en):
+    send(gp)
+
+    response = en(admin).get(reverse("reports:dashboard"), {"practice": "999999"})
+
+    assert response.status_code == 200
+    assert "practice" in response.context["form"].errors
+    assert response.context["report"].total == 1
+
+
+# --- No patient identifiers ---------------------------------------------------------------------
+
+
+def demo_identifiers() -> list[str]:
+    identifiers = []
+    for patient in Patient.objects.all():
+        identifiers += [
+            patient.full_name,
+            f"{patient.first_name} {patient.surname}",
+            patient.bsn,
+            patient.email,
+        ]
+    return identifiers
+
+
+# Free text from the demo's referrals and records: clinical notes never reach the reports.
+DEMO_NOTES = (
+    "Sertraline",
+    "Eerdere depressieve episode",
+    "Mijn groep zit vol",
+    "Rustbloeddruk",
+    "Loopt nog twee keer per week",
+)
+
+
+@pytest.mark.parametrize(
+    "email", ["manager@example.org", "admin@example.org", "huisarts@example.org"]
+)
+def test_pages_and_exports_show_no_patient_identifiers(email):
+    call_command("seed_demo", "--no-documents", stdout=StringIO())
+    identifiers = demo_identifiers()
+    assert len(identifiers) >= 4 * 23
+    client = Client()
+    client.force_login(User.objects.get(email=email))
+
+    outputs = {
+        "dashboard": client.get(reverse("reports:dashboard")).content.decode(),
+        "monthly csv": client.get(reverse("reports:monthly_csv")).content.decode("utf-8"),
+        "outcomes csv": client.get(reverse("reports:outcomes_csv")).content.decode("utf-8"),
+        "pdf": pdf_text(client.get(reverse("reports:dashboard_pdf"))),
+    }
+
+    # The outputs do hold figures: the check below is not passing on empty pages.
+    for name in ("dashboard", "monthly csv", "pdf"):
+        assert "Anne de Vries" in outputs[name], name
+    assert "PHQ-9" in outputs["outcomes csv"]
+    for name, text in outputs.items():
+        leaks = [value for value in (*identifiers, *DEMO_NOTES) if value in text]
+        assert leaks == [], f"{name} shows {leaks}"
+
+
+# --- Months in Europe/Amsterdam -----------------------------------------------------------------
+
+
+def test_month_of_sending_is_the_month_in_amsterdam(gp, manager, en):
+    # Summer time began on 30 March 2025: 23:30 on 31 March in Amsterdam is 21:30 UTC.
+    march = send(gp, at=datetime(2025, 3, 31, 21, 30, tzinfo=UTC))
+    april = send(gp, at=datetime(2025, 3, 31, 22, 30, tzinfo=UTC))
+    assert timezone.localtime(march.sent_at, AMSTERDAM) == local(2025, 3, 31, 23, 30)
+    assert timezone.localtime(april.sent_at, AMSTERDAM) == local(2025, 4, 1, 0, 30)
+    params = {"start": "2025-03", "end": "2025-04"}
+
+    page = en(manager).get(reverse("reports:dashboard"), params)
+    rows = parse_csv(en(manager).get(reverse("reports:monthly_csv"), params))
+
+    assert page.context["report"].months == [(date(2025, 3, 1), 1), (date(2025, 4, 1), 1)]
+    assert [(row[0], row[-1]) for row in rows[1:]] == [("2025-03", "1"), ("2025-04", "1")]
+
+
+def test_a_month_outside_the_range_is_not_counted(gp, manager, en):
+    send(gp, at=local(2025, 2, 28, 23, 59))
+    send(gp, at=local(2025, 3, 1, 0, 0))
+    send(gp, at=local(2025, 5, 1, 0, 0))
+
+    page = en(manager).get(reverse("reports:dashboard"), {"start": "2025-03", "end": "2025-04"})
+
+    assert page.context["report"].total == 1
+
+
+# --- Outcome figures and small-cell suppression -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("count", "total", "shown"),
+    [(4, 10, SUPPRESSED), (5, 4, SUPPRESSED), (0, 20, SUPPRESSED), (5, 10, "5 (50%)")],
+)
+def test_share_cell_hides_small_counts_and_small_bases(count, total, shown):
+    assert share_cell(count, total) == shown
+
+
+@pytest.mark.parametrize(("patients", "shown"), [(4, SUPPRESSED), (5, "7 days")])
+def test_a_figure_based_on_fewer_than_five_patients_shows_less_than_five(
+    patients, shown, gp, manager, en
+):
+    for _ in range(patients):
+        started(gp)
+    client = en(manager)
+
+    page = client.get(reverse("reports:dashboard"))
+    rows = parse_csv(client.get(reverse("reports:outcomes_csv")))
+    text = pdf_text(client.get(reverse("reports:dashboard_pdf")))
+
+    median = outcome(page, "Median time from sending to intake")
+    assert median.value == shown
+    assert median.base == (SUPPRESSED if patients < 5 else "5")
+    assert ["Median time from sending to intake", shown] == rows[
+        [row[0] for row in rows].index("Median time from sending to intake")
+    ][:2]
+    assert f"Median time from sending to intake {shown}" in " ".join(text.split())
+    assert outcome(page, "Therapy started").value == (SUPPRESSED if patients < 5 else "5 (100%)")
+
+
+def test_outcome_figures_are_computed_from_the_referrals_sent_in_the_period(gp, manager, en):
+    therapies = [started(gp) for _ in range(6)]
+    for referral in therapies[:5]:
+        for code, before, after in (("PHQ-9", 15, 8), ("GAD-7", 12, 10)):
+            for week, total in ((0, before), (10, after)):
+                QuestionnaireResponseFactory(
+                    referral=referral, instrument=code, week=week, answers=[], total=total
+                )
+    # One PHQ-9 alone in week 5 does not make week 5 complete.
+    QuestionnaireResponseFactory(referral=therapies[0], instrument="PHQ-9", week=5, answers=[])
+    ended = [send(gp, status=Status.FOLLOWED_UP) for _ in range(5)]
+    ended += [send(gp, status=Status.COMPLETED) for _ in range(5)]
+    for referral in ended[:5]:
+        FollowUp.objects.create(
+            referral=referral,
+            date=timezone.localdate(),
+            wellbeing=FollowUp.Wellbeing.BETTER,
+            antidepressant=FollowUp.Antidepressant.STOPPED,
+            work_status=FollowUp.Work.WORKING,
+            still_running=FollowUp.Running.YES,
+            recorded_by=gp,
+        )
+    send(gp, status=Status.DECLINED)
+
+    page = en(manager).get(reverse("reports:dashboard"))
+
+    assert page.context["report"].total == 17
+    assert outcome(page, "Therapy started").value == "6 (35%)"
+    assert outcome(page, "PHQ-9 and GAD-7 completed in week 0").value == "5 (83%)"
+    assert outcome(page, "PHQ-9 and GAD-7 completed in week 5").value == SUPPRESSED
+    assert outcome(page, "Mean PHQ-9 change").value == "-7.0"
+    assert outcome(page, "PHQ-9 reliably improved").value == "5 (100%)"
+    assert outcome(page, "Mean GAD-7 change").value == "-2.0"
+    # A drop of 2 is below the GAD-7 threshold of 4: nobody improved reliably.
+    assert outcome(page, "GAD-7 reliably improved").value == SUPPRESSED
+    assert outcome(page, "Follow-up held").value == "5 (50%)"
+    assert ("Stopped", "5") in page.context["report"].antidepressant
+    assert ("Started", SUPPRESSED) in page.context["report"].antidepressant
+
+
+@pytest.mark.parametrize("code", ["PHQ-9", "GAD-7"])
+def test_reliable_improvement_in_the_database_is_the_rule_of_reliable_change(code):
+    """questionnaire_figures counts "after <= before - threshold" in SQL: the same verdict as
+    outcomes.instruments.reliable_change for every pair of totals."""
+    instrument = INSTRUMENTS[code]
+    for before in range(instrument.max_total + 1):
+        for after in range(instrument.max_total + 1):
+            in_sql = after <= before - instrument.reliable_change_threshold
+            assert in_sql == (reliable_change(code, before, after) == IMPROVED)
+
+
+def test_weighted_median():
+    assert dashboard.weighted_median({}) is None
+    assert dashboard.weighted_median({3: 1, 9: 1, 4: 1}) == 4
+    assert dashboard.weighted_median({3: 2, 9: 2}) == 6
+    assert dashboard.weighted_median({1: 5, 100: 1}) == 1
+
+
+# --- The monthly CSV ----------------------------------------------------------------------------
+
+
+def db_counts(practice, period: Period) -> Counter:
+    """(month, GP name, status) -> referrals, counted one by one in Python."""
+    counts = Counter()
+    for referral in Referral.objects.filter(
+        practice=practice, sent_at__gte=period.start, sent_at__lt=period.end
+    ).select_related("gp"):
+        month = timezone.localtime(referral.sent_at, AMSTERDAM).strftime("%Y-%m")
+        counts[month, referral.gp.get_full_name(), referral.status] += 1
+    return counts
+
+
+def test_monthly_csv_counts_equal_the_database(gp, gp_other_practice, manager, practice, en):
+    colleague = UserFactory(role=User.Role.GP, practice=practice)
+    statuses = [Status.SENT, Status.ACCEPTED, Status.IN_THERAPY, Status.DECLINED]
+    for n in range(24):
+        at = local(2025, 1 + n % 6, 1 + n, 12)
+        send((gp, colleague)[n % 2], at=at, status=statuses[n % 4])
+    send(gp_other_practice, at=local(2025, 2, 3, 12))
+    send(gp, at=local(2024, 12, 31, 23, 0))
+    period = Period(first=date(2025, 1, 1), last=date(2025, 6, 1))
+
+    rows = parse_csv(en(manager).get(reverse("reports:monthly_csv"), period.params()))
+
+    header, body = rows[0], rows[1:]
+    status_columns = {english(status.label): status.value for status in Status}
+    found = Counter()
+    for row in body:
+        record = dict(zip(header, row, strict=True))
+        assert int(record["Total"]) == sum(int(record[label]) for label in status_columns)
+        for label, value in status_columns.items():
+            if int(record[label]):
+                found[record["Month"], record["GP"], value] = int(record[label])
+    assert found == db_counts(practice, period)
+    assert sum(found.values()) == 24
+    # One row per month x GP, zeros included.
+    assert len(body) == 6 * 2
+    assert {row[1] for row in body} == {practice.name}
+
+
+def test_monthly_csv_is_dutch_excel_csv(gp, manager, client_for):
+    send(gp)
+
+    response = client_for(manager).get(reverse("reports:monthly_csv"), {"months": 12})
+    body = response.content
+
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].startswith('attachment; filename="')
+    assert response["Content-Disposition"].endswith('.csv"')
+    assert body.startswith(b"\xef\xbb\xbf")
+    lines = body.decode("utf-8-sig").split("\r\n")
+    assert lines[-1] == ""
+    assert all("\n" not in line for line in lines)
+    header = lines[0].split(";")
+    assert len(header) == 3 + len(Status) + 1
+    # Dutch: the language every user starts in.
+    assert header[3 : 3 + len(Status)] == [english(status.label, "nl") for status in Status]
+    assert all(len(line.split(";")) == len(header) for line in lines[1:-1])
+    assert len(lines) - 2 == 12  # 12 months x 1 GP
+
+
+def test_csv_names_cannot_become_spreadsheet_formulas(manager, practice, en):
+    sneaky = UserFactory(role=User.Role.GP, practice=practice, first_name="=HYPERLINK(1)")
+    send(sneaky)
+
+    rows = parse_csv(en(manager).get(reverse("reports:monthly_csv")))
+
+    assert all(not row[2].startswith("=") for row in rows[1:])
+
+
+# --- Range parameters ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"start": "2025-13"}, "start"),
+        ({"start": "maart"}, "start"),
+        ({"end": "2025-3-1"}, "end"),
+        ({"months": "0"}, "months"),
+        ({"months": "abc"}, "months"),
+        ({"months": "121"}, "months"),
+        ({"start": "2025-06", "end": "2025-01"}, "end"),
+        ({"start": "1990-01", "end": "2025-01"}, "start"),
+        ({"start": "99999-01"}, "start"),
+    ],
+)
+@pytest.mark.parametrize("name", URL_NAMES)
+def test_invalid_range_shows_an_error_and_falls_back_to_the_default(
+    name, params, field, manager, en
+):
+    response = en(manager).get(reverse(name), params)
+
+    assert response.status_code == 200
+    if name == "reports:dashboard":
+        assert field in response.context["form"].errors
+        assert response.context["period"] == Period.last_months(12)
+        html = response.content.decode()
+        assert "is-invalid" in html
+        with translation.override("en"):
+            message = response.context["form"].errors[field][0]
+        assert message in html.replace("&#x27;", "'")
+
+
+@pytest.mark.parametrize(
+    ("params", "first", "last"),
+    [
+        ({"start": "2024-11", "end": "2025-02"}, date(2024, 11, 1), date(2025, 2, 1)),
+        ({"start": "2025-03", "end": "2025-03"}, date(2025, 3, 1), date(2025, 3, 1)),
+        ({"end": "2025-02", "months": "3"}, date(2024, 12, 1), date(2025, 2, 1)),
+        ({"end": "2025-02"}, date(2024, 3, 1), date(2025, 2, 1)),
+    ],
+)
+def test_range_parameters_choose_the_months(params, first, last, manager, en):
+    response = en(manager).get(reverse("reports:dashboard"), params)
+
+    assert response.context["form"].errors == {}
+    assert response.context["period"] == Period(first=first, last=last)
+    assert [month for month, _n in response.context["report"].months][0] == first
+
+
+def test_months_parameter_counts_back_from_this_month(manager, en):
+    response = en(manager).get(reverse("reports:dashboard"), {"months": "3"})
+
+    assert response.context["period"] == Period.last_months(3)
+    assert len(response.context["report"].months) == 3
+
+
+def test_export_links_carry_the_chosen_period(manager, en):
+    response = en(manager).get(reverse("reports:dashboard"), {"start": "2025-01", "end": "2025-06"})
+
+    html = response.content.decode()
+    assert f"{reverse('reports:monthly_csv')}?start=2025-01&amp;end=2025-06" in html
+    assert f"{reverse('reports:dashboard_pdf')}?start=2025-01&amp;end=2025-06" in html
+
+
+# --- Query counts -------------------------------------------------------------------------------
+
+
+def queries_for(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize("name", URL_NAMES)
+def test_query_count_does_not_grow_with_referrals(name, gp, manager, therapist, en):
+    client = en(manager)
+    referral = started(gp, therapist=therapist.therapist)
+    QuestionnaireResponseFactory(referral=referral)
+    one = queries_for(client, reverse(name))
+
+    for _ in range(19):
+        more = started(gp, therapist=TherapistFactory(verified=True))
+        QuestionnaireResponseFactory(referral=more)
+    twenty = queries_for(client, reverse(name))
+
+    assert one == twenty
+
+
+@pytest.mark.parametrize("persona", ["manager", "admin"])
+@pytest.mark.parametrize("name", URL_NAMES)
+def test_query_count_does_not_grow_with_gps(name, persona, practice, request, en):
+    client = en(request.getfixturevalue(persona))
+    send(UserFactory(role=User.Role.GP, practice=practice))
+    one = queries_for(client, reverse(name))
+
+    for _ in range(4):
+        send(UserFactory(role=User.Role.GP, practice=practice))
+    send(UserFactory(role=User.Role.GP))  # another practice
+    five = queries_for(client, reverse(name))
+
+    assert one == five
+
+
+# --- The bar chart ------------------------------------------------------------------------------
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def test_bar_chart_is_readable_without_colour():
+    with translation.override("en"):
+        svg = bar_chart_svg(
+            [("jan 2025", 3), ("feb 2025", 0), ("Health insurer <supplementary> & co", 12)],
+            title="Referrals & more",
+            category_axis="Month",
+        )
+
+    root = ET.fromstring(svg)
+    assert root.get("role") == "img"
+    assert root.find(f"{SVG}title").text.startswith("Referrals & more.")
+    label = root.get("aria-label")
+    assert "jan 2025: 3" in label and "feb 2025: 0" in label
+    assert "Health insurer <supplementary> & co: 12" in label
+    bars = root.findall(f"{SVG}g[@class='bar']")
+    assert [bar.get("data-value") for bar in bars] == ["3", "0", "12"]
+    # Every bar has its category and its value as text, zero included.
+    for bar, expected in zip(bars, ("3", "0", "12"), strict=True):
+        texts = [text.text for text in bar.findall(f"{SVG}text")]
+        assert texts[-1] == expected
+        assert texts[0]
+    texts = [text.text for text in root.iter(f"{SVG}text")]
+    assert "Referrals" in texts and "Month" in texts
+    assert "<supplementary>" not in svg
+
+
+def test_bar_chart_without_rows_says_so():
+    with translation.override("en"):
+        root = ET.fromstring(bar_chart_svg([], title="Nothing"))
+
+    assert "No data" in root.get("aria-label")
+    assert root.findall(f"{SVG}g[@class='bar']") == []
+
+
+def test_bar_chart_refers_to_nothing_outside_itself():
+    svg = bar_chart_svg([("a", 1)], title="t")
+
+    for word in ("href", "<use", "<image", "url(", " id="):
+        assert word not in svg
+
+
+def test_dashboard_shows_charts_with_their_tables(gp, manager, en):
+    send(gp)
+
+    html = en(manager).get(reverse("reports:dashboard")).content.decode()
+
+    assert html.count('role="img"') >= 5
+    for table in ("months", "outcomes", "gp", "therapist", "complaint", "purpose", "funding"):
+        assert f'id="table-{table}"' in html
