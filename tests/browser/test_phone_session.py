@@ -36,7 +36,8 @@ def test_therapist_logs_a_session_on_a_phone(new_page, live_server):
 
     # The caseload (the therapist's home) links to the group page; straight there if it doesn't.
     group_url = "/therapists/sessions/group/"
-    link = page.locator(f"a[href='{group_url}']")
+    # (the menu's link is folded away on a phone; the caseload's button is the one to tap)
+    link = page.locator(f"main a[href='{group_url}']")
     if link.count():
         link.first.click()
         page.wait_for_url(f"**{group_url}")
