@@ -16,7 +16,7 @@ from datetime import timedelta
 import pytest
 from django.apps import apps
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from accounts.models import User
@@ -31,6 +31,7 @@ from .factories import (
     ReferralFactory,
     SafetyAlertFactory,
 )
+from .test_access import url_names
 
 pytestmark = pytest.mark.django_db
 
@@ -126,24 +127,6 @@ TABLE: dict[str, Row] = {
     "reports:outcomes_csv": same(SIGNED_IN),
     "reports:dashboard_pdf": same(SIGNED_IN),
 }
-
-SKIPPED_NAMESPACES = {"admin"}
-
-
-def url_names(patterns=None, namespace: str = "") -> list[str]:
-    """Every URL name of the project outside the admin; unnamed patterns show as `<unnamed ...>`."""
-    names = []
-    for pattern in get_resolver().url_patterns if patterns is None else patterns:
-        if isinstance(pattern, URLResolver):
-            if pattern.namespace in SKIPPED_NAMESPACES:
-                continue
-            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
-            names += url_names(pattern.url_patterns, inner)
-        elif isinstance(pattern, URLPattern):
-            if str(pattern.pattern).startswith("static/"):
-                continue
-            names.append(f"{namespace}{pattern.name}" if pattern.name else f"<unnamed {pattern}>")
-    return names
 
 
 @dataclass
