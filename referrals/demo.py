@@ -4,17 +4,21 @@ Idempotent: users, practices and patients are keyed on email, AGB code and BSN; 
 referral is only made when the patient has none, so a second run changes nothing.
 """
 
+import uuid
 from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import GPProfile, Practice, User
+from outcomes.instruments import INSTRUMENTS
+from outcomes.models import QuestionnaireResponse, SafetyAlert
 from patients.models import Patient
 from patients.validators import bsn_is_valid
-from therapists.models import NetworkMembership, Therapist
+from therapists.models import Intake, NetworkMembership, Screening, Therapist, TherapySession
 
 from .models import (
+    STATUS_TIMESTAMP,
     FitnessCheck,
     FollowUp,
     Referral,
@@ -23,6 +27,9 @@ from .models import (
     Status,
     TherapyReport,
 )
+from .pdf import pdf_sha256, render_referral_letter
+from .reports import render_therapy_report
+from .schedule import follow_up_due, questionnaire_due
 
 PASSWORD = "loopbaan-demo"
 
@@ -341,20 +348,7 @@ def _referral(patient, gp, therapist, status, days_ago, content, gp_for_check) -
                 note=NOTES.get(step, ""),
             )
         )
-        times[
-            {
-                Status.SENT: "sent_at",
-                Status.DECLINED: "declined_at",
-                Status.ACCEPTED: "accepted_at",
-                Status.INTAKE_DONE: "intake_done_at",
-                Status.NOT_CLEARED: "not_cleared_at",
-                Status.IN_THERAPY: "therapy_started_at",
-                Status.COMPLETED: "completed_at",
-                Status.STOPPED: "stopped_at",
-                Status.FOLLOWED_UP: "followed_up_at",
-                Status.CANCELLED: "cancelled_at",
-            }[step]
-        ] = moment
+        times[STATUS_TIMESTAMP[step]] = moment
         if step == Status.SENT:
             times["opened_at"] = (
                 min(moment + timedelta(hours=20), now) if status != Status.SENT else None
@@ -503,14 +497,10 @@ ALERT_PATIENT_SURNAME = "Bakker"
 
 def _answers(total: int, items: int, item9: int = 0) -> list[int]:
     """Spread a total over the items (each 0-3), deterministically; item 9 set apart."""
+    spread = items - 1 if items == 9 else items  # PHQ-9's item 9 only ever gets `item9`
     answers = [0] * items
-    remaining = total - item9
-    i = 0
-    while remaining > 0:
-        if answers[i % (items - 1 if items == 9 else items)] < 3:
-            answers[i % (items - 1 if items == 9 else items)] += 1
-            remaining -= 1
-        i += 1
+    for i in range(total - item9):
+        answers[i % spread] += 1
     if items == 9:
         answers[8] = item9
     return answers
@@ -522,8 +512,6 @@ def _end_date(referral: Referral):
 
 
 def _document(referral, kind, pdf, by) -> None:
-    from .pdf import pdf_sha256
-
     ReferralDocument.objects.create(
         referral=referral, kind=kind, content=pdf, sha256=pdf_sha256(pdf), created_by=by
     )
@@ -531,15 +519,6 @@ def _document(referral, kind, pdf, by) -> None:
 
 def _therapy(referral: Referral, n: int, documents: bool) -> None:
     """Fill in what the therapist recorded for a demo referral in therapy (or past it)."""
-    import uuid
-
-    from outcomes.instruments import INSTRUMENTS
-    from outcomes.models import QuestionnaireResponse, SafetyAlert
-    from therapists.models import Intake, Screening, TherapySession
-
-    from .pdf import render_referral_letter
-    from .schedule import questionnaire_due
-
     referral.refresh_from_db()
     if referral.sent_at and documents:
         _document(
@@ -678,7 +657,7 @@ def _therapy(referral: Referral, n: int, documents: bool) -> None:
             if not stopped
             else "Bespreek andere vormen van begeleiding.",
         )
-        Referral.objects.filter(pk=referral.pk).update(follow_up_due=add_months_from(intake_date))
+        Referral.objects.filter(pk=referral.pk).update(follow_up_due=follow_up_due(intake_date))
     if referral.status == Status.FOLLOWED_UP:
         FollowUp.objects.create(
             referral=referral,
@@ -697,15 +676,7 @@ def _therapy(referral: Referral, n: int, documents: bool) -> None:
         )
 
 
-def add_months_from(intake_date):
-    from .schedule import follow_up_due
-
-    return follow_up_due(intake_date)
-
-
 def _report(referral, kind, by, documents: bool = True, **fields) -> None:
-    from .reports import render_therapy_report
-
     report = TherapyReport.objects.create(referral=referral, kind=kind, written_by=by, **fields)
     if documents:
         _document(referral, kind, render_therapy_report(report), by)
