@@ -137,6 +137,7 @@ class ReportScope:
     period: Period
     practice: Practice | None
     referrals: QuerySet[Referral]
+    cells: dashboard.CellScope
     label: str
 
     def query(self) -> str:
@@ -171,6 +172,7 @@ def report_scope(request: HttpRequest) -> ReportScope:
         period=form.period(),
         practice=practice,
         referrals=dashboard.referrals_for_reports(request.user, practice=practice),
+        cells=dashboard.cell_scope(request.user, practice=practice),
         label=scope_label(request.user, practice),
     )
 
@@ -182,7 +184,7 @@ def _context(request: HttpRequest, scope: ReportScope) -> dict:
         "form": scope.form,
         "period": scope.period,
         "report": dashboard.build_dashboard(
-            scope.referrals, period=scope.period, by_practice=by_practice
+            scope.cells, period=scope.period, by_practice=by_practice
         ),
         "suppressed": dashboard.SUPPRESSED,
         "small_cell": dashboard.SMALL_CELL,
@@ -225,7 +227,7 @@ def monthly_csv(request: HttpRequest) -> HttpResponse:
 @report_roles_required
 def outcomes_csv(request: HttpRequest) -> HttpResponse:
     scope = report_scope(request)
-    report = dashboard.build_dashboard(scope.referrals, period=scope.period)
+    report = dashboard.build_dashboard(scope.cells, period=scope.period)
     response, writer = _csv_response(f"uitkomsten-{scope.suffix}.csv")
     writer.writerow([gettext("Figure"), gettext("Result"), gettext("Based on"), ""])
     for row in report.outcomes:

@@ -17,6 +17,7 @@ from patients.models import Patient
 from patients.validators import bsn_is_valid
 from therapists.models import Intake, NetworkMembership, Screening, Therapist, TherapySession
 
+from . import report_cells
 from .models import (
     STATUS_TIMESTAMP,
     FitnessCheck,
@@ -466,6 +467,9 @@ def seed_demo(*, documents: bool = True) -> dict[str, int]:
             )
             if referral is not None:
                 _therapy(referral, n, documents)
+                # The demo sets statuses and dates with QuerySet.update(), which sends no
+                # signals: bring the referral's report figures up to date.
+                report_cells.refresh([referral.pk])
     return {
         "practices": Practice.objects.count(),
         "users": User.objects.count(),

@@ -529,3 +529,63 @@ class FollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"Follow-up {self.referral_id} {self.date}"
+
+
+class ReportFact(models.Model):
+    """One sent referral as the reports count it: derived, kept by referrals.report_cells.
+
+    It holds what the referral last added to ReportCell, so a change can take exactly that back
+    out. Plain ids, no foreign keys: it is rebuilt from the referrals at will (`rebuild_reports`)
+    and must outlive its referral's deletion long enough to be subtracted.
+    """
+
+    referral_id = models.BigIntegerField(primary_key=True)
+    practice_id = models.BigIntegerField()
+    gp_id = models.BigIntegerField()
+    therapist_id = models.BigIntegerField(null=True)
+    month = models.DateField()
+    status = models.CharField(max_length=20)
+    complaint = models.CharField(max_length=20)
+    purpose = models.CharField(max_length=20)
+    funding = models.CharField(max_length=20)
+    accepted = models.BooleanField()
+    started = models.BooleanField()
+    completed = models.BooleanField()
+    stopped = models.BooleanField()
+    intake_days = models.IntegerField(null=True)
+    # Weeks with every questionnaire filled in, as a bit per QUESTIONNAIRE_WEEKS index.
+    complete_weeks = models.PositiveSmallIntegerField(default=0)
+    # {instrument code: [total in week 0, total in week 10]}, for instruments with both.
+    scores = models.JSONField(default=dict)
+    antidepressant = models.CharField(max_length=10, blank=True)
+
+    def __str__(self) -> str:
+        return f"report fact #{self.referral_id}"
+
+
+class ReportCell(models.Model):
+    """A pre-aggregated count for the reports: per scope, month of sending and figure.
+
+    scope: "a" all practices (scope_id 0), "p" a practice, "g" a GP, "t" a therapist.
+    dimension/value: what is counted, e.g. ("status", "in_therapy") or ("intake_days", "7");
+    n is the number of referrals (for "score_change", the sum of the changes).
+    """
+
+    scope = models.CharField(max_length=1)
+    scope_id = models.BigIntegerField()
+    dimension = models.CharField(max_length=20)
+    month = models.DateField()
+    value = models.CharField(max_length=40)
+    n = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope", "scope_id", "dimension", "month", "value"],
+                name="report_cell_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        where = f"{self.scope}{self.scope_id} {self.month:%Y-%m}"
+        return f"{where} {self.dimension}={self.value}: {self.n}"
