@@ -296,6 +296,16 @@ def _fact_row(fact: Fact) -> tuple:
     return (*fact[:-2], json.dumps(fact.scores), fact.antidepressant)
 
 
+def _empty(*models) -> None:
+    if connection.vendor == "postgresql":
+        tables = ", ".join(connection.ops.quote_name(model._meta.db_table) for model in models)
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {tables}")
+    else:
+        for model in models:
+            model.objects.all().delete()
+
+
 def _practice_batches() -> Iterator[list[int]]:
     """Practice ids in groups of about BATCH sent referrals (a practice is never split)."""
     counts = (
@@ -331,8 +341,7 @@ def rebuild() -> dict[str, int]:
         written["cells"] += len(rows)
 
     with transaction.atomic():
-        ReportCell.objects.all().delete()
-        ReportFact.objects.all().delete()
+        _empty(ReportCell, ReportFact)
         across: Counter[CellKey] = Counter()
         for practice_ids in list(_practice_batches()):
             facts = compute_facts(Referral.objects.filter(practice_id__in=practice_ids))
