@@ -122,6 +122,7 @@ def prepare(args) -> seed.Plan:
     plan = seed.Plan.for_size(args.size)
     if args.reuse and _seeded_as(plan):
         print(f"reusing {args.database}: {plan.referrals:,} referrals")
+        call_command("migrate", verbosity=0)  # indexes added since it was seeded
         return plan
     if args.reuse:
         connection.close()
