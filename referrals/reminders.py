@@ -156,11 +156,14 @@ def due_items(
                         referral=OuterRef("pk"), week=week, instrument=code
                     )
                 )
-            missing |= Q(
-                ~Q(**{f"q{week}_PHQ": True, f"q{week}_GAD": True}),
-                status__in=statuses.get(week, (Status.IN_THERAPY,)),
-                intake_date__lte=today - timedelta(weeks=week),
+            # Week 0 needs no more than the query's own filter; repeating a status condition
+            # would make PostgreSQL underestimate the rows and pick a worse plan.
+            came = (
+                Q()
+                if week == 0
+                else Q(status=Status.IN_THERAPY, intake_date__lte=today - timedelta(weeks=week))
             )
+            missing |= Q(~Q(**{f"q{week}_PHQ": True, f"q{week}_GAD": True}), came)
         qs = (
             base.filter(status__in=statuses[0], intake_date__lte=today)
             .annotate(**entered)
