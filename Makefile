@@ -42,5 +42,11 @@ messages: install
 	$(DEV_ENV) $(BIN)/python manage.py makemessages -l nl -l en --no-obsolete --ignore '.venv/*' --ignore 'tests/*'
 	$(DEV_ENV) $(BIN)/python manage.py compilemessages --ignore '.venv/*'
 
+# Seeds loopbaan_bench in the PostgreSQL at BENCH_POSTGRES (default postgres://postgres@127.0.0.1:5432,
+# trust auth), measures through gunicorn and wrk, writes bench/results/bench.json; see docs/performance.md.
+BENCH_SIZE ?= 1000000
+bench: install
+	BENCH_SIZE=$(BENCH_SIZE) $(BIN)/python bench/run.py
+
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

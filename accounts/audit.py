@@ -268,6 +268,11 @@ def access_log_for_request(
     )
 
 
+def note_patient(request: HttpRequest, patient_id: int) -> None:
+    """The view has read the record of the URL's `pk`: the middleware need not look it up."""
+    request._access_patient_id = patient_id
+
+
 def mark_logged(request: HttpRequest) -> None:
     """The view wrote this request's row itself; the middleware writes none."""
     request._access_logged = True
@@ -298,7 +303,9 @@ class AccessLogMiddleware:
             return response
         outcome = outcome_for(response.status_code)
         refused = outcome in (Outcome.DENIED, Outcome.NOT_FOUND)
-        patient_id = patient_id_for(match.view_name, match.kwargs)
+        patient_id = getattr(request, "_access_patient_id", None)
+        if patient_id is None:
+            patient_id = patient_id_for(match.view_name, match.kwargs)
         if patient_id is None and request.method == "POST" and 300 <= response.status_code < 400:
             patient_id = redirect_patient_id(response)
         access_log_write(

@@ -19,7 +19,6 @@ the rest. Target: the first run under 30 s for 100,000 referrals.
 """
 
 import argparse
-import json
 import os
 import random
 import sys
@@ -31,6 +30,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import seed  # noqa: E402
+from bench.seed import Table  # noqa: E402
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("DJANGO_DEBUG", "1")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/loopbaan_bench")
@@ -66,31 +69,9 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def ensure_database(url: str) -> None:
-    """Create the PostgreSQL database of `url` when it is missing."""
-    import environ
-    import psycopg
-
-    config = environ.Env.db_url_config(url)
-    if not config["ENGINE"].endswith("postgresql"):
-        return
-    params = {
-        "host": config.get("HOST") or None,
-        "port": config.get("PORT") or None,
-        "user": config.get("USER") or None,
-        "password": config.get("PASSWORD") or None,
-    }
-    name = config["NAME"]
-    with psycopg.connect(dbname="postgres", autocommit=True, **params) as admin:
-        if admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            return
-        print(f"Creating database {name}")
-        admin.execute(f'CREATE DATABASE "{name}"')
-
-
 ARGS = parse_args() if __name__ == "__main__" else None
 if ARGS is not None:
-    ensure_database(os.environ["DATABASE_URL"])
+    seed.ensure_database(os.environ["DATABASE_URL"])
 
 import django  # noqa: E402
 
@@ -98,9 +79,8 @@ django.setup()
 
 from django.core import mail  # noqa: E402
 from django.core.management import call_command  # noqa: E402
-from django.core.management.color import no_style  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.db.models import JSONField, Max  # noqa: E402
+from django.db.models import Max  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
@@ -120,51 +100,6 @@ BSNS = [f"{n:09d}" for n in range(999_990_000, 1_000_000_000) if bsn_is_valid(f"
 # --- Loading ----------------------------------------------------------------------------------
 
 
-class Table:
-    """Rows of one model as tuples in column order, inserted with COPY on PostgreSQL."""
-
-    def __init__(self, model, now: datetime) -> None:
-        self.model = model
-        self.fields = list(model._meta.concrete_fields)
-        self.defaults = {}
-        for field in self.fields:
-            if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-                self.defaults[field.attname] = now
-            else:
-                self.defaults[field.attname] = field.get_default()
-        self.json = [i for i, f in enumerate(self.fields) if isinstance(f, JSONField)]
-        self.rows: list[tuple] = []
-
-    def add(self, **values) -> None:
-        unknown = values.keys() - self.defaults.keys()
-        if unknown:
-            raise TypeError(f"{self.model.__name__} has no {sorted(unknown)}")
-        self.rows.append(
-            tuple(values.get(name, default) for name, default in self.defaults.items())
-        )
-
-    def flush(self) -> int:
-        rows, self.rows = self.rows, []
-        if not rows:
-            return 0
-        if connection.vendor == "postgresql":
-            columns = ", ".join(connection.ops.quote_name(f.column) for f in self.fields)
-            table = connection.ops.quote_name(self.model._meta.db_table)
-            sql = f"COPY {table} ({columns}) FROM STDIN"
-            with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-                for row in rows:
-                    if self.json:
-                        row = list(row)
-                        for i in self.json:
-                            row[i] = json.dumps(row[i])
-                    copy.write_row(row)
-        else:
-            names = list(self.defaults)
-            objects = [self.model(**dict(zip(names, row, strict=True))) for row in rows]
-            self.model.objects.bulk_create(objects, batch_size=2_000)
-        return len(rows)
-
-
 def prepare_database() -> None:
     call_command("migrate", verbosity=0)
     if not Referral.objects.exists():
@@ -177,17 +112,14 @@ def prepare_database() -> None:
 
 
 def reset_sequences() -> None:
-    models = [Practice, User, Therapist, Patient, Referral, QuestionnaireResponse, TherapyReport]
-    with connection.cursor() as cursor:
-        for sql in connection.ops.sequence_reset_sql(no_style(), models):
-            cursor.execute(sql)
+    seed.reset_sequences(
+        [Practice, User, Therapist, Patient, Referral, QuestionnaireResponse, TherapyReport]
+    )
 
 
 def analyze() -> None:
     """Fresh planner statistics, as autovacuum would have them on a database in use."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    seed.analyze()
 
 
 def make_people(referrals: int, now: datetime) -> tuple[list[int], dict[int, list[int]], list]:
@@ -463,6 +395,7 @@ def main(args: argparse.Namespace) -> None:
     queries_small, _seconds, items_small = due_item_queries()
     loader.load(small + 1, args.referrals)
     reset_sequences()
+    seed.rebuild_reports()  # the app's report tables, which COPY bypassed
     analyze()
     load_seconds = time.perf_counter() - started
     open_referrals = Referral.objects.filter(status__in=list(STATUS_MIX)).count()

@@ -26,10 +26,15 @@ def band_label(response: QuestionnaireResponse) -> str:
     return response.band
 
 
-def questionnaire_schedule(referral: Referral, today: date | None = None) -> list[dict]:
+def questionnaire_schedule(
+    referral: Referral,
+    today: date | None = None,
+    responses: list[QuestionnaireResponse] | None = None,
+) -> list[dict]:
     """Weeks 0, 5 and 10: due date, overdue or not, and the PHQ-9 and GAD-7 entered (or None).
 
-    One query, whatever the number of weeks and instruments. Each response carries a
+    One query (none when the referral's `responses` are passed), whatever the number of weeks
+    and instruments. Each response carries a
     `band_label`. A week is overdue more than QUESTIONNAIRE_OVERDUE_AFTER past its due date
     while something is missing and it can still be entered (not after the therapy has ended).
     """
@@ -37,7 +42,9 @@ def questionnaire_schedule(referral: Referral, today: date | None = None) -> lis
         return []
     today = today or timezone.localdate()
     found = {}
-    for response in QuestionnaireResponse.objects.filter(referral=referral):
+    if responses is None:
+        responses = QuestionnaireResponse.objects.filter(referral=referral)
+    for response in responses:
         response.band_label = band_label(response)
         found[response.week, response.instrument] = response
     schedule = []
@@ -60,16 +67,23 @@ def questionnaire_schedule(referral: Referral, today: date | None = None) -> lis
     return schedule
 
 
-def score_changes(referral: Referral) -> list[dict]:
+def score_changes(
+    referral: Referral, responses: list[QuestionnaireResponse] | None = None
+) -> list[dict]:
     """Per instrument: totals at weeks 0, 5 and 10 and whether the change since week 0 is real.
+
+    One query, none when the referral's `responses` are passed.
 
     `changes` holds one entry per later week that has a total, with the verdict code, its
     label and the difference (negative is better on PHQ-9 and GAD-7).
     """
     totals: dict[str, dict[int, int]] = {code: {} for code in INSTRUMENTS}
-    rows = QuestionnaireResponse.objects.filter(referral=referral).values_list(
-        "instrument", "week", "total"
-    )
+    if responses is None:
+        rows = QuestionnaireResponse.objects.filter(referral=referral).values_list(
+            "instrument", "week", "total"
+        )
+    else:
+        rows = [(r.instrument, r.week, r.total) for r in responses]
     for code, week, total in rows:
         totals.setdefault(code, {})[week] = total
     result = []

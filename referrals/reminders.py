@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core import mail
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -118,53 +118,66 @@ def due_items(
 
     if want_therapist:
         # Not answered after two working days: due on the third working day after sending.
-        latest = _start_of(today - timedelta(days=ANSWER_WITHIN_WORKING_DAYS))
-        for row in base.filter(status=Status.SENT, sent_at__lt=latest).values(*fields, "sent_at"):
-            due = add_working_days(_local_day(row["sent_at"]), ANSWER_WITHIN_WORKING_DAYS + 1)
-            if due <= today:
+        # Intake not held 14 days after acceptance. One query for both.
+        unanswered_before = _start_of(today - timedelta(days=ANSWER_WITHIN_WORKING_DAYS))
+        intake_before = _start_of(today - INTAKE_DUE_AFTER_ACCEPT + timedelta(days=1))
+        waiting = base.filter(
+            Q(status=Status.SENT, sent_at__lt=unanswered_before)
+            | Q(status=Status.ACCEPTED, accepted_at__lt=intake_before)
+        )
+        for row in waiting.values(*fields, "status", "sent_at", "accepted_at"):
+            if row["status"] == Status.SENT:
+                due = add_working_days(_local_day(row["sent_at"]), ANSWER_WITHIN_WORKING_DAYS + 1)
+                if due <= today:
+                    items.append(
+                        DueItem(
+                            row["pk"],
+                            Kind.REFERRAL_UNANSWERED,
+                            due,
+                            row["therapist__user_id"],
+                            name(row),
+                        )
+                    )
+            else:
+                due = _local_day(row["accepted_at"]) + INTAKE_DUE_AFTER_ACCEPT
                 items.append(
                     DueItem(
-                        row["pk"],
-                        Kind.REFERRAL_UNANSWERED,
-                        due,
-                        row["therapist__user_id"],
-                        name(row),
+                        row["pk"], Kind.INTAKE_OVERDUE, due, row["therapist__user_id"], name(row)
                     )
                 )
-        # Intake not held 14 days after acceptance.
-        latest = _start_of(today - INTAKE_DUE_AFTER_ACCEPT + timedelta(days=1))
-        for row in base.filter(status=Status.ACCEPTED, accepted_at__lt=latest).values(
-            *fields, "accepted_at"
-        ):
-            due = _local_day(row["accepted_at"]) + INTAKE_DUE_AFTER_ACCEPT
-            items.append(
-                DueItem(row["pk"], Kind.INTAKE_OVERDUE, due, row["therapist__user_id"], name(row))
-            )
-        # Questionnaires due at weeks 0, 5 and 10, overdue 7 days later.
+        # Questionnaires due at weeks 0, 5 and 10, overdue 7 days later: one query for the three
+        # weeks, the referrals with something missing in a week that has come.
+        statuses = {0: (Status.INTAKE_DONE, Status.IN_THERAPY)}
+        entered, missing = {}, Q()
         for week in QUESTIONNAIRE_WEEKS:
-            qs = (
-                base.filter(
-                    status__in=(Status.INTAKE_DONE, Status.IN_THERAPY)
-                    if week == 0
-                    else (Status.IN_THERAPY,),
-                    intake_date__lte=today - timedelta(weeks=week),
+            for code in ("PHQ-9", "GAD-7"):
+                entered[f"q{week}_{code[:3]}"] = Exists(
+                    QuestionnaireResponse.objects.filter(
+                        referral=OuterRef("pk"), week=week, instrument=code
+                    )
                 )
-                .annotate(
-                    has_phq=Exists(
-                        QuestionnaireResponse.objects.filter(
-                            referral=OuterRef("pk"), week=week, instrument="PHQ-9"
-                        )
-                    ),
-                    has_gad=Exists(
-                        QuestionnaireResponse.objects.filter(
-                            referral=OuterRef("pk"), week=week, instrument="GAD-7"
-                        )
-                    ),
-                )
-                .exclude(has_phq=True, has_gad=True)
+            # Week 0 needs no more than the query's own filter; repeating a status condition
+            # would make PostgreSQL underestimate the rows and pick a worse plan.
+            came = (
+                Q()
+                if week == 0
+                else Q(status=Status.IN_THERAPY, intake_date__lte=today - timedelta(weeks=week))
             )
-            for row in qs.values(*fields, "intake_date"):
+            missing |= Q(~Q(**{f"q{week}_PHQ": True, f"q{week}_GAD": True}), came)
+        qs = (
+            base.filter(status__in=statuses[0], intake_date__lte=today)
+            .annotate(**entered)
+            .filter(missing)
+        )
+        for row in qs.values(*fields, "status", "intake_date", *entered):
+            for week in QUESTIONNAIRE_WEEKS:
                 due = questionnaire_due(row["intake_date"], week)
+                if (
+                    due > today
+                    or row["status"] not in statuses.get(week, (Status.IN_THERAPY,))
+                    or (row[f"q{week}_PHQ"] and row[f"q{week}_GAD"])
+                ):
+                    continue
                 detail = str(_("week %(week)s") % {"week": week})
                 items.append(
                     DueItem(
@@ -188,23 +201,31 @@ def due_items(
                             detail,
                         )
                     )
-        # Reports to the GP: after intake, and after week 5.
-        for kind, offset, detail in (
+        # Reports to the GP: after intake, and after week 5; one query for both.
+        reports = (
             (TherapyReport.Kind.INTAKE, INTAKE_REPORT_DUE_AFTER, _("report after intake")),
             (
                 TherapyReport.Kind.PROGRESS,
                 timedelta(weeks=5) + PROGRESS_REPORT_DUE_AFTER_WEEK_5,
                 _("progress report"),
             ),
-        ):
-            qs = (
-                base.filter(status=Status.IN_THERAPY, intake_date__lte=today - offset)
-                .annotate(
-                    sent=Exists(TherapyReport.objects.filter(referral=OuterRef("pk"), kind=kind))
-                )
-                .filter(sent=False)
-            )
-            for row in qs.values(*fields, "intake_date"):
+        )
+        sent = {
+            f"sent_{n}": Exists(TherapyReport.objects.filter(referral=OuterRef("pk"), kind=kind))
+            for n, (kind, _offset, _detail) in enumerate(reports)
+        }
+        unsent = Q()
+        for n, (_kind, offset, _detail) in enumerate(reports):
+            unsent |= Q(**{f"sent_{n}": False, "intake_date__lte": today - offset})
+        qs = (
+            base.filter(status=Status.IN_THERAPY, intake_date__lte=today - reports[0][1])
+            .annotate(**sent)
+            .filter(unsent)
+        )
+        for row in qs.values(*fields, "intake_date", *sent):
+            for n, (_kind, offset, detail) in enumerate(reports):
+                if row[f"sent_{n}"] or row["intake_date"] > today - offset:
+                    continue
                 items.append(
                     DueItem(
                         row["pk"],
@@ -240,14 +261,42 @@ def for_display(items: list[DueItem]) -> list[DueItem]:
     return sorted(shown, key=lambda item: (not item.overdue, item.due_date))
 
 
+@dataclass(frozen=True)
+class DueSummary:
+    """What waits on one user: due items (one line per loose end) and, for a GP, open alerts."""
+
+    items: list[DueItem]
+    alerts: list[SafetyAlert]
+
+    @property
+    def count(self) -> int:
+        """The header badge."""
+        return len(self.items) + len(self.alerts)
+
+
+def due_summary_for(user: User) -> DueSummary:
+    """Due items and open safety alerts of a GP or a therapist; nothing for other roles."""
+    if user.role == User.Role.GP:
+        from outcomes.selectors import alerts_open_for_gp
+
+        return DueSummary(for_display(due_items(gp=user)), list(alerts_open_for_gp(user)))
+    if user.role == User.Role.THERAPIST:
+        return DueSummary(for_display(due_items(therapist=user)), [])
+    return DueSummary([], [])
+
+
+def due_summary(request) -> DueSummary:
+    """`due_summary_for(request.user)`, computed once per request: the header badge and the
+    homes' lists of due items and alerts share it."""
+    summary = getattr(request, "_due_summary", None)
+    if summary is None:
+        summary = request._due_summary = due_summary_for(request.user)
+    return summary
+
+
 def due_count(user: User) -> int:
     """The header badge: what waits on this user today."""
-    if user.role == User.Role.GP:
-        alerts = SafetyAlert.objects.filter(referral__gp=user, acknowledged_at__isnull=True).count()
-        return len(for_display(due_items(gp=user))) + alerts
-    if user.role == User.Role.THERAPIST:
-        return len(for_display(due_items(therapist=user)))
-    return 0
+    return due_summary_for(user).count
 
 
 def sweep(*, today: date | None = None, trigger: str = "command", deliver_inline: bool = True):

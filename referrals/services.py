@@ -183,6 +183,8 @@ def referral_mark_opened(*, referral: Referral, by: User) -> bool:
     """The therapist's first look: a read receipt for the GP. True only the first time."""
     if by.role != User.Role.THERAPIST or referral.therapist.user_id != by.pk:
         return False
+    if referral.opened_at is not None:  # read with the referral: nothing to write
+        return False
     return bool(
         Referral.objects.filter(pk=referral.pk, opened_at__isnull=True).update(
             opened_at=timezone.now()

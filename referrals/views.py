@@ -5,16 +5,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.audit import note_patient
 from accounts.models import User
 from accounts.permissions import gp_required, role_required, therapist_required
 from outcomes.selectors import (
     alerts_for_referral,
-    alerts_open_for_gp,
     questionnaire_schedule,
     score_changes,
 )
 from patients.selectors import patient_for_user
-from therapists.models import Intake, Screening, Therapist
+from therapists.models import Therapist
 from therapists.selectors import session_summary, therapists_choosable
 from therapists.services import network_toggle
 
@@ -33,7 +33,6 @@ from .forms import (
 )
 from .models import (
     FitnessCheck,
-    FollowUp,
     Notification,
     ReferralDocument,
     ReminderRun,
@@ -58,9 +57,8 @@ def worklist(request: HttpRequest) -> HttpResponse:
     referrals = selectors.gp_worklist(gp=request.user)
     page = Paginator(referrals, 25).get_page(request.GET.get("page"))
     sections = selectors.sections(page.object_list, selectors.GP_GROUP_LABELS)
-    alerts = alerts_open_for_gp(request.user)
-    due = reminders.for_display(reminders.due_items(gp=request.user))
-    context = {"page": page, "sections": sections, "alerts": alerts, "due_items": due}
+    due = reminders.due_summary(request)  # shared with the header badge
+    context = {"page": page, "sections": sections, "alerts": due.alerts, "due_items": due.items}
     return render(request, "referrals/worklist.html", context)
 
 
@@ -71,37 +69,40 @@ def incoming(request: HttpRequest) -> HttpResponse:
     for referral in page.object_list:
         referral.tasks = selectors.therapist_tasks(referral)
     sections = selectors.sections(page.object_list, selectors.THERAPIST_GROUP_LABELS)
-    due = reminders.for_display(reminders.due_items(therapist=request.user))
+    due = reminders.due_summary(request).items  # shared with the header badge
     context = {"page": page, "sections": sections, "due_items": due}
     return render(request, "referrals/incoming.html", context)
 
 
 @role_required(User.Role.GP, User.Role.THERAPIST)
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = selectors.referral_for_user(request.user, pk)
+    referral = selectors.referral_page_for_user(request.user, pk)
+    note_patient(request, referral.patient_id)  # the access log needs no query of its own
     if services.referral_mark_opened(referral=referral, by=request.user):
         referral.refresh_from_db(fields=["opened_at"])
     documents = list(referral.documents.defer("content"))
+    sessions = list(referral.sessions.all())
+    responses = list(referral.questionnaires.all())
     context = {
         "referral": referral,
         "events": referral.events.select_related("actor"),
-        "fitness_check": FitnessCheck.objects.filter(referral=referral).first(),
+        "fitness_check": selectors.part_of(referral, "fitness_check"),
         "letter": next((d for d in documents if d.kind == ReferralDocument.Kind.LETTER), None),
         "reports": [d for d in documents if d.kind != ReferralDocument.Kind.LETTER],
         "reports_sent": {d.kind for d in documents},
         "progress_allowed": selectors.progress_report_allowed(referral),
-        "intake": Intake.objects.filter(referral=referral).first(),
-        "screening": Screening.objects.filter(referral=referral).first(),
-        "follow_up": FollowUp.objects.filter(referral=referral).first(),
+        "intake": selectors.part_of(referral, "intake"),
+        "screening": selectors.part_of(referral, "screening"),
+        "follow_up": selectors.part_of(referral, "follow_up"),
         "problems": services.send_problems(referral)
         if referral.status in services.EDITABLE_STATUSES
         else [],
         "steps": selectors.progress_steps(referral),
-        "sessions": list(referral.sessions.all()),
-        "session_summary": session_summary(referral),
+        "sessions": sessions,
+        "session_summary": session_summary(referral, sessions),
         "alerts": alerts_for_referral(referral),
-        "schedule": questionnaire_schedule(referral),
-        "changes": score_changes(referral),
+        "schedule": questionnaire_schedule(referral, responses=responses),
+        "changes": score_changes(referral, responses),
     }
     return render(request, "referrals/detail.html", context)
 

@@ -44,12 +44,14 @@ def referrals_in_therapy(*, user: User) -> QuerySet[Referral]:
     )
 
 
-def session_summary(referral: Referral) -> dict:
+def session_summary(referral: Referral, sessions: list[TherapySession] | None = None) -> dict:
     """Attendance counts and running totals of one referral's sessions, in one query.
 
     Minutes and distance count attended sessions only; `last_date` is the latest session of any
-    attendance.
+    attendance. With the referral's `sessions` already read, no query at all.
     """
+    if sessions is not None:
+        return _summary_of(sessions)
     attended = Q(attendance=TherapySession.Attendance.ATTENDED)
     summary = TherapySession.objects.filter(referral=referral).aggregate(
         total=Count("pk"),
@@ -65,3 +67,18 @@ def session_summary(referral: Referral) -> dict:
     summary["minutes_walking"] = summary["minutes_walking"] or 0
     summary["distance_km"] = summary["distance_km"] or Decimal("0")
     return summary
+
+
+def _summary_of(sessions: list[TherapySession]) -> dict:
+    """`session_summary` computed from the rows themselves."""
+    attended = [s for s in sessions if s.attendance == TherapySession.Attendance.ATTENDED]
+    return {
+        "total": len(sessions),
+        "attended": len(attended),
+        "no_show": sum(s.attendance == TherapySession.Attendance.NO_SHOW for s in sessions),
+        "cancelled": sum(s.attendance == TherapySession.Attendance.CANCELLED for s in sessions),
+        "minutes_running": sum(s.minutes_running or 0 for s in attended),
+        "minutes_walking": sum(s.minutes_walking or 0 for s in attended),
+        "distance_km": sum((s.distance_km or Decimal("0") for s in attended), Decimal("0")),
+        "last_date": max((s.date for s in sessions), default=None),
+    }

@@ -1,0 +1,113 @@
+"""The pages `make bench` measures cost a fixed, small number of queries, badge included.
+
+Each page is counted with one and with twenty rows of what it lists, every row something due
+(so the header badge and the due items have work to do). The ceilings are the budget of
+bench/run.py (at most 15 per page, in production with two factors: add one query for the
+verified device to the counts here).
+"""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from referrals.models import Status
+
+from .factories import (
+    FitnessCheckFactory,
+    PatientFactory,
+    QuestionnaireResponseFactory,
+    ReferralFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+BUDGET = 15
+TWO_FACTOR_DEVICE = 1  # production loads the verified device from the session
+
+
+def count(client, url: str) -> tuple[int, list[str]]:
+    assert client.get(url).status_code == 200  # once-only work (read receipts) first
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    # The test's transaction adds savepoints around each write; production has none.
+    sql = [q["sql"] for q in captured if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+    return len(sql), sql
+
+
+def due_referrals(gp, therapist, n: int) -> list:
+    """`n` referrals with something due for both the GP and the therapist, and the data a
+    referral page shows (fitness check, questionnaires, a safety alert)."""
+    today = timezone.localdate()
+    now = timezone.now()
+    made = []
+    for i in range(n):
+        if i % 2 == 0:  # in therapy, week 5 questionnaires and the reports missing
+            referral = ReferralFactory(
+                patient=PatientFactory(practice=gp.practice),
+                gp=gp,
+                therapist=therapist.therapist,
+                status=Status.IN_THERAPY,
+                sent_at=now - timedelta(days=60),
+                intake_date=today - timedelta(days=45),
+                intake_done_at=now - timedelta(days=45),
+                therapy_started_at=now - timedelta(days=44),
+            )
+            QuestionnaireResponseFactory(referral=referral, week=0)
+        else:  # therapy ended, the GP's follow-up due
+            referral = ReferralFactory(
+                patient=PatientFactory(practice=gp.practice),
+                gp=gp,
+                therapist=therapist.therapist,
+                status=Status.COMPLETED,
+                sent_at=now - timedelta(days=120),
+                intake_date=today - timedelta(days=100),
+                completed_at=now - timedelta(days=20),
+                follow_up_due=today - timedelta(days=3),
+            )
+        FitnessCheckFactory(referral=referral)
+        made.append(referral)
+    return made
+
+
+@pytest.mark.parametrize(
+    ("persona", "name"), [("gp", "referrals:worklist"), ("therapist", "referrals:incoming")]
+)
+def test_home_queries_with_the_badge_do_not_grow_and_stay_within_budget(
+    persona, name, gp, therapist, client_for, request
+):
+    client = client_for(request.getfixturevalue(persona))
+    due_referrals(gp, therapist, 1)
+    one, _sql = count(client, reverse(name))
+    due_referrals(gp, therapist, 19)
+    twenty, sql = count(client, reverse(name))
+    assert twenty == one, "\n".join(sql)
+    assert twenty + TWO_FACTOR_DEVICE <= BUDGET, "\n".join(sql)
+
+
+def test_the_badge_and_the_home_share_one_computation(gp, therapist, client_for):
+    due_referrals(gp, therapist, 2)
+    _count, sql = count(client_for(gp), reverse("referrals:worklist"))
+    follow_up_searches = [q for q in sql if '"follow_up_due" <=' in q]
+    alert_searches = [q for q in sql if q.startswith('SELECT "outcomes_safetyalert"')]
+    assert len(follow_up_searches) == 1, "\n".join(sql)
+    assert len(alert_searches) == 1, "\n".join(sql)
+
+
+@pytest.mark.parametrize("persona", ["gp", "therapist"])
+def test_referral_page_queries_do_not_depend_on_its_data_and_stay_within_budget(
+    persona, gp, therapist, client_for, request
+):
+    client = client_for(request.getfixturevalue(persona))
+    in_therapy, _completed = due_referrals(gp, therapist, 2)
+    one, _sql = count(client, reverse("referrals:detail", args=[in_therapy.pk]))
+    for week in (5, 10):
+        QuestionnaireResponseFactory(referral=in_therapy, week=week)
+    due_referrals(gp, therapist, 18)
+    again, sql = count(client, reverse("referrals:detail", args=[in_therapy.pk]))
+    assert again == one, "\n".join(sql)
+    assert again + TWO_FACTOR_DEVICE <= BUDGET, "\n".join(sql)
