@@ -113,14 +113,16 @@ def pages_for(role: str, world: World) -> list[SitePage]:
         for name in url_names()
         if role in TABLE[name].get and name not in NOT_PAGES
     ]
-    if role in ("gp", "therapist"):
+    scopes = {
+        "gp": Referral.objects.filter(practice=world.users["gp"].practice),
+        "therapist": Referral.objects.filter(therapist=world.users["therapist"].therapist).exclude(
+            status=Status.DRAFT
+        ),
+    }
+    if role in scopes:
         for status in Status:
-            referral = Referral.objects.filter(
-                practice=world.users["gp"].practice,
-                therapist=world.users["therapist"].therapist,
-                status=status,
-            ).first()
-            if referral and (role == "gp" or status != Status.DRAFT):
+            referral = scopes[role].filter(status=status).order_by("pk").first()
+            if referral:
                 url = reverse("referrals:detail", kwargs={"pk": referral.pk})
                 pages.append(SitePage("referrals:detail", url, f"referral, {status.label}"))
     return pages
