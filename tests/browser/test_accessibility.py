@@ -9,6 +9,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
 from django.template.loader import render_to_string
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ..test_permission_matrix import TABLE
 from .conftest import sign_in
@@ -110,9 +112,40 @@ def extra_pages(role: str, page) -> list[str]:
             response = page.goto(forbidden.url)
             assert response.status == 403
             problems += axe_problems(page, forbidden)
+    if role == "manager":
+        problems += recovery_codes_page(page)
     if role == "gp":
         # A form sent empty shows its error summary, linked to the fields.
         page.goto("/patients/new/")
         page.locator("main form button[type=submit]").last.click()
         problems += axe_problems(page, SitePage("patients:create", "/patients/new/", "errors"))
     return problems
+
+
+def recovery_codes_page(page) -> list[str]:
+    """Enrolling an authenticator app ends on the recovery codes, a page only a POST reaches."""
+    page.goto("/accounts/two-factor/setup/")
+    device = TOTPDevice.objects.get(user__email=DEMO_USERS["manager"], confirmed=False)
+    code = f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+    page.locator("input[name=token]").fill(code)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    where = SitePage("accounts:two_factor_setup", "/accounts/two-factor/setup/", "recovery codes")
+    assert page.locator("main li, main code").count(), "no recovery codes shown"
+    return axe_problems(page, where)
+
+
+def test_keyboard_focus_is_visible_and_the_skip_link_leads_to_the_content(page):
+    page.goto("/accounts/login/")  # the e-mail field has the focus
+
+    page.keyboard.press("Tab")
+
+    outline = page.evaluate(
+        "(() => { const s = getComputedStyle(document.activeElement);"
+        " return [document.activeElement.name, s.outlineStyle, s.outlineWidth]; })()"
+    )
+    assert outline == ["password", "solid", "3px"]
+    page.locator(".skip-link").focus()
+    assert page.locator(".skip-link").is_visible()
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
