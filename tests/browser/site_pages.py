@@ -106,6 +106,19 @@ def page_url(name: str, world: World) -> str:
     return DEMO_URLS[name](world) if name in DEMO_URLS else world.url(name)
 
 
+SCOPES = {
+    "gp": lambda w: Referral.objects.filter(practice=w.users["gp"].practice),
+    "therapist": lambda w: Referral.objects.filter(
+        therapist=w.users["therapist"].therapist
+    ).exclude(status=Status.DRAFT),
+}
+
+
+def referral_seen_by(role: str, status: str, world: World) -> Referral | None:
+    """The first demo referral in `status` that `role` (gp or therapist) sees."""
+    return SCOPES[role](world).filter(status=status).order_by("pk").first()
+
+
 def pages_for(role: str, world: World) -> list[SitePage]:
     """Every page `role` may GET, plus the referral page in each status the role sees."""
     pages = [
@@ -113,15 +126,9 @@ def pages_for(role: str, world: World) -> list[SitePage]:
         for name in url_names()
         if role in TABLE[name].get and name not in NOT_PAGES
     ]
-    scopes = {
-        "gp": Referral.objects.filter(practice=world.users["gp"].practice),
-        "therapist": Referral.objects.filter(therapist=world.users["therapist"].therapist).exclude(
-            status=Status.DRAFT
-        ),
-    }
-    if role in scopes:
+    if role in SCOPES:
         for status in Status:
-            referral = scopes[role].filter(status=status).order_by("pk").first()
+            referral = referral_seen_by(role, status, world)
             if referral:
                 url = reverse("referrals:detail", kwargs={"pk": referral.pk})
                 pages.append(SitePage("referrals:detail", url, f"referral, {status.label}"))
