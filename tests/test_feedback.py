@@ -97,3 +97,26 @@ def test_a_therapist_without_patients_is_told_what_comes_next(therapist, client_
 
     assert "Nieuwe verwijzingen van huisartsen verschijnen hier." in caseload
     assert "Sessies kunt u vastleggen zodra de therapie is gestart." in group
+
+
+@pytest.mark.parametrize(
+    ("persona", "name"),
+    [
+        ("gp", "referrals:worklist"),
+        ("gp", "patients:list"),
+        ("gp", "reports:dashboard"),
+        ("therapist", "referrals:incoming"),
+        ("therapist", "therapists:session_group"),
+        ("therapist", "reports:dashboard"),
+        ("manager", "reports:dashboard"),
+        ("admin", "referrals:reminder_runs"),
+        ("admin", "reports:dashboard"),
+    ],
+)
+def test_the_menu_marks_the_page_you_are_on(persona, name, request, client_for):
+    url = reverse(name)
+
+    html = client_for(request.getfixturevalue(persona)).get(url).text
+
+    current = re.findall(r'<a class="nav-link active" href="([^"]+)" aria-current="page">', html)
+    assert current == [url]
