@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: run test lint format install install-test messages bench clean
+.PHONY: run test lint format install install-test messages guide bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ run: install
 test: install-test
 	$(BIN)/pytest
 
+# Retakes the screenshots in docs/user-guide/ from the demo data (Chromium at /usr/bin/chromium).
+guide: install-test
+	LOOPBAAN_GUIDE_SCREENSHOTS=1 LOOPBAAN_REQUIRE_BROWSER=1 $(BIN)/pytest -m guide tests/browser/test_user_guide.py
+
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -39,7 +43,7 @@ format: install-test
 
 # Needs GNU gettext (msgfmt); the compiled .mo files are committed so running needs nothing extra.
 messages: install
-	$(DEV_ENV) $(BIN)/python manage.py makemessages -l nl -l en --no-obsolete --ignore '.venv/*' --ignore 'tests/*'
+	$(DEV_ENV) $(BIN)/python manage.py makemessages -l nl -l en --no-obsolete --ignore '.venv/*' --ignore 'tests/*' --ignore 'bench/*'
 	$(DEV_ENV) $(BIN)/python manage.py compilemessages --ignore '.venv/*'
 
 # Seeds loopbaan_bench in the PostgreSQL at BENCH_POSTGRES (default postgres://postgres@127.0.0.1:5432,

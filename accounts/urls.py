@@ -12,7 +12,7 @@ urlpatterns = [
         login_not_required(views.LoginView.as_view()),
         name="login",
     ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
     path("two-factor/", two_factor.two_factor_verify, name="two_factor_verify"),
     path("two-factor/setup/", two_factor.two_factor_setup, name="two_factor_setup"),
     path(

@@ -1,9 +1,11 @@
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -50,6 +52,16 @@ def healthz(request: HttpRequest) -> JsonResponse:
         checks["redis"] = _redis_ok(settings.REDIS_URL)
     healthy = all(checks.values())
     return JsonResponse({"ok": healthy, **checks}, status=200 if healthy else 503)
+
+
+class LogoutView(auth_views.LogoutView):
+    """Sign out, and say so on the sign-in page that follows."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        # After logout(): the message goes in the new, anonymous session.
+        messages.success(request, _("You have signed out."))
+        return response
 
 
 class LoginView(auth_views.LoginView):

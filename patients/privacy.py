@@ -30,6 +30,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.audit import access_log_for_request, access_log_write, client_address, mark_logged
@@ -298,7 +299,7 @@ def erase(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 % {
                     "years": RETENTION_YEARS,
-                    "date": timezone.localtime(exc.erasable_from).strftime("%d-%m-%Y"),
+                    "date": date_format(timezone.localtime(exc.erasable_from), "SHORT_DATE_FORMAT"),
                 },
             )
             return redirect("patients:erase", pk=patient.pk)

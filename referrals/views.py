@@ -116,6 +116,9 @@ def start(request: HttpRequest, patient_pk: int) -> HttpResponse:
     except OpenReferralExists as exc:
         messages.info(request, _("This patient already has an open referral: here it is."))
         return redirect("referrals:detail", pk=exc.referral.pk)
+    messages.success(
+        request, _("Draft referral started. Fill in the referral, then the fitness check.")
+    )
     return redirect("referrals:edit", pk=referral.pk)
 
 

@@ -3,7 +3,9 @@
 from collections.abc import Callable
 
 import pytest
+from django.conf import settings
 from django.test import Client, override_settings
+from django.utils import translation
 
 from accounts.models import User
 from referrals.models import Status
@@ -25,6 +27,15 @@ def _fast_password_hashing():
     """Hashing with PBKDF2 takes a noticeable share of a test; the tests don't test hashing."""
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in Dutch: a request with an English cookie leaves English active in the
+    thread, which would change the next test's dates (27/11/2026) and numbers (4.5)."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

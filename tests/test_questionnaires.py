@@ -724,7 +724,7 @@ def test_questionnaire_partial_offers_the_therapist_the_missing_entries(in_thera
     assert enter_url(in_therapy, "PHQ-9", 0) not in html
     assert enter_url(in_therapy, "GAD-7", 0) in html
     assert enter_url(in_therapy, "PHQ-9", 5) in html
-    assert "02-03-2026" in html and "06-04-2026" in html  # week 0 and week 5, d-m-Y
+    assert "02/03/2026" in html and "06/04/2026" in html  # week 0 and 5, English: day first
 
 
 def test_questionnaire_partial_shows_the_gp_scores_and_verdicts_but_no_buttons(

@@ -107,7 +107,10 @@ def session_log(
             if referral.intake_date and day < referral.intake_date:
                 raise ReferralError(
                     _("%(name)s: the session date lies before the intake on %(intake)s.")
-                    % {"name": name, "intake": date_format(referral.intake_date, "d-m-Y")}
+                    % {
+                        "name": name,
+                        "intake": date_format(referral.intake_date, "SHORT_DATE_FORMAT"),
+                    }
                 )
             present = attendance.get(pk) or TherapySession.Attendance.ATTENDED
             if present not in TherapySession.Attendance.values:
