@@ -25,6 +25,7 @@ from .models import Referral, Status, TherapyReport
 from .pdf import (
     EMPTY,
     LETTER_LANGUAGE,
+    LETTER_STYLESHEET,
     LETTER_TIME_ZONE,
     dutch_date,
     gp_context,
@@ -269,4 +270,6 @@ def therapy_report_context(report: TherapyReport) -> dict:
 def render_therapy_report(report: TherapyReport) -> bytes:
     """The report as PDF, in Dutch whatever language the request runs in."""
     with translation.override(LETTER_LANGUAGE):
-        return render_pdf(REPORT_TEMPLATE, therapy_report_context(report))
+        return render_pdf(
+            REPORT_TEMPLATE, therapy_report_context(report), stylesheet=LETTER_STYLESHEET
+        )

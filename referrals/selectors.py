@@ -2,12 +2,13 @@ from datetime import date
 from itertools import groupby
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from outcomes.models import QuestionnaireResponse
 
 from .models import OPEN_STATUSES, Referral, Status, TherapyReport
 
@@ -121,7 +122,15 @@ def therapist_worklist(*, user: User) -> QuerySet[Referral]:
             )
         )
         .order_by("group", "-sent_at", "-pk")
-        .prefetch_related("questionnaires", "reports")
+        # therapist_tasks reads only which questionnaires and reports exist: not their answers
+        # or texts, which would make each page row many times heavier to load.
+        .prefetch_related(
+            Prefetch(
+                "questionnaires",
+                QuestionnaireResponse.objects.only("referral_id", "instrument", "week"),
+            ),
+            Prefetch("reports", TherapyReport.objects.only("referral_id", "kind")),
+        )
     )
 
 

@@ -27,6 +27,8 @@ from therapists.models import Therapist
 
 STATIC_BASE = urljoin(pdf.LETTER_BASE_URL, settings.STATIC_URL)
 FONT_URLS = {STATIC_BASE + "fonts/DejaVuSans.ttf", STATIC_BASE + "fonts/DejaVuSans-Bold.ttf"}
+# What a letter may fetch: its shared stylesheet and the fonts that stylesheet names.
+STYLE_URLS = {STATIC_BASE + "css/letter.css", *FONT_URLS}
 FONT_FILE = Path(settings.BASE_DIR) / "static" / "fonts" / "DejaVuSans.ttf"
 
 # Markup and resource references a GP might paste, by mistake or not.
@@ -307,7 +309,7 @@ def test_urls_in_free_text_are_not_fetched(letter_referral, recording_fetcher):
     letter = pdf.render_referral_letter(referral)
     sheet = pdf.render_information_sheet(referral)
 
-    assert set(recording_fetcher.requested) == FONT_URLS
+    assert set(recording_fetcher.requested) == STYLE_URLS
     assert recording_fetcher.refused == []
     assert squash('<img src="file:///etc/passwd">') in squash(pdf_text(letter))
     assert squash("url(file:///etc/hostname)") in squash(pdf_text(sheet))

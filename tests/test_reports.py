@@ -47,6 +47,8 @@ from .factories import (
 SVG = "{http://www.w3.org/2000/svg}"
 STATIC_BASE = urljoin(pdf.LETTER_BASE_URL, settings.STATIC_URL)
 FONT_URLS = {STATIC_BASE + "fonts/DejaVuSans.ttf", STATIC_BASE + "fonts/DejaVuSans-Bold.ttf"}
+# What a letter may fetch: its shared stylesheet and the fonts that stylesheet names.
+STYLE_URLS = {STATIC_BASE + "css/letter.css", *FONT_URLS}
 INTAKE_DATE = datetime.date(2026, 3, 2)
 MARKUP = "<script>alert('x')</script><b>vet</b><img src=\"file:///etc/passwd\">"
 
@@ -329,7 +331,7 @@ def test_markup_in_free_text_is_printed_as_text_and_fetches_nothing(end_report, 
 
     for field in ("summary", "advice", "fitness", "org"):
         assert squash(f"{field}{MARKUP}") in flat, field
-    assert set(requested) == FONT_URLS
+    assert set(requested) == STYLE_URLS
 
 
 def test_intake_report_markup_in_intake_and_screening_is_text(intake_done):
