@@ -366,22 +366,19 @@ def _referral(patient, gp, therapist, status, days_ago, content, gp_for_check) -
     if status in reasons:
         times[reasons[status]] = NOTES[status]
     Referral.objects.filter(pk=referral.pk).update(status=status, updated_at=moment, **times)
-    for event, when in zip(
-        events,
-        [
-            created,
-            *sorted(
-                v
-                for k, v in times.items()
-                if k.endswith("_at") and k not in ("created_at", "opened_at") and v
-            ),
-        ],
-        strict=False,
-    ):
-        event.created_at = when
+    when = [
+        created,
+        *sorted(
+            v
+            for k, v in times.items()
+            if k.endswith("_at") and k not in ("created_at", "opened_at") and v
+        ),
+    ]
+    # created_at is auto_now_add: bulk_create stamps the instances with now, so the history's
+    # moments are written afterwards from their own list.
     ReferralEvent.objects.bulk_create(events)
-    for event in events:
-        ReferralEvent.objects.filter(pk=event.pk).update(created_at=event.created_at)
+    for event, moment in zip(events, when, strict=False):
+        ReferralEvent.objects.filter(pk=event.pk).update(created_at=moment)
     if status != Status.DRAFT or days_ago == 0:
         FitnessCheck.objects.create(
             referral=referral,

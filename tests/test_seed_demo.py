@@ -124,6 +124,17 @@ def test_demo_referrals_carry_the_timestamp_of_every_step_they_passed(seeded):
                 )
 
 
+def test_demo_timelines_show_each_step_at_its_own_moment(seeded):
+    """The history is dated like the referral's steps, not all at the moment of seeding."""
+    for referral in Referral.objects.prefetch_related("events"):
+        for event in referral.events.all():
+            if event.to_status in STATUS_TIMESTAMP:
+                expected = getattr(referral, STATUS_TIMESTAMP[event.to_status])
+                assert event.created_at == expected, (referral.pk, event.to_status)
+            else:
+                assert event.created_at == referral.created_at, referral.pk
+
+
 def test_seed_with_documents_stores_a_letter_for_every_sent_referral_and_the_reports():
     from referrals.models import ReferralDocument, TherapyReport
 
