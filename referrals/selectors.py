@@ -2,7 +2,7 @@ from datetime import date
 from itertools import groupby
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
+from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -110,6 +110,21 @@ def gp_worklist(*, gp: User) -> QuerySet[Referral]:
 THERAPIST_GROUPS = {Status.SENT: 1, Status.ACCEPTED: 2, Status.INTAKE_DONE: 3, Status.IN_THERAPY: 4}
 
 
+#: What a caseload row and its tasks read (tests count the queries, so a missing field shows).
+CASELOAD_FIELDS = (
+    "status",
+    "sent_at",
+    "intake_date",
+    "patient__surname",
+    "patient__initials",
+    "patient__tussenvoegsel",
+    "gp__first_name",
+    "gp__last_name",
+    "therapist_id",
+    "practice_id",
+)
+
+
 def therapist_worklist(*, user: User) -> QuerySet[Referral]:
     """What waits for the therapist: new referrals first, then intakes, then patients in therapy."""
     return (
@@ -122,16 +137,32 @@ def therapist_worklist(*, user: User) -> QuerySet[Referral]:
             )
         )
         .order_by("group", "-sent_at", "-pk")
-        # therapist_tasks reads only which questionnaires and reports exist: not their answers
-        # or texts, which would make each page row many times heavier to load.
-        .prefetch_related(
-            Prefetch(
-                "questionnaires",
-                QuestionnaireResponse.objects.only("referral_id", "instrument", "week"),
-            ),
-            Prefetch("reports", TherapyReport.objects.only("referral_id", "kind")),
-        )
+        # The caseload shows a name, the GP, dates and tasks: not the referral's clinical texts,
+        # which would make each row many times heavier to load. The tasks come from
+        # `caseload_tasks`, which reads only which questionnaires and reports exist.
+        .select_related(None)
+        .select_related("patient", "gp")
+        .only(*CASELOAD_FIELDS)
     )
+
+
+def caseload_tasks(referrals: list[Referral], today: date | None = None) -> None:
+    """Set `tasks` on each referral of a caseload page: two queries, whatever the page size."""
+    ids = [referral.pk for referral in referrals]
+    entered: dict[int, set[tuple[str, int]]] = {pk: set() for pk in ids}
+    for referral_id, code, week in QuestionnaireResponse.objects.filter(
+        referral_id__in=ids
+    ).values_list("referral_id", "instrument", "week"):
+        entered[referral_id].add((code, week))
+    reports: dict[int, set[str]] = {pk: set() for pk in ids}
+    for referral_id, kind in TherapyReport.objects.filter(referral_id__in=ids).values_list(
+        "referral_id", "kind"
+    ):
+        reports[referral_id].add(kind)
+    for referral in referrals:
+        referral.tasks = therapist_tasks(
+            referral, entered=entered[referral.pk], reports=reports[referral.pk], today=today
+        )
 
 
 def progress_steps(referral: Referral) -> list[dict]:
@@ -162,12 +193,15 @@ def progress_steps(referral: Referral) -> list[dict]:
     return steps
 
 
-def therapist_tasks(referral: Referral, today: date | None = None) -> list[dict]:
-    """What the therapist still has to do for one referral, with due dates.
-
-    Reads only prefetched `questionnaires` and `reports`, so a page of referrals costs a fixed
-    number of queries.
-    """
+def therapist_tasks(
+    referral: Referral,
+    *,
+    entered: set[tuple[str, int]],
+    reports: set[str],
+    today: date | None = None,
+) -> list[dict]:
+    """What the therapist still has to do for one referral, with due dates, given the
+    (instrument, week) pairs entered and the report kinds sent (see `caseload_tasks`)."""
     from .schedule import QUESTIONNAIRE_OVERDUE_AFTER, QUESTIONNAIRE_WEEKS, questionnaire_due
 
     today = today or timezone.localdate()
@@ -181,7 +215,6 @@ def therapist_tasks(referral: Referral, today: date | None = None) -> list[dict]
             {"label": _("Record the sports-medical screening"), "due": None, "overdue": False}
         )
     if referral.status in (Status.INTAKE_DONE, Status.IN_THERAPY) and referral.intake_date:
-        entered = {(q.instrument, q.week) for q in referral.questionnaires.all()}
         for week in QUESTIONNAIRE_WEEKS:
             due = questionnaire_due(referral.intake_date, week)
             missing = [c for c in ("PHQ-9", "GAD-7") if (c, week) not in entered]
@@ -194,13 +227,12 @@ def therapist_tasks(referral: Referral, today: date | None = None) -> list[dict]
                     }
                 )
     if referral.status == Status.IN_THERAPY:
-        sent = {r.kind for r in referral.reports.all()}
-        if TherapyReport.Kind.INTAKE not in sent:
+        if TherapyReport.Kind.INTAKE not in reports:
             tasks.append(
                 {"label": _("Write the report after intake"), "due": None, "overdue": False}
             )
         week5 = referral.intake_date and questionnaire_due(referral.intake_date, 5)
-        if TherapyReport.Kind.PROGRESS not in sent and week5 and week5 <= today:
+        if TherapyReport.Kind.PROGRESS not in reports and week5 and week5 <= today:
             tasks.append({"label": _("Write the progress report"), "due": week5, "overdue": False})
     return tasks
 

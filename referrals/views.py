@@ -66,8 +66,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
 def incoming(request: HttpRequest) -> HttpResponse:
     referrals = selectors.therapist_worklist(user=request.user)
     page = Paginator(referrals, 25).get_page(request.GET.get("page"))
-    for referral in page.object_list:
-        referral.tasks = selectors.therapist_tasks(referral)
+    selectors.caseload_tasks(page.object_list)
     sections = selectors.sections(page.object_list, selectors.THERAPIST_GROUP_LABELS)
     due = reminders.due_summary(request).items  # shared with the header badge
     context = {"page": page, "sections": sections, "due_items": due}
