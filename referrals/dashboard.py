@@ -326,13 +326,15 @@ def _listed(counts: dict[int | None, int], names: dict[int | None, str]) -> list
     return rows
 
 
-def people_counts(scope: CellScope, period: Period) -> PeopleCounts:
-    """Referrals per practice, per GP and per therapist: one query on the cells, and one per
-    list for the names of those shown (at most MAX_LIST_ROWS each)."""
+def people_counts(
+    scope: CellScope, period: Period, *, dimensions: tuple[str, ...] = report_cells.PEOPLE
+) -> PeopleCounts:
+    """Referrals per practice, per GP and per therapist (those of `dimensions`): one query on
+    the cells, and one per list for the names of those shown (at most MAX_LIST_ROWS each)."""
     found: dict[str, dict[int | None, int]] = {dimension: {} for dimension in report_cells.PEOPLE}
     rows = (
         _cells(scope, period)
-        .filter(dimension__in=report_cells.PEOPLE)
+        .filter(dimension__in=dimensions)
         .values_list("dimension", "value")
         .annotate(total=Sum("n"))
         .filter(total__gt=0)
@@ -427,6 +429,8 @@ class Dashboard:
     antidepressant: list[tuple[str, str]]
     follow_ups: str
     total: int
+    #: Over all practices the per-GP list is left out (see build_dashboard).
+    all_practices: bool = False
 
 
 def month_label(month: date) -> str:
@@ -475,7 +479,11 @@ def build_dashboard(scope: CellScope, *, period: Period, by_practice: bool = Fal
         category_axis=gettext("Month"),
     )
 
-    people = people_counts(scope, period)
+    # Over all practices a list per GP (thousands of them) says little and costs the most to
+    # add up; the administrator chooses a practice to see its GPs.
+    people = people_counts(
+        scope, period, dimensions=("practice", "therapist") if by_practice else ("gp", "therapist")
+    )
     splits = []
     if by_practice:
         splits.append(
@@ -486,8 +494,9 @@ def build_dashboard(scope: CellScope, *, period: Period, by_practice: bool = Fal
                 people.practices,
             )
         )
+    else:
+        splits.append(_split("gp", gettext("Referrals per GP"), gettext("GP"), people.gps))
     splits += [
-        _split("gp", gettext("Referrals per GP"), gettext("GP"), people.gps),
         _split(
             "therapist",
             gettext("Referrals per running therapist"),
@@ -524,6 +533,7 @@ def build_dashboard(scope: CellScope, *, period: Period, by_practice: bool = Fal
         antidepressant=antidepressant,
         follow_ups=count_cell(follow_ups),
         total=sent,
+        all_practices=by_practice,
     )
 
 
