@@ -121,9 +121,11 @@ def due_items(
         # Intake not held 14 days after acceptance. One query for both.
         unanswered_before = _start_of(today - timedelta(days=ANSWER_WITHIN_WORKING_DAYS))
         intake_before = _start_of(today - INTAKE_DUE_AFTER_ACCEPT + timedelta(days=1))
-        waiting = base.filter(
-            Q(status=Status.SENT, sent_at__lt=unanswered_before)
-            | Q(status=Status.ACCEPTED, accepted_at__lt=intake_before)
+        # The status as one IN, outside the OR on dates: PostgreSQL then finds the rows by
+        # (therapist, status) instead of OR-ing two scans of the whole status index. The dates
+        # only narrow the rows; the loop below decides what is due.
+        waiting = base.filter(status__in=(Status.SENT, Status.ACCEPTED)).filter(
+            Q(sent_at__lt=unanswered_before) | Q(accepted_at__lt=intake_before)
         )
         for row in waiting.values(*fields, "status", "sent_at", "accepted_at"):
             if row["status"] == Status.SENT:
@@ -140,6 +142,8 @@ def due_items(
                     )
             else:
                 due = _local_day(row["accepted_at"]) + INTAKE_DUE_AFTER_ACCEPT
+                if due > today:
+                    continue
                 items.append(
                     DueItem(
                         row["pk"], Kind.INTAKE_OVERDUE, due, row["therapist__user_id"], name(row)
