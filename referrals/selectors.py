@@ -165,6 +165,25 @@ def caseload_tasks(referrals: list[Referral], today: date | None = None) -> None
         )
 
 
+def timeline(referral: Referral) -> list[dict]:
+    """The referral's history for its page: each status change, and the moment the therapist
+    first opened it, in the order they happened."""
+    entries = [
+        {
+            "label": event.get_to_status_display(),
+            "when": event.created_at,
+            # Events without a person behind them were made by the system.
+            "by": (event.actor.get_full_name() if event.actor else "") or "Loopbaan",
+            "note": event.note,
+        }
+        for event in referral.events.select_related("actor")
+    ]
+    if referral.opened_at:
+        opened = _("Opened by the therapist")
+        entries.append({"label": opened, "when": referral.opened_at, "by": "", "note": ""})
+    return sorted(entries, key=lambda entry: entry["when"])
+
+
 def progress_steps(referral: Referral) -> list[dict]:
     """The progress bar: fitness check -> letter -> sent -> intake -> therapy -> follow-up."""
     has_check = part_of(referral, "fitness_check") is not None

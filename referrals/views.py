@@ -84,7 +84,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     responses = list(referral.questionnaires.all())
     context = {
         "referral": referral,
-        "events": referral.events.select_related("actor"),
+        "timeline": selectors.timeline(referral),
         "fitness_check": selectors.part_of(referral, "fitness_check"),
         "letter": next((d for d in documents if d.kind == ReferralDocument.Kind.LETTER), None),
         "reports": [d for d in documents if d.kind != ReferralDocument.Kind.LETTER],

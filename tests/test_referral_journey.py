@@ -1084,3 +1084,43 @@ def test_lists_survive_garbage_page_numbers(name, page_number, gp, draft, lenien
 def test_referral_pages_with_an_out_of_range_id_are_404(name, gp, lenient_client_for):
     response = lenient_client_for(gp).get(reverse(f"referrals:{name}", args=[10**30]))
     assert response.status_code == 404
+
+
+def test_the_timeline_shows_the_opening_among_the_steps_in_order(gp, therapist, client_for):
+    from referrals.selectors import timeline
+
+    referral = ReferralFactory(
+        gp=gp,
+        patient=PatientFactory(practice=gp.practice),
+        therapist=therapist.therapist,
+        status=Status.SENT,
+    )
+    sent = ReferralEvent.objects.create(
+        referral=referral, from_status=Status.DRAFT, to_status=Status.SENT, actor=gp
+    )
+    accepted = ReferralEvent.objects.create(
+        referral=referral, from_status=Status.SENT, to_status=Status.ACCEPTED, actor=None
+    )
+    ReferralEvent.objects.filter(pk=sent.pk).update(created_at=timezone.now() - timedelta(days=3))
+    ReferralEvent.objects.filter(pk=accepted.pk).update(
+        created_at=timezone.now() - timedelta(days=1)
+    )
+    Referral.objects.filter(pk=referral.pk).update(opened_at=timezone.now() - timedelta(days=2))
+    referral.refresh_from_db()
+
+    with translation.override("en"):
+        entries = timeline(referral)
+        labels = [str(entry["label"]) for entry in entries]
+
+    assert labels == [
+        "Sent",
+        "Opened by the therapist",
+        "Accepted",
+    ]
+    assert entries[2]["by"] == "Loopbaan"
+    page = client_for(gp).get(reverse("referrals:detail", args=[referral.pk])).content.decode()
+    assert (
+        page.index("Verstuurd")
+        < page.index("Geopend door de therapeut")
+        < page.index("Geaccepteerd</strong>")
+    )
