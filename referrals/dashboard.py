@@ -258,7 +258,7 @@ def cell_totals(scope: CellScope, period: Period) -> CellTotals:
     by month for the referrals sent), so at most a few hundred rows whatever the numbers."""
     rows = (
         _cells(scope, period)
-        .exclude(dimension__in=report_cells.PEOPLE)
+        .filter(dimension__in=report_cells.FIGURES)
         .annotate(per_month=Case(When(dimension="sent", then=F("month"))))
         .values_list("dimension", "value", "per_month")
         .annotate(total=Sum("n"))

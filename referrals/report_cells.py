@@ -37,8 +37,27 @@ from .schedule import QUESTIONNAIRE_WEEKS
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 CHANGE_FROM_WEEK, CHANGE_TO_WEEK = 0, 10
 ALL, PRACTICE, GP, THERAPIST = "a", "p", "g", "t"
-#: Dimensions that name a professional or practice (by id); the rest are figures.
+#: Dimensions that name a professional or practice (by id).
 PEOPLE = ("practice", "gp", "therapist")
+#: The other dimensions: the figures. Reads name them (an IN the cell index can use) rather than
+#: excluding PEOPLE, which would read every month's cells of the scope.
+FIGURES = (
+    "sent",
+    "status",
+    "complaint",
+    "purpose",
+    "funding",
+    "accepted",
+    "started",
+    "completed",
+    "stopped",
+    "intake_days",
+    "complete_week",
+    "score_n",
+    "score_change",
+    "score_improved",
+    "antidepressant",
+)
 REFERRAL_FIELDS = (
     "pk",
     "practice_id",

@@ -290,3 +290,12 @@ def test_rebuild_reports_command_says_what_it_wrote(demo):
 def test_a_fact_has_the_fields_of_a_stored_fact_in_their_order():
     """The rebuild writes facts with COPY in this order."""
     assert report_cells.Fact._fields == tuple(report_cells.FACT_COLUMNS)
+
+
+def test_every_dimension_a_fact_adds_is_a_figure_or_a_person(demo):
+    """The dashboard reads the figures by name: a new dimension must be listed to be read."""
+    from referrals.report_cells import FIGURES, PEOPLE
+
+    found = set(ReportCell.objects.values_list("dimension", flat=True).distinct())
+    assert found <= set(FIGURES) | set(PEOPLE)
+    assert found >= {"sent", "status", "intake_days", "score_change", "antidepressant"}
