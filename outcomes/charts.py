@@ -18,6 +18,10 @@ from math import ceil
 from django.utils.html import escape
 from django.utils.translation import gettext
 
+from outcomes.svg import attr as _attr
+from outcomes.svg import number as _n
+from outcomes.svg import text as _text
+
 Point = tuple[int, int | None]
 
 FONT_FAMILY = "DejaVu Sans, sans-serif"
@@ -53,20 +57,6 @@ class _Scale:
     def y(self, value: int) -> float:
         clamped = min(max(value, 0), self.top)
         return PLOT_TOP + PLOT_HEIGHT * (1 - clamped / self.top)
-
-
-def _n(value: float) -> str:
-    """A coordinate without needless decimals."""
-    return f"{value:.1f}".rstrip("0").rstrip(".")
-
-
-def _attr(value: object) -> str:
-    return str(escape(str(value)))
-
-
-def _text(x: float, y: float, content: str, *, anchor: str = "middle", **attrs: str) -> str:
-    extra = "".join(f' {name.replace("_", "-")}="{_attr(v)}"' for name, v in attrs.items())
-    return f'<text x="{_n(x)}" y="{_n(y)}" text-anchor="{anchor}"{extra}>{escape(content)}</text>'
 
 
 def _marker(shape: str, x: float, y: float, colour: str) -> str:

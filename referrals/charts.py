@@ -18,6 +18,10 @@ from math import ceil
 from django.utils.html import escape
 from django.utils.translation import gettext
 
+from outcomes.svg import attr as _attr
+from outcomes.svg import number as _n
+from outcomes.svg import text as _text
+
 FONT_FAMILY = "DejaVu Sans, sans-serif"
 WIDTH = 560
 BAR_HEIGHT, BAR_GAP = 14, 6
@@ -31,20 +35,6 @@ VALUE_ROOM = 40
 BAR_COLOUR = "#2d5c88"
 GRID_COLOUR = "#d9d9d9"
 AXIS_COLOUR = "#333333"
-
-
-def _n(value: float) -> str:
-    """A coordinate without needless decimals."""
-    return f"{value:.1f}".rstrip("0").rstrip(".")
-
-
-def _attr(value: object) -> str:
-    return str(escape(str(value)))
-
-
-def _text(x: float, y: float, content: str, *, anchor: str = "middle", **attrs: str) -> str:
-    extra = "".join(f' {name.replace("_", "-")}="{_attr(v)}"' for name, v in attrs.items())
-    return f'<text x="{_n(x)}" y="{_n(y)}" text-anchor="{anchor}"{extra}>{escape(content)}</text>'
 
 
 def _short(label: str) -> str:
