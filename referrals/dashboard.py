@@ -307,15 +307,22 @@ class PeopleCounts:
     therapists: list[tuple[str, int]]
 
 
+def _shown(counts: dict[int | None, int]) -> list[int | None]:
+    """The ids a people list shows: all of them, or beyond MAX_LIST_ROWS the busiest ones."""
+    if len(counts) <= MAX_LIST_ROWS:
+        return list(counts)
+    return sorted(counts, key=lambda pk: -counts[pk])[:MAX_LIST_ROWS]
+
+
 def _listed(counts: dict[int | None, int], names: dict[int | None, str]) -> list[tuple[str, int]]:
     """(name, count) by name, equal names kept apart; beyond MAX_LIST_ROWS, the busiest ones
     by count and one row for the rest."""
-    if len(counts) <= MAX_LIST_ROWS:
+    shown = _shown(counts)
+    if len(shown) == len(counts):
         chosen = sorted(counts, key=lambda pk: (names.get(pk, "").casefold(), pk or 0))
         return [(names.get(pk, gettext("Unknown")), counts[pk]) for pk in chosen]
-    busiest = sorted(counts, key=lambda pk: -counts[pk])[:MAX_LIST_ROWS]
-    rows = [(names.get(pk, gettext("Unknown")), counts[pk]) for pk in busiest]
-    rest = [pk for pk in counts if pk not in set(busiest)]
+    rows = [(names.get(pk, gettext("Unknown")), counts[pk]) for pk in shown]
+    rest = counts.keys() - set(shown)
     rows.append(
         (
             ngettext("%(count)s other", "%(count)s others", len(rest))
@@ -343,11 +350,7 @@ def people_counts(
         found[dimension][int(value) if value else None] = n
 
     def shown(counts: dict) -> list[int]:
-        if len(counts) <= MAX_LIST_ROWS:
-            return [pk for pk in counts if pk is not None]
-        return sorted((pk for pk in counts if pk is not None), key=lambda pk: -counts[pk])[
-            :MAX_LIST_ROWS
-        ]
+        return [pk for pk in _shown(counts) if pk is not None]
 
     practice_names = (
         dict(Practice.objects.filter(pk__in=shown(found["practice"])).values_list("pk", "name"))
