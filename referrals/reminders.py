@@ -298,11 +298,6 @@ def due_summary(request) -> DueSummary:
     return summary
 
 
-def due_count(user: User) -> int:
-    """The header badge: what waits on this user today."""
-    return due_summary_for(user).count
-
-
 def sweep(*, today: date | None = None, trigger: str = "command", deliver_inline: bool = True):
     """Record every due item as a Notification (once) and send every unsent one.
 

@@ -37,6 +37,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 from patients.models import Patient
+from referrals import reminders
 from referrals.models import (
     Complaint,
     FitnessCheck,
@@ -240,7 +241,9 @@ def _lighter_pages(monkeypatch):
 
     They cost more than the form itself; tests/test_reminders.py and test_security.py cover them.
     """
-    monkeypatch.setattr("referrals.reminders.due_count", lambda user: 0)
+    monkeypatch.setattr(
+        "referrals.reminders.due_summary_for", lambda user: reminders.DueSummary([], [])
+    )
     monkeypatch.setattr("accounts.two_factor._qr_svg", lambda url: "<svg></svg>")
 
 
