@@ -8,6 +8,7 @@ class AccountsConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
         from django.utils import timezone
 
+        from .audit.registry import register_accounts
         from .middleware import SIGNED_IN_AT
 
         def start_the_clock(sender, request, user, **kwargs) -> None:
@@ -16,3 +17,4 @@ class AccountsConfig(AppConfig):
                 request.session[SIGNED_IN_AT] = timezone.now().isoformat()
 
         user_logged_in.connect(start_the_clock, dispatch_uid="loopbaan_session_clock")
+        register_accounts()

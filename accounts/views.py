@@ -18,7 +18,7 @@ def home(request: HttpRequest) -> HttpResponse:
     destinations = {
         User.Role.GP: "referrals:worklist",
         User.Role.THERAPIST: "referrals:incoming",
-        User.Role.PRACTICE_MANAGER: "reports:dashboard",
+        User.Role.PRACTICE_MANAGER: "dashboard:page",
         User.Role.ADMIN: "admin:index",
     }
     return redirect(destinations[request.user.role])

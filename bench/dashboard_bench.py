@@ -9,7 +9,7 @@ with the same numbers) with bench/seed.py's national data set: practices with fi
 manager each, 300 therapists, one patient per referral, referrals sent over the last two years
 and walked along the lifecycle as far as their dates allow, with questionnaires, reports,
 sessions and follow-ups. COPY bypasses the signals that keep the reports' pre-aggregated
-cells, so `rebuild_reports` builds them after loading.
+cells, so `rebuild_counts` builds them after loading.
 
 Then it times, through Django's test client with `force_login` (full middleware, session and
 user lookup; without the test harness's template instrumentation), the median of --runs
@@ -89,7 +89,8 @@ from django.urls import include, path  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from accounts.models import Practice, User  # noqa: E402
-from referrals.models import Referral, ReportCell  # noqa: E402
+from dashboard.models import CountCell  # noqa: E402
+from referrals.models import Referral  # noqa: E402
 
 
 def trivial(request: HttpRequest) -> HttpResponse:
@@ -100,7 +101,7 @@ def _reports_mounted() -> bool:
     from django.urls import NoReverseMatch, reverse
 
     try:
-        reverse("reports:dashboard", urlconf="config.urls")
+        reverse("dashboard:page", urlconf="config.urls")
     except NoReverseMatch:
         return False
     return True
@@ -109,7 +110,7 @@ def _reports_mounted() -> bool:
 # This module is the URLconf while timing: the trivial view, then the project's own URLs.
 urlpatterns = [path("bench/trivial/", trivial)]
 if not _reports_mounted():
-    urlpatterns.append(path("reports/", include("referrals.dashboard_urls")))
+    urlpatterns.append(path("reports/", include("dashboard.urls")))
 urlpatterns.append(path("", include("config.urls")))
 
 
@@ -139,8 +140,8 @@ def prepare(args) -> None:
     if args.reuse and seed.database_exists(args.server, args.database) and seeded_as(args):
         print(f"reusing {args.database}: {args.referrals:,} referrals")
         call_command("migrate", verbosity=0)
-        if not ReportCell.objects.exists():
-            seed.rebuild_reports()
+        if not CountCell.objects.exists():
+            seed.rebuild_counts()
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM ANALYZE")
         return
@@ -149,7 +150,7 @@ def prepare(args) -> None:
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
     counts = seed.national(plan_for(args)).counts
-    seed.rebuild_reports()
+    seed.rebuild_counts()
     connection.close()
     with psycopg.connect(f"{args.server}/{args.database}", autocommit=True) as raw:
         raw.execute("VACUUM ANALYZE")

@@ -31,8 +31,8 @@ from weasyprint import HTML  # noqa: E402
 
 from accounts.models import GPProfile, Practice, User  # noqa: E402
 from patients.models import Patient  # noqa: E402
+from referrals.letters import render_referral_letter  # noqa: E402
 from referrals.models import Complaint, FitnessCheck, Referral  # noqa: E402
-from referrals.pdf import render_referral_letter  # noqa: E402
 from therapists.models import Therapist  # noqa: E402
 
 WARM_UPS = 3

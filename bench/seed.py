@@ -13,15 +13,70 @@ constraints of the big tables are dropped while loading and built again at the e
 several times faster than keeping them up to date row by row. Foreign-key triggers are off while
 loading (`session_replication_role = replica`): safe, because every id comes from rows made in
 the same run.
+
+This module holds the plan (`Plan`, `Seeded`) and `national`, which makes the practices, GPs,
+managers and therapists and then the referrals; the rest lives beside it and is re-exported here,
+so `seed.X` keeps working for every name:
+
+- bench/seed_tables.py: the databases (plain psycopg) and the loading machinery (`Table`,
+  `execute`, `reset_sequences`, `analyze`, `rebuild_counts`, `IndexesDeferred`);
+- bench/seed_referrals.py: each referral's lifecycle, its patient, questionnaires, reports and
+  follow-up, and the rows PostgreSQL derives from them.
 """
 
-import json
 import random
 import time
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
-import psycopg
+from bench.seed_referrals import (
+    _STEP_DAYS,
+    _TIMESTAMP,
+    ANSWER_POOL,
+    DAYS_OF_HISTORY,
+    _derived,
+    _referrals,
+    _step_days,
+    lifecycle,
+)
+from bench.seed_tables import (
+    IndexesDeferred,
+    Table,
+    analyze,
+    database_exists,
+    drop_database,
+    ensure_database,
+    execute,
+    rebuild_counts,
+    recreate_database,
+    reset_sequences,
+)
+
+__all__ = [
+    "ANSWER_POOL",
+    "BIG_TABLES",
+    "DAYS_OF_HISTORY",
+    "DEFAULT_SERVER",
+    "NATIONAL_GPS",
+    "NATIONAL_PRACTICES",
+    "NATIONAL_REFERRALS",
+    "NATIONAL_THERAPISTS",
+    "THERAPISTS_PER_PRACTICE",
+    "IndexesDeferred",
+    "Plan",
+    "Seeded",
+    "Table",
+    "analyze",
+    "database_exists",
+    "drop_database",
+    "ensure_database",
+    "execute",
+    "lifecycle",
+    "national",
+    "rebuild_counts",
+    "recreate_database",
+    "reset_sequences",
+]
 
 DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432"
 
@@ -31,216 +86,6 @@ NATIONAL_PRACTICES = 5_000
 NATIONAL_GPS = 13_000
 NATIONAL_THERAPISTS = 1_500
 THERAPISTS_PER_PRACTICE = 8  # the nearby therapists a practice refers to
-DAYS_OF_HISTORY = 730
-ANSWER_POOL = 512  # questionnaire answer lists drawn from a pool, not generated per row
-
-
-# --- Databases (plain psycopg: usable before django.setup()) -------------------------------------
-
-
-def recreate_database(server: str, name: str) -> None:
-    """Drop the database (ending its connections) and create it empty."""
-    if "bench" not in name:
-        raise SystemExit(f"refusing to drop {name}: only *bench* databases are recreated")
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
-        admin.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", [name]
-        )
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.execute(f'CREATE DATABASE "{name}"')
-
-
-def drop_database(server: str, name: str) -> None:
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
-        admin.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", [name]
-        )
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-
-
-def database_exists(server: str, name: str) -> bool:
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
-        found = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        return found.fetchone() is not None
-
-
-def ensure_database(url: str) -> None:
-    """Create the PostgreSQL database of a DATABASE_URL when it is missing."""
-    import environ
-
-    config = environ.Env.db_url_config(url)
-    if not config["ENGINE"].endswith("postgresql"):
-        return
-    params = {
-        "host": config.get("HOST") or None,
-        "port": config.get("PORT") or None,
-        "user": config.get("USER") or None,
-        "password": config.get("PASSWORD") or None,
-    }
-    name = config["NAME"]
-    with psycopg.connect(dbname="postgres", autocommit=True, **params) as admin:
-        if admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            return
-        print(f"Creating database {name}")
-        admin.execute(f'CREATE DATABASE "{name}"')
-
-
-# --- Loading (needs django.setup()) --------------------------------------------------------------
-
-
-class Table:
-    """Rows of one model in column order, inserted with COPY on PostgreSQL (bulk_create elsewhere).
-
-    `add(**values)` buffers a row and `flush()` writes the buffer; `copy(rows)` streams an
-    iterable of dicts. Values left out get the field's default (auto_now fields: `now`).
-    """
-
-    def __init__(self, model, now: datetime) -> None:
-        from django.db.models import JSONField
-
-        self.model = model
-        self.fields = list(model._meta.concrete_fields)
-        self.defaults = {}
-        for field in self.fields:
-            if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-                self.defaults[field.attname] = now
-            else:
-                self.defaults[field.attname] = field.get_default()
-        self.order = list(self.defaults.items())
-        self.json = [i for i, f in enumerate(self.fields) if isinstance(f, JSONField)]
-        self.rows: list[tuple] = []
-
-    def add(self, **values) -> None:
-        unknown = values.keys() - self.defaults.keys()
-        if unknown:
-            raise TypeError(f"{self.model.__name__} has no {sorted(unknown)}")
-        self.rows.append(tuple(values.get(name, default) for name, default in self.order))
-
-    def flush(self) -> int:
-        rows, self.rows = self.rows, []
-        return self._write(rows)
-
-    def copy(self, rows) -> int:
-        """Stream dicts (by attname) into the table; returns how many."""
-        order = self.order
-        return self._write(tuple(row.get(name, d) for name, d in order) for row in rows)
-
-    def _write(self, rows) -> int:
-        from django.db import connection
-
-        count = 0
-        if connection.vendor != "postgresql":
-            names = list(self.defaults)
-            objects = [self.model(**dict(zip(names, row, strict=True))) for row in rows]
-            self.model.objects.bulk_create(objects, batch_size=2_000)
-            return len(objects)
-        columns = ", ".join(connection.ops.quote_name(f.column) for f in self.fields)
-        table = connection.ops.quote_name(self.model._meta.db_table)
-        with (
-            connection.cursor() as cursor,
-            cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
-        ):
-            for row in rows:
-                if self.json:
-                    row = list(row)
-                    for i in self.json:
-                        if not isinstance(row[i], str):
-                            row[i] = json.dumps(row[i])
-                copy.write_row(row)
-                count += 1
-        return count
-
-
-def execute(sql: str, params=None) -> int:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount
-
-
-def reset_sequences(models) -> None:
-    from django.core.management.color import no_style
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        for sql in connection.ops.sequence_reset_sql(no_style(), models):
-            cursor.execute(sql)
-
-
-def analyze(vacuum: bool = False) -> None:
-    """Fresh planner statistics (and a visibility map), as autovacuum would have them."""
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM (ANALYZE)" if vacuum else "ANALYZE")
-
-
-def rebuild_reports() -> None:
-    """The app's pre-aggregated report tables, rebuilt after COPY (which bypasses the signals
-    that keep them)."""
-    from django.core.management import call_command
-
-    started = time.perf_counter()
-    call_command("rebuild_reports")
-    print(f"rebuild_reports: {time.perf_counter() - started:.1f} s")
-
-
-class IndexesDeferred:
-    """Drop the secondary indexes and unique constraints of `tables`; build them again on exit."""
-
-    def __init__(self, tables: list[str]) -> None:
-        self.tables = tables
-        self.indexes: list[str] = []
-        self.constraints: list[tuple[str, str, str]] = []
-
-    def __enter__(self):
-        from django.db import connection
-
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT c.conname, c.conrelid::regclass::text, pg_get_constraintdef(c.oid)"
-                " FROM pg_constraint c WHERE c.contype = 'u'"
-                " AND c.conrelid::regclass::text = ANY(%s)",
-                [self.tables],
-            )
-            self.constraints = cursor.fetchall()
-            for name, table, _definition in self.constraints:
-                cursor.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
-            cursor.execute(
-                "SELECT i.indexname, i.indexdef FROM pg_indexes i"
-                " WHERE i.schemaname = 'public' AND i.tablename = ANY(%s)"
-                " AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)",
-                [self.tables],
-            )
-            found = cursor.fetchall()
-            for name, _definition in found:
-                cursor.execute(f'DROP INDEX "{name}"')
-            self.indexes = [definition for _name, definition in found]
-        return self
-
-    def __exit__(self, *exc) -> None:
-        if exc[0] is not None:
-            return
-        started = time.perf_counter()
-        with _cursor() as cursor:
-            cursor.execute("SET maintenance_work_mem = '512MB'")
-            for definition in self.indexes:
-                cursor.execute(definition)
-            for name, table, definition in self.constraints:
-                cursor.execute(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
-            cursor.execute("RESET maintenance_work_mem")
-        print(
-            f"  built {len(self.indexes)} indexes and {len(self.constraints)} unique constraints"
-            f" in {time.perf_counter() - started:.0f} s"
-        )
-
-
-def _cursor():
-    from django.db import connection
-
-    return connection.cursor()
 
 
 # --- The national data set -----------------------------------------------------------------------
@@ -283,93 +128,6 @@ class Seeded:
     small_referral: int | None
 
 
-def _step_days():
-    from referrals.models import Status
-
-    return {
-        Status.ACCEPTED: (1, 4),
-        Status.INTAKE_DONE: (5, 18),
-        Status.IN_THERAPY: (1, 3),
-        Status.COMPLETED: (70, 90),
-        Status.STOPPED: (14, 50),
-        Status.DECLINED: (1, 4),
-        Status.CANCELLED: (1, 20),
-        Status.NOT_CLEARED: (1, 2),
-    }
-
-
-def lifecycle(rng: random.Random, sent: datetime, now: datetime, local_date) -> dict:
-    """One referral walked along the lifecycle from `sent` as far as its dates allow.
-
-    Most work is done in time, as in a practice that uses the app: the follow-up is held within
-    its two weeks (a few late), a declined referral goes to another therapist or is cancelled.
-    """
-    from referrals.models import Status
-    from referrals.schedule import follow_up_due
-
-    path = [
-        Status.ACCEPTED,
-        Status.INTAKE_DONE,
-        Status.IN_THERAPY,
-        Status.COMPLETED,
-        Status.FOLLOWED_UP,
-    ]
-    fate = rng.random()
-    if fate < 0.05:
-        path = [Status.DECLINED, Status.CANCELLED]
-    elif fate < 0.08:
-        path = [Status.ACCEPTED, Status.CANCELLED]
-    elif fate < 0.10:
-        path = [Status.ACCEPTED, Status.INTAKE_DONE, Status.NOT_CLEARED]
-    elif fate < 0.24:
-        path = [*path[:3], Status.STOPPED, Status.FOLLOWED_UP]
-    row = {"sent_at": sent, "status": Status.SENT, "created_at": sent - timedelta(hours=2)}
-    moment = sent
-    days = _STEP_DAYS
-    for step in path:
-        if step == Status.FOLLOWED_UP:
-            late = rng.randint(0, 13) if rng.random() < 0.97 else rng.randint(15, 30)
-            day = row["follow_up_due"] + timedelta(days=late)
-            moment = datetime.combine(day, moment.timetz()).replace(hour=11)
-        elif step == Status.CANCELLED and row["status"] == Status.DECLINED:
-            moment = moment + timedelta(days=rng.randint(1, 5))
-        else:
-            low, high = days[step]
-            moment = moment + timedelta(days=rng.randint(low, high), hours=rng.randint(0, 8))
-        if moment > now:
-            break
-        row[_TIMESTAMP[step]] = moment
-        row["status"] = step
-        if step == Status.INTAKE_DONE:
-            row["intake_date"] = local_date(moment)
-        elif step in (Status.COMPLETED, Status.STOPPED):
-            row["follow_up_due"] = follow_up_due(row["intake_date"])
-    row["updated_at"] = min(moment, now)
-    return row
-
-
-_STEP_DAYS: dict = {}
-_TIMESTAMP: dict = {}
-
-
-def _answer_pool(rng: random.Random) -> dict[str, list[tuple[str, int, str]]]:
-    from outcomes.instruments import INSTRUMENTS
-
-    pool = {}
-    for code, items in (("PHQ-9", 9), ("GAD-7", 7)):
-        instrument = INSTRUMENTS[code]
-        choices = []
-        for _n in range(ANSWER_POOL):
-            level = rng.random()
-            answers = [min(3, int(rng.random() * 4 * level + rng.random())) for _i in range(items)]
-            if code == "PHQ-9" and rng.random() < 0.9:
-                answers[8] = 0  # item 9 (self-harm) above 0 in a few: the safety alerts
-            total = sum(answers)
-            choices.append((json.dumps(answers), total, instrument.band_for(total)[0]))
-        pool[code] = choices
-    return pool
-
-
 BIG_TABLES = [
     "patients_patient",
     "referrals_referral",
@@ -394,8 +152,9 @@ def national(plan: Plan, *, verbose: bool = True) -> Seeded:  # noqa: C901 - one
     from accounts.models import GPProfile, Practice, User
     from outcomes.models import QuestionnaireResponse
     from patients.models import Patient
-    from referrals.models import FollowUp, Referral, Status, TherapyReport
+    from referrals.models import FollowUp, Referral, Status
     from therapists.models import NetworkMembership, Therapist
+    from therapy.models import TherapyLetter
 
     _STEP_DAYS.update(_step_days())
     _TIMESTAMP.update(
@@ -537,239 +296,10 @@ def national(plan: Plan, *, verbose: bool = True) -> Seeded:  # noqa: C901 - one
             Patient,
             Referral,
             QuestionnaireResponse,
-            TherapyReport,
+            TherapyLetter,
             FollowUp,
         ]
     )
     execute("SET session_replication_role = DEFAULT")
     small_referral = plan.referrals + 1 if plan.small else None
     return Seeded(counts, small_gp, small_manager, small_therapist_user, small_referral)
-
-
-def _referrals(plan, rng, now, today, local_date, gps_of, networks, therapist_user, say) -> dict:
-    from outcomes.models import QuestionnaireResponse
-    from patients.models import Patient
-    from referrals.models import (
-        Complaint,
-        FollowUp,
-        Funding,
-        Purpose,
-        Referral,
-        Status,
-        TherapyReport,
-    )
-
-    patients = Table(Patient, now)
-    referrals = Table(Referral, now)
-    questionnaires = Table(QuestionnaireResponse, now)
-    reports = Table(TherapyReport, now)
-    follow_ups = Table(FollowUp, now)
-    complaints, purposes = list(Complaint.values), list(Purpose.values)
-    fundings, answers = list(Funding.values), list(FollowUp.Antidepressant.values)
-    surnames = ["Jansen", "de Vries", "van Dijk", "Bakker", "Visser", "Smit", "Meijer", "Bos"]
-    pool = _answer_pool(rng)
-    history = timedelta(days=DAYS_OF_HISTORY).total_seconds()
-    total = plan.referrals + plan.small
-    chunk = 20_000
-    q_id = r_id = f_id = 0
-    open_statuses = 0
-
-    for first in range(1, total + 1, chunk):
-        for pk in range(first, min(first + chunk, total + 1)):
-            small = pk > plan.referrals
-            practice = plan.practices + 1 if small else (pk - 1) % plan.practices + 1
-            patients.add(
-                id=pk,
-                practice_id=practice,
-                bsn=f"{pk:09d}",
-                initials="B.",
-                first_name="Bench",
-                surname=f"{surnames[pk % len(surnames)]} {pk}",
-                date_of_birth=date(1950 + pk % 50, 1 + pk % 12, 1 + pk % 28),
-                sex="other",
-            )
-            gps = gps_of[practice]
-            gp = gps[int(rng.random() * len(gps))]
-            network = networks[practice]
-            therapist = network[int(rng.random() * len(network))]
-            if small:  # in therapy for three weeks, questionnaires and first report entered
-                sent = now - timedelta(days=35)
-                row = {
-                    "status": Status.IN_THERAPY,
-                    "created_at": sent - timedelta(hours=2),
-                    "sent_at": sent,
-                    "accepted_at": sent + timedelta(days=2),
-                    "intake_done_at": sent + timedelta(days=12),
-                    "therapy_started_at": sent + timedelta(days=13),
-                    "intake_date": local_date(sent + timedelta(days=12)),
-                    "updated_at": now,
-                }
-            elif rng.random() < 0.01:  # a draft of the last weeks, therapist perhaps chosen
-                created = now - timedelta(seconds=rng.random() * 21 * 86400)
-                row = {"status": Status.DRAFT, "created_at": created, "updated_at": created}
-                if rng.random() < 0.5:
-                    therapist = None
-            else:
-                sent = now - timedelta(seconds=rng.random() * history)
-                row = lifecycle(rng, sent, now, local_date)
-            referrals.add(
-                id=pk,
-                patient_id=pk,
-                practice_id=practice,
-                gp_id=gp,
-                therapist_id=therapist,
-                consent_given=True,
-                complaint=complaints[pk % len(complaints)],
-                purpose=purposes[pk % len(purposes)],
-                funding=fundings[pk % len(fundings)],
-                severity="mild",
-                uses_antidepressant=False,
-                question="Graag runningtherapie.",
-                **row,
-            )
-            status = row["status"]
-            open_statuses += status not in (Status.FOLLOWED_UP, Status.CANCELLED, "not_cleared")
-            intake = row.get("intake_date")
-            if not row.get("therapy_started_at") or intake is None:
-                continue
-            entered_by = therapist_user[therapist]
-            end_at = row.get("completed_at") or row.get("stopped_at")
-            end = local_date(end_at) if end_at else today
-            closed = end_at is not None
-            # Questionnaires at weeks 0, 5 and 10, mostly entered on the day they fall due.
-            for week in (0, 5, 10):
-                due = intake + timedelta(weeks=week)
-                if due > end or (rng.random() < 0.04 and not small):
-                    continue
-                on = min(due + timedelta(days=int(rng.random() * 3)), today)
-                for code in ("PHQ-9", "GAD-7"):
-                    text, score, band = pool[code][int(rng.random() * ANSWER_POOL)]
-                    q_id += 1
-                    questionnaires.add(
-                        id=q_id,
-                        referral_id=pk,
-                        instrument=code,
-                        week=week,
-                        answers=text,
-                        total=score,
-                        band=band,
-                        completed_on=on,
-                        entered_by_id=entered_by,
-                        created_at=datetime.combine(on, now.timetz()),
-                    )
-            # The therapist's reports: after intake, after week 5, at the end.
-            for kind, after in ((TherapyReport.Kind.INTAKE, 3), (TherapyReport.Kind.PROGRESS, 39)):
-                day = intake + timedelta(days=after + int(rng.random() * 4))
-                if day > end or (rng.random() < 0.03 and not closed):
-                    continue
-                r_id += 1
-                reports.add(
-                    id=r_id,
-                    referral_id=pk,
-                    kind=kind,
-                    summary="Benchrapport.",
-                    written_by_id=entered_by,
-                    sent_at=datetime.combine(day, now.timetz()),
-                )
-            if closed:
-                r_id += 1
-                reports.add(
-                    id=r_id,
-                    referral_id=pk,
-                    kind=TherapyReport.Kind.END,
-                    summary="Eindrapport.",
-                    runs_independently="yes",
-                    written_by_id=entered_by,
-                    sent_at=end_at + timedelta(days=1),
-                )
-            if row.get("followed_up_at"):
-                f_id += 1
-                follow_ups.add(
-                    id=f_id,
-                    referral_id=pk,
-                    date=local_date(row["followed_up_at"]),
-                    wellbeing="better",
-                    phq9_total=int(rng.random() * 15),
-                    antidepressant=answers[pk % len(answers)],
-                    work_status="working",
-                    still_running="yes",
-                    recorded_by_id=gp,
-                    recorded_at=row["followed_up_at"],
-                )
-        for table in (patients, referrals, questionnaires, reports, follow_ups):
-            table.flush()
-        if (first - 1) % 200_000 == 0 and first > 1:
-            say(f"{first - 1:,} referrals")
-    say(f"{total:,} referrals ({open_statuses:,} open), {q_id:,} questionnaires, {r_id:,} reports")
-    return {
-        "referrals": total,
-        "open referrals": open_statuses,
-        "questionnaires": q_id,
-        "therapy reports": r_id,
-        "follow-ups": f_id,
-    }
-
-
-def _derived(now: datetime, say) -> dict:
-    """Rows that follow from the referrals' own dates, generated by PostgreSQL itself."""
-    counts = {}
-    counts["fitness checks"] = execute(
-        "INSERT INTO referrals_fitnesscheck (referral_id, heart_condition, chest_pain, dizziness,"
-        " chronic_condition, chronic_medication, bone_joint_problem, supervised_only, notes,"
-        " clearance_note, checked_by_id, checked_at)"
-        " SELECT id, false, false, false, id % 7 = 0, id % 7 = 0, id % 11 = 0, false, '',"
-        " CASE WHEN id % 7 = 0 OR id % 11 = 0 THEN 'Verantwoord.' ELSE '' END, gp_id,"
-        " coalesce(sent_at, created_at) - interval '1 hour' FROM referrals_referral"
-    )
-    # Weekly sessions from the start of therapy to its end (or today), a few missed.
-    counts["sessions"] = execute(
-        "INSERT INTO therapists_therapysession (referral_id, date, mode, attendance,"
-        " minutes_running, minutes_walking, distance_km, average_heart_rate, rpe, notes,"
-        ' "group", recorded_by_id, recorded_at)'
-        " SELECT r.id, d::date, 'supervised',"
-        " CASE WHEN (r.id + n) %% 9 = 0 THEN 'no_show' ELSE 'attended' END,"
-        " 10 + n * 2, 20, 2.5 + n * 0.3, 130 + n, 13, '', NULL, t.user_id, d + interval '2 hours'"
-        " FROM referrals_referral r JOIN therapists_therapist t ON t.id = r.therapist_id"
-        " CROSS JOIN LATERAL generate_series(r.therapy_started_at,"
-        "   least(coalesce(r.completed_at, r.stopped_at, %s), %s), interval '7 days')"
-        "   WITH ORDINALITY AS s(d, n)"
-        " WHERE r.therapy_started_at IS NOT NULL",
-        [now, now],
-    )
-    say(f"{counts['fitness checks']:,} fitness checks, {counts['sessions']:,} sessions")
-    steps = [
-        ("", "draft", "r.gp_id", "r.created_at"),
-        ("draft", "sent", "r.gp_id", "r.sent_at"),
-        ("sent", "declined", "t.user_id", "r.declined_at"),
-        ("sent", "accepted", "t.user_id", "r.accepted_at"),
-        ("accepted", "intake_done", "t.user_id", "r.intake_done_at"),
-        ("intake_done", "not_cleared", "t.user_id", "r.not_cleared_at"),
-        ("intake_done", "in_therapy", "t.user_id", "r.therapy_started_at"),
-        ("in_therapy", "completed", "t.user_id", "r.completed_at"),
-        ("in_therapy", "stopped", "t.user_id", "r.stopped_at"),
-        ("completed", "followed_up", "r.gp_id", "r.followed_up_at"),
-        ("accepted", "cancelled", "r.gp_id", "r.cancelled_at"),
-    ]
-    values = ", ".join(f"('{a}', '{b}', {actor}, {at})" for a, b, actor, at in steps)
-    # The values are the constants above.
-    sql = (
-        "INSERT INTO referrals_referralevent (referral_id, from_status, to_status, actor_id, note,"  # noqa: S608
-        " created_at)"
-        " SELECT r.id, e.f, e.t, e.actor, '', e.at FROM referrals_referral r"
-        " LEFT JOIN therapists_therapist t ON t.id = r.therapist_id"
-        f" CROSS JOIN LATERAL (VALUES {values}) AS e(f, t, actor, at) WHERE e.at IS NOT NULL"
-    )
-    counts["events"] = execute(sql)
-    # PHQ-9 item 9 above 0 raises a safety alert; all but the last week's are acknowledged.
-    counts["safety alerts"] = execute(
-        "INSERT INTO outcomes_safetyalert (referral_id, response_id, code, raised_at,"
-        " gp_notified_at, acknowledged_by_id, acknowledged_at)"
-        " SELECT q.referral_id, q.id, 'phq9_item9', q.created_at, q.created_at,"
-        " CASE WHEN q.created_at < %s THEN r.gp_id END,"
-        " CASE WHEN q.created_at < %s THEN q.created_at + interval '1 day' END"
-        " FROM outcomes_questionnaireresponse q JOIN referrals_referral r ON r.id = q.referral_id"
-        " WHERE q.instrument = 'PHQ-9' AND (q.answers ->> 8)::int > 0",
-        [now - timedelta(days=7), now - timedelta(days=7)],
-    )
-    say(f"{counts['events']:,} events, {counts['safety alerts']:,} safety alerts")
-    return counts

@@ -11,8 +11,8 @@ sent, accepted, intake done, in therapy, completed and stopped, with dates sprea
 months, most questionnaires and reports already entered, so only some are due; plus the few
 practices, GPs, therapists and the one patient per referral they need.
 
-It counts the queries of `referrals.reminders.due_items()` after the first --small referrals and
-again at full size, then times `referrals.reminders.sweep(deliver_inline=True)` twice with
+It counts the queries of `notifications.due.due_items()` after the first --small referrals and
+again at full size, then times `notifications.sweep.sweep()` twice with
 Django's in-memory email backend: the first run finds everything due and sends it, the second
 finds nothing new. Each run is broken down into the search for due items, the deliveries and
 the rest. Target: the first run under 30 s for 100,000 referrals.
@@ -85,13 +85,15 @@ from django.test.utils import CaptureQueriesContext, setup_test_environment  # n
 from django.utils import timezone  # noqa: E402
 
 from accounts.models import Practice, User  # noqa: E402
+from notifications import delivery, due, sweep  # noqa: E402
+from notifications.models import Notification  # noqa: E402
 from outcomes.models import QuestionnaireResponse  # noqa: E402
 from patients.models import Patient  # noqa: E402
 from patients.validators import bsn_is_valid  # noqa: E402
-from referrals import notifications, reminders  # noqa: E402
-from referrals.models import Notification, Referral, TherapyReport  # noqa: E402
+from referrals.models import Referral  # noqa: E402
 from referrals.schedule import follow_up_due  # noqa: E402
 from therapists.models import Therapist  # noqa: E402
+from therapy.models import TherapyLetter  # noqa: E402
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 BSNS = [f"{n:09d}" for n in range(999_990_000, 1_000_000_000) if bsn_is_valid(f"{n:09d}")]
@@ -113,7 +115,7 @@ def prepare_database() -> None:
 
 def reset_sequences() -> None:
     seed.reset_sequences(
-        [Practice, User, Therapist, Patient, Referral, QuestionnaireResponse, TherapyReport]
+        [Practice, User, Therapist, Patient, Referral, QuestionnaireResponse, TherapyLetter]
     )
 
 
@@ -190,7 +192,7 @@ class Loader:
         self.patients = Table(Patient, now)
         self.referrals = Table(Referral, now)
         self.questionnaires = Table(QuestionnaireResponse, now)
-        self.reports = Table(TherapyReport, now)
+        self.reports = Table(TherapyLetter, now)
         self.next_questionnaire = 1
         self.next_report = 1
         self.statuses = list(STATUS_MIX)
@@ -257,7 +259,7 @@ class Loader:
                 end_at = self.at(intake + timedelta(days=ended), 17)
                 dates["completed_at" if status == "completed" else "stopped_at"] = end_at
                 dates["follow_up_due"] = follow_up_due(intake)
-                reports.append(TherapyReport.Kind.END)
+                reports.append(TherapyLetter.Kind.END)
             weeks = (0,) if status == "intake_done" else (0, 5, 10)
             closed = status in ("completed", "stopped")
             weeks_entered = [
@@ -265,8 +267,8 @@ class Loader:
             ]
             if status != "intake_done":
                 for kind, after in (
-                    (TherapyReport.Kind.INTAKE, 4),
-                    (TherapyReport.Kind.PROGRESS, 38),
+                    (TherapyLetter.Kind.INTAKE, 4),
+                    (TherapyLetter.Kind.PROGRESS, 38),
                 ):
                     if ended >= after and (closed or rng.random() < ON_TIME):
                         reports.append(kind)
@@ -323,7 +325,7 @@ def due_item_queries() -> tuple[int, float, int]:
     connection.queries_log.clear()  # DEBUG keeps the last 9,000; the deliveries fill it
     started = time.perf_counter()
     with CaptureQueriesContext(connection) as queries:
-        items = reminders.due_items()
+        items = due.due_items()
     return len(queries), time.perf_counter() - started, len(items)
 
 
@@ -358,20 +360,21 @@ def timed_sweep(label: str, watch: Stopwatch) -> float:
     watch.reset()
     mail.outbox = []
     started = time.perf_counter()
-    run = reminders.sweep(trigger="bench", deliver_inline=True)
+    run = sweep.sweep(trigger="bench")
     seconds = time.perf_counter() - started
     print(f"\n{label}: {seconds:.1f} s, {run.total} reminders sent, {run.failures} failures")
     for kind, count in run.counts.items():
         print(f"  {kind}: {count}")
     assert len(mail.outbox) == run.total, (len(mail.outbox), run.total)
     search = watch.seconds["due_items"]
-    deliver = watch.seconds["deliver"]
+    deliver = watch.seconds["deliver_batch"]
     email = watch.seconds["send_email"]
     print(f"  search for due items   {search:7.2f} s")
-    if watch.calls["deliver"]:
-        per = 1000 * deliver / watch.calls["deliver"]
+    if watch.calls["deliver_batch"]:
+        batches = watch.calls["deliver_batch"]
+        per = 1000 * deliver / batches
         print(
-            f"  deliveries             {deliver:7.2f} s  ({watch.calls['deliver']} x {per:.2f} ms;"
+            f"  deliveries             {deliver:7.2f} s  ({batches} batches x {per:.2f} ms;"
             f" of which rendering and sending the email {email:.2f} s)"
         )
     print(f"  the rest               {seconds - search - deliver:7.2f} s  (rows, scan, run)")
@@ -384,7 +387,7 @@ def main(args: argparse.Namespace) -> None:
     started = time.perf_counter()
     prepare_database()
     practices, gps_of, therapists = make_people(args.referrals, now)
-    for model in (Patient, Referral, QuestionnaireResponse, TherapyReport):
+    for model in (Patient, Referral, QuestionnaireResponse, TherapyLetter):
         if model.objects.aggregate(top=Max("id"))["top"]:
             sys.exit(f"{model.__name__} is not empty")
     loader = Loader(args.seed, practices, gps_of, therapists, now)
@@ -395,14 +398,14 @@ def main(args: argparse.Namespace) -> None:
     queries_small, _seconds, items_small = due_item_queries()
     loader.load(small + 1, args.referrals)
     reset_sequences()
-    seed.rebuild_reports()  # the app's report tables, which COPY bypassed
+    seed.rebuild_counts()  # the app's report tables, which COPY bypassed
     analyze()
     load_seconds = time.perf_counter() - started
     open_referrals = Referral.objects.filter(status__in=list(STATUS_MIX)).count()
     print(
         f"Loaded {open_referrals} open referrals, "
         f"{QuestionnaireResponse.objects.count()} questionnaires and "
-        f"{TherapyReport.objects.count()} reports in {load_seconds:.1f} s "
+        f"{TherapyLetter.objects.count()} reports in {load_seconds:.1f} s "
         f"({connection.vendor})"
     )
     queries_full, search_seconds, items_full = due_item_queries()
@@ -413,9 +416,9 @@ def main(args: argparse.Namespace) -> None:
     print(f"queries independent of size: {'yes' if queries_small == queries_full else 'no'}")
 
     watch = Stopwatch()
-    watch.wrap(reminders, "due_items", "due_items")
-    watch.wrap(notifications, "deliver", "deliver")
-    watch.wrap(notifications, "send_email", "send_email")
+    watch.wrap(sweep, "due_items", "due_items")
+    watch.wrap(delivery, "deliver_batch", "deliver_batch")
+    watch.wrap(delivery, "send_email", "send_email")
     first = timed_sweep("First run (everything due)", watch)
     second = timed_sweep("Second run (nothing new)", watch)
     if connection.vendor == "postgresql":

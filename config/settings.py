@@ -44,11 +44,16 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
+    # The project's rooms, lowest first (docs/architecture.md; core is a plain package).
     "accounts",
     "patients",
     "therapists",
     "referrals",
     "outcomes",
+    "therapy",
+    "notifications",
+    "dashboard",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -59,7 +64,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "accounts.audit.AccessLogMiddleware",
+    "accounts.audit.middleware.AccessLogMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -85,7 +90,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "referrals.context_processors.due_badge",
+                "notifications.context_processors.due_badge",
             ],
         },
     },
@@ -175,7 +180,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BEAT_SCHEDULE = {
     "reminder-sweep": {
-        "task": "referrals.tasks.reminder_sweep",
+        "task": "notifications.tasks.reminder_sweep",
         "schedule": crontab(hour=7, minute=30),
     },
 }

@@ -12,8 +12,9 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("patients/", include("patients.urls")),
     path("referrals/", include("referrals.urls")),
-    path("therapists/", include("therapists.urls")),
+    path("", include("therapy.urls")),
     path("outcomes/", include("outcomes.urls")),
-    path("reports/", include("referrals.dashboard_urls")),
+    path("referrals/reminders/", include("notifications.urls")),
+    path("reports/", include("dashboard.urls")),
     path("admin/", admin.site.urls),
 ]

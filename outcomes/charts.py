@@ -18,9 +18,9 @@ from math import ceil
 from django.utils.html import escape
 from django.utils.translation import gettext
 
-from outcomes.svg import attr as _attr
-from outcomes.svg import number as _n
-from outcomes.svg import text as _text
+from core.svg import attr as _attr
+from core.svg import number as _n
+from core.svg import text as _text
 
 Point = tuple[int, int | None]
 

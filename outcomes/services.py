@@ -11,10 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from referrals.exceptions import ReferralError
 from referrals.models import Referral, Status
 
 from . import tasks
+from .exceptions import QuestionnaireError
 from .instruments import INSTRUMENTS
 from .models import QuestionnaireResponse, SafetyAlert
 
@@ -30,27 +30,31 @@ ENTRY_STATUSES: dict[int, tuple[str, ...]] = {
 def questionnaire_check_entry(
     *, referral: Referral, instrument_code: str, week: int, by: User
 ) -> None:
-    """Raise ReferralError when `by` may not enter this questionnaire on `referral` now.
+    """Raise QuestionnaireError when `by` may not enter this questionnaire on `referral` now.
 
     The entry page asks this before showing the form, so nobody fills in nine items in vain.
     """
     if instrument_code not in INSTRUMENTS:
-        raise ReferralError(_("Unknown questionnaire."))
+        raise QuestionnaireError(_("Unknown questionnaire."))
     if week not in ENTRY_STATUSES:
-        raise ReferralError(_("Questionnaires are entered at weeks 0, 5 and 10."))
+        raise QuestionnaireError(_("Questionnaires are entered at weeks 0, 5 and 10."))
     if referral.therapist is None or referral.therapist.user_id != by.pk:
-        raise ReferralError(_("Only the patient's running therapist can enter questionnaires."))
+        raise QuestionnaireError(
+            _("Only the patient's running therapist can enter questionnaires.")
+        )
     if referral.status not in ENTRY_STATUSES[week]:
         if week == 0:
-            raise ReferralError(_("The week 0 questionnaires can be entered after the intake."))
-        raise ReferralError(
+            raise QuestionnaireError(
+                _("The week 0 questionnaires can be entered after the intake.")
+            )
+        raise QuestionnaireError(
             _("The week %(week)d questionnaires can be entered while the therapy runs.")
             % {"week": week}
         )
     if QuestionnaireResponse.objects.filter(
         referral=referral, instrument=instrument_code, week=week
     ).exists():
-        raise ReferralError(_("This questionnaire has already been entered for this week."))
+        raise QuestionnaireError(_("This questionnaire has already been entered for this week."))
 
 
 def questionnaire_record(
@@ -64,8 +68,8 @@ def questionnaire_record(
 ) -> QuestionnaireResponse:
     """Store and score one questionnaire; an alert answer raises a SafetyAlert and emails the GP.
 
-    Raises ReferralError when the rules refuse it, and outcomes.instruments.InvalidAnswers (with
-    one message per bad item) when the answers cannot be scored. The GP's email is queued only
+    Raises QuestionnaireError when the rules refuse it, and outcomes.instruments.InvalidAnswers
+    (with one message per bad item) when the answers cannot be scored. The GP's email is queued only
     after the transaction commits, so a rolled-back entry never alarms anyone.
     """
     questionnaire_check_entry(referral=referral, instrument_code=instrument_code, week=week, by=by)
@@ -73,14 +77,14 @@ def questionnaire_record(
     cleaned = instrument.clean(answers)
     score = instrument.score(cleaned)
     if completed_on > timezone.localdate():
-        raise ReferralError(_("The completion date cannot be in the future."))
+        raise QuestionnaireError(_("The completion date cannot be in the future."))
     with transaction.atomic():
         # The lock makes the status and intake date we check the ones we write against.
         current = Referral.objects.select_for_update().get(pk=referral.pk)
         if current.status not in ENTRY_STATUSES[week]:
-            raise ReferralError(_("The referral has changed; reload the page and try again."))
+            raise QuestionnaireError(_("The referral has changed; reload the page and try again."))
         if current.intake_date is None or completed_on < current.intake_date:
-            raise ReferralError(_("The completion date cannot be before the intake."))
+            raise QuestionnaireError(_("The completion date cannot be before the intake."))
         try:
             with transaction.atomic():
                 response = QuestionnaireResponse.objects.create(
@@ -95,7 +99,7 @@ def questionnaire_record(
                     entered_by=by,
                 )
         except IntegrityError:  # a concurrent entry of the same week won
-            raise ReferralError(
+            raise QuestionnaireError(
                 _("This questionnaire has already been entered for this week.")
             ) from None
         for code in score.alerts:
@@ -114,7 +118,9 @@ def alert_acknowledge(*, alert: SafetyAlert, by: User) -> bool:
     """
     referral = alert.referral
     if not (by.role == User.Role.GP and by.practice_id == referral.practice_id):
-        raise ReferralError(_("Only a GP of the referring practice can acknowledge this alert."))
+        raise QuestionnaireError(
+            _("Only a GP of the referring practice can acknowledge this alert.")
+        )
     changed = SafetyAlert.objects.filter(pk=alert.pk, acknowledged_at=None).update(
         acknowledged_by=by, acknowledged_at=timezone.now()
     )

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from referrals.notifications import send_email
+from core.mail import send_email
 
 from .models import SafetyAlert
 

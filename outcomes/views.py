@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import gp_required, therapist_required
-from referrals.exceptions import ReferralError
+from core.exceptions import DomainError
 from referrals.schedule import QUESTIONNAIRE_WEEKS
 from referrals.selectors import referral_for_user
 
@@ -24,7 +24,7 @@ def enter(request: HttpRequest, pk: int, code: str, week: int) -> HttpResponse:
     if request.method != "POST":
         try:
             services.questionnaire_check_entry(**entry)
-        except ReferralError as exc:
+        except DomainError as exc:
             messages.warning(request, str(exc))
             return redirect("referrals:detail", pk=referral.pk)
     form = QuestionnaireForm(request.POST or None, instrument=instrument)
@@ -35,7 +35,7 @@ def enter(request: HttpRequest, pk: int, code: str, week: int) -> HttpResponse:
             )
         except InvalidAnswers as exc:
             form.add_answer_errors(exc.errors)
-        except ReferralError as exc:
+        except DomainError as exc:
             form.add_error(None, str(exc))
         else:
             _report_saved(request, response)

@@ -4,6 +4,8 @@ from datetime import date, datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.widgets import DateInput
+
 from .models import Patient
 from .validators import validate_bsn
 
@@ -29,13 +31,6 @@ class PatientSearchForm(forms.Form):
             except ValueError:
                 continue
         return "name", text
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class PatientForm(forms.ModelForm):

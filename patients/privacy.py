@@ -187,10 +187,10 @@ def patients_past_retention(*, practice: Practice) -> QuerySet[Patient]:
 
 
 def _document_name(row: models.Model, field: models.BinaryField) -> str:
-    from referrals.models import ReferralDocument
-
-    if isinstance(row, ReferralDocument):
-        return f"documents/{row.referral_id}-{row.kind}-{row.pk}.pdf"
+    """A model that stores files names them itself (`export_file_name`), else a generic name."""
+    name = getattr(row, "export_file_name", None)
+    if callable(name):
+        return name()
     return f"files/{row._meta.label_lower}-{row.pk}-{field.name}.bin"
 
 
@@ -228,17 +228,15 @@ def patient_erase(*, patient: Patient, by: User, client_address: str | None = No
 
     Raises RetentionNotOver otherwise. The access log keeps its rows and gains one more.
     """
-    from referrals.models import Referral
-
     with transaction.atomic():
         patient = Patient.objects.select_for_update().get(pk=patient.pk)
         last_activity = patient_last_activity(patient)
         if last_activity >= retention_cutoff():
             raise RetentionNotOver(years_later(last_activity, RETENTION_YEARS))
         rows = linked_rows(patient)
-        # Referral protects Patient; its own rows go with it (on_delete=CASCADE).
-        Referral.objects.filter(patient=patient).delete()
-        # Whatever survived (a foreign key that sets NULL or does nothing) goes explicitly.
+        # Children before parents: a row that protects its parent (a referral protects its
+        # patient) is gone before the parent, and a foreign key that sets NULL or does nothing
+        # leaves no row behind.
         for owned in reversed(owned_models()[1:]):
             pks = [row.pk for row in rows[owned.model]]
             if pks:

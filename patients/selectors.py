@@ -1,3 +1,5 @@
+from collections.abc import Callable
+
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
@@ -5,16 +7,17 @@ from accounts.models import User
 
 from .models import Patient
 
+#: Role -> the patients a user of that role may see, for roles whose access follows from
+#: another app's records. referrals registers the therapist's (the patients referred to them).
+PATIENT_SCOPES: dict[str, Callable[[User], QuerySet[Patient]]] = {}
+
 
 def patients_visible_to(user: User) -> QuerySet[Patient]:
-    """GPs see their practice's patients; therapists the patients referred to them."""
+    """GPs see their practice's patients; other roles what their registered scope gives."""
     if user.role == User.Role.GP:
         return Patient.objects.filter(practice_id=user.practice_id)
-    if user.role == User.Role.THERAPIST:
-        from referrals.selectors import referrals_visible_to
-
-        return Patient.objects.filter(pk__in=referrals_visible_to(user).values("patient_id"))
-    return Patient.objects.none()
+    scope = PATIENT_SCOPES.get(user.role)
+    return scope(user) if scope else Patient.objects.none()
 
 
 def patient_for_user(user: User, pk: int) -> Patient:

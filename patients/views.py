@@ -8,9 +8,8 @@ from django.utils.translation import gettext as _
 from accounts.audit import access_log_for_patient, access_log_for_request
 from accounts.models import AccessLog, User
 from accounts.permissions import gp_required, role_required
-from referrals.models import OPEN_STATUSES
-from referrals.selectors import referrals_visible_to
 
+from . import pages
 from .forms import PatientForm, PatientSearchForm
 from .selectors import patient_for_user, patients_visible_to
 
@@ -54,11 +53,8 @@ def patient_create(request: HttpRequest) -> HttpResponse:
 @role_required(User.Role.GP, User.Role.THERAPIST)
 def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
     patient = patient_for_user(request.user, pk)
-    referrals = patient.referrals.select_related("gp", "therapist__user")
-    if request.user.role == User.Role.THERAPIST:
-        referrals = referrals.filter(pk__in=referrals_visible_to(request.user).values("pk"))
-    open_referral = next((r for r in referrals if r.status in OPEN_STATUSES), None)
-    context = {"patient": patient, "referrals": referrals, "open_referral": open_referral}
+    context = {"patient": patient}
+    context |= pages.context(pages.PATIENT_DETAIL, request=request, patient=patient)
     if request.user.role == User.Role.GP:
         # Who looked at this record (NEN 7513); looking at that list is itself logged.
         context["access_log"] = access_log_for_patient(patient.pk)

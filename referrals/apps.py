@@ -5,4 +5,7 @@ class ReferralsConfig(AppConfig):
     name = "referrals"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (connects the report cells' receivers)
+        from . import access, parts, selectors  # noqa: F401  (parts registers on the patient page)
+
+        access.register()
+        selectors.register_patient_scope()

@@ -1,4 +1,7 @@
-class ReferralError(Exception):
+from core.exceptions import DomainError
+
+
+class ReferralError(DomainError):
     """A rule of the referral lifecycle stops this change; the message is for the user."""
 
 

@@ -2,8 +2,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from patients.forms import DateInput
-from therapists.models import Intake, Screening, Therapist
+from core.widgets import DateInput
+from therapists.models import Therapist
 
 from .models import (
     ICPC_CODES,
@@ -11,8 +11,6 @@ from .models import (
     FitnessCheck,
     FollowUp,
     Referral,
-    Status,
-    TherapyReport,
 )
 
 YES_NO = [(True, _("Yes")), (False, _("No"))]
@@ -144,149 +142,6 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )
-
-
-class IntakeForm(forms.ModelForm):
-    class Meta:
-        model = Intake
-        fields = ["date", "goals", "running_experience", "motivation", "current_activity", "plan"]
-        widgets = {
-            "date": DateInput(),
-            "goals": forms.Textarea(attrs={"rows": 3}),
-            "running_experience": forms.Textarea(attrs={"rows": 2}),
-            "motivation": forms.Textarea(attrs={"rows": 2}),
-            "current_activity": forms.Textarea(attrs={"rows": 2}),
-            "plan": forms.Textarea(attrs={"rows": 3}),
-        }
-
-    def __init__(self, *args, referral: Referral, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.referral = referral
-        self.fields["date"].initial = timezone.localdate()
-
-    def clean_date(self):
-        day = self.cleaned_data["date"]
-        if day > timezone.localdate():
-            raise forms.ValidationError(_("The intake date cannot be in the future."))
-        sent = self.referral.sent_at and timezone.localdate(self.referral.sent_at)
-        if sent and day < sent:
-            raise forms.ValidationError(_("The intake cannot be before the referral was sent."))
-        return day
-
-
-RANGES = {
-    "resting_heart_rate": (30, 200),
-    "systolic": (70, 250),
-    "diastolic": (40, 150),
-    "height_cm": (100, 230),
-    "weight_kg": (30, 300),
-}
-
-
-class ScreeningForm(forms.ModelForm):
-    class Meta:
-        model = Screening
-        fields = [
-            "resting_heart_rate",
-            "systolic",
-            "diastolic",
-            "height_cm",
-            "weight_kg",
-            "injuries",
-            "notes",
-            "outcome",
-            "restrictions",
-        ]
-        widgets = {
-            "outcome": forms.RadioSelect,
-            "injuries": forms.Textarea(attrs={"rows": 2}),
-            "notes": forms.Textarea(attrs={"rows": 2}),
-            "restrictions": forms.Textarea(attrs={"rows": 2}),
-        }
-        help_texts = {
-            "notes": _("When not cleared: the reason, which goes back to the GP."),
-        }
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        for name, (low, high) in RANGES.items():
-            self.fields[name].widget.attrs.update(min=low, max=high, inputmode="decimal")
-
-    def clean(self):
-        data = super().clean()
-        for name, (low, high) in RANGES.items():
-            value = data.get(name)
-            if value is not None and not low <= value <= high:
-                self.add_error(
-                    name,
-                    _("Enter a value between %(low)s and %(high)s.") % {"low": low, "high": high},
-                )
-        if data.get("systolic") and data.get("diastolic") and data["diastolic"] >= data["systolic"]:
-            self.add_error("diastolic", _("The diastolic pressure must be below the systolic."))
-        outcome = data.get("outcome")
-        if outcome == Screening.Outcome.RESTRICTED and not data.get("restrictions", "").strip():
-            self.add_error("restrictions", _("Say which restrictions apply."))
-        if outcome == Screening.Outcome.NOT_CLEARED and not data.get("notes", "").strip():
-            self.add_error("notes", _("Give the reason; the GP will read it."))
-        return data
-
-
-class ReportForm(forms.ModelForm):
-    class Meta:
-        model = TherapyReport
-        fields = ["summary"]
-        widgets = {"summary": forms.Textarea(attrs={"rows": 5})}
-
-
-class CloseForm(forms.ModelForm):
-    """Ending the therapy: completed or stopped, with the end report for the GP."""
-
-    outcome = forms.ChoiceField(
-        label=_("How did the therapy end?"),
-        choices=[
-            (Status.COMPLETED, _("Completed: the patient runs on their own")),
-            (Status.STOPPED, _("Stopped: drop-out")),
-        ],
-        widget=forms.RadioSelect,
-    )
-    reason = forms.CharField(
-        label=_("Reason for stopping"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        max_length=2000,
-    )
-
-    class Meta:
-        model = TherapyReport
-        fields = ["summary", "fitness_progress", "runs_independently", "advice"]
-        widgets = {
-            "summary": forms.Textarea(attrs={"rows": 4}),
-            "fitness_progress": forms.Textarea(attrs={"rows": 2}),
-            "runs_independently": forms.RadioSelect,
-            "advice": forms.Textarea(attrs={"rows": 3}),
-        }
-
-    field_order = [
-        "outcome",
-        "reason",
-        "summary",
-        "fitness_progress",
-        "runs_independently",
-        "advice",
-    ]
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["runs_independently"].required = True
-        self.fields["runs_independently"].choices = [
-            c for c in self.fields["runs_independently"].choices if c[0]
-        ]
-
-    def clean(self):
-        data = super().clean()
-        if data.get("outcome") == Status.STOPPED and not data.get("reason", "").strip():
-            self.add_error("reason", _("Give the reason for stopping."))
-        return data
 
 
 class FollowUpForm(forms.ModelForm):

@@ -323,49 +323,6 @@ class FitnessCheck(models.Model):
         return not self.any_yes or bool(self.clearance_note.strip())
 
 
-class TherapyReport(models.Model):
-    """What the therapist tells the GP: after intake, after week 5 and at the end."""
-
-    class Kind(models.TextChoices):
-        INTAKE = "intake_report", _("Report after intake")
-        PROGRESS = "progress_report", _("Progress report")
-        END = "end_report", _("End report")
-
-    class Independence(models.TextChoices):
-        YES = "yes", _("Yes")
-        WITH_SUPPORT = "with_support", _("With some support")
-        NO = "no", _("No")
-
-    referral = models.ForeignKey(
-        Referral, on_delete=models.CASCADE, related_name="reports", verbose_name=_("referral")
-    )
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    summary = models.TextField(_("summary for the GP"))
-    fitness_progress = models.TextField(_("fitness progress"), blank=True)
-    runs_independently = models.CharField(
-        _("can keep running on their own"),
-        max_length=20,
-        choices=Independence.choices,
-        blank=True,
-    )
-    advice = models.TextField(_("advice for the GP's follow-up"), blank=True)
-    written_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    sent_at = models.DateTimeField(_("sent"), auto_now_add=True)
-
-    class Meta:
-        ordering = ["sent_at"]
-        verbose_name = _("report to the GP")
-        verbose_name_plural = _("reports to the GP")
-        constraints = [
-            models.UniqueConstraint(fields=["referral", "kind"], name="report_once_per_kind")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} ({self.referral_id})"
-
-
 class ReferralDocument(models.Model):
     """A PDF as it was produced and sent: the exact bytes and their SHA-256."""
 
@@ -395,81 +352,9 @@ class ReferralDocument(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.referral_id})"
 
-
-class Notification(models.Model):
-    """An email that must go out once: a row claimed by a conditional update before sending.
-
-    Event notifications (a new referral, a report ready) and reminders found by the daily sweep
-    (due and overdue items) are both rows here, so a broker outage loses nothing: the next sweep
-    sends whatever is still unsent.
-    """
-
-    class Kind(models.TextChoices):
-        NEW_REFERRAL = "new_referral", _("New referral")
-        REFERRAL_ANSWERED = "referral_answered", _("Referral answered")
-        NOT_CLEARED = "not_cleared", _("Returned after screening")
-        REPORT_READY = "report_ready", _("Report ready")
-        REFERRAL_UNANSWERED = "referral_unanswered", _("Referral not answered")
-        INTAKE_OVERDUE = "intake_overdue", _("Intake overdue")
-        QUESTIONNAIRE_DUE = "questionnaire_due", _("Questionnaires due")
-        QUESTIONNAIRE_OVERDUE = "questionnaire_overdue", _("Questionnaires overdue")
-        REPORT_DUE = "report_due", _("Report due")
-        FOLLOW_UP_DUE = "follow_up_due", _("Follow-up due")
-        FOLLOW_UP_OVERDUE = "follow_up_overdue", _("Follow-up overdue")
-
-    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="notifications")
-    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
-    due_date = models.DateField(_("due date"))
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
-    )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
-    last_error = models.TextField(_("last error"), blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        verbose_name = _("notification")
-        verbose_name_plural = _("notifications")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["referral", "kind", "due_date", "recipient"], name="notification_once"
-            ),
-        ]
-        indexes = [
-            models.Index(
-                fields=["created_at"],
-                condition=models.Q(sent_at__isnull=True),
-                name="notification_unsent",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.referral_id} {self.due_date}"
-
-
-class ReminderRun(models.Model):
-    """One run of the reminder sweep: when, how many of each kind, failures."""
-
-    started_at = models.DateTimeField(_("started"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
-    trigger = models.CharField(_("started by"), max_length=20, default="beat")
-    counts = models.JSONField(_("sent per kind"), default=dict)
-    failures = models.PositiveIntegerField(_("failures"), default=0)
-    errors = models.TextField(_("errors"), blank=True)
-
-    class Meta:
-        ordering = ["-started_at"]
-        verbose_name = _("reminder run")
-        verbose_name_plural = _("reminder runs")
-
-    def __str__(self) -> str:
-        return f"Reminder run {self.started_at:%Y-%m-%d %H:%M}"
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())
+    def export_file_name(self) -> str:
+        """Its name in the patient's export (patients.privacy)."""
+        return f"documents/{self.referral_id}-{self.kind}-{self.pk}.pdf"
 
 
 class FollowUp(models.Model):
@@ -529,63 +414,3 @@ class FollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"Follow-up {self.referral_id} {self.date}"
-
-
-class ReportFact(models.Model):
-    """One sent referral as the reports count it: derived, kept by referrals.report_cells.
-
-    It holds what the referral last added to ReportCell, so a change can take exactly that back
-    out. Plain ids, no foreign keys: it is rebuilt from the referrals at will (`rebuild_reports`)
-    and must outlive its referral's deletion long enough to be subtracted.
-    """
-
-    referral_id = models.BigIntegerField(primary_key=True)
-    practice_id = models.BigIntegerField()
-    gp_id = models.BigIntegerField()
-    therapist_id = models.BigIntegerField(null=True)
-    month = models.DateField()
-    status = models.CharField(max_length=20)
-    complaint = models.CharField(max_length=20)
-    purpose = models.CharField(max_length=20)
-    funding = models.CharField(max_length=20)
-    accepted = models.BooleanField()
-    started = models.BooleanField()
-    completed = models.BooleanField()
-    stopped = models.BooleanField()
-    intake_days = models.IntegerField(null=True)
-    # Weeks with every questionnaire filled in, as a bit per QUESTIONNAIRE_WEEKS index.
-    complete_weeks = models.PositiveSmallIntegerField(default=0)
-    # {instrument code: [total in week 0, total in week 10]}, for instruments with both.
-    scores = models.JSONField(default=dict)
-    antidepressant = models.CharField(max_length=10, blank=True)
-
-    def __str__(self) -> str:
-        return f"report fact #{self.referral_id}"
-
-
-class ReportCell(models.Model):
-    """A pre-aggregated count for the reports: per scope, month of sending and figure.
-
-    scope: "a" all practices (scope_id 0), "p" a practice, "g" a GP, "t" a therapist.
-    dimension/value: what is counted, e.g. ("status", "in_therapy") or ("intake_days", "7");
-    n is the number of referrals (for "score_change", the sum of the changes).
-    """
-
-    scope = models.CharField(max_length=1)
-    scope_id = models.BigIntegerField()
-    dimension = models.CharField(max_length=20)
-    month = models.DateField()
-    value = models.CharField(max_length=40)
-    n = models.BigIntegerField()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["scope", "scope_id", "dimension", "month", "value"],
-                name="report_cell_key",
-            )
-        ]
-
-    def __str__(self) -> str:
-        where = f"{self.scope}{self.scope_id} {self.month:%Y-%m}"
-        return f"{where} {self.dimension}={self.value}: {self.n}"

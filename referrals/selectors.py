@@ -1,16 +1,15 @@
-from datetime import date
 from itertools import groupby
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from outcomes.models import QuestionnaireResponse
+from patients.models import Patient
+from patients.selectors import PATIENT_SCOPES
 
-from .models import OPEN_STATUSES, Referral, Status, TherapyReport
+from .models import OPEN_STATUSES, Referral, Status
 
 # A draft was never sent; a declined referral waits for the GP to choose again, and a newly
 # chosen therapist must not see it (nor the letter written to the previous one) before it is
@@ -30,20 +29,32 @@ def referrals_visible_to(user: User) -> QuerySet[Referral]:
     return base.none()
 
 
+def patients_referred_to(user: User) -> QuerySet[Patient]:
+    """A therapist's patients: those of the referrals they may see."""
+    return Patient.objects.filter(pk__in=referrals_visible_to(user).values("patient_id"))
+
+
+def register_patient_scope() -> None:
+    PATIENT_SCOPES[User.Role.THERAPIST] = patients_referred_to
+
+
 def referral_for_user(user: User, pk: int) -> Referral:
     """The referral, or 404 when it lies outside what the user may see."""
     return get_object_or_404(referrals_visible_to(user), pk=pk)
 
 
-#: The one-to-one parts of a referral that its page shows, read in the same query.
-PAGE_PARTS = ("fitness_check", "intake", "screening", "follow_up")
+#: The referral's own one-to-one parts that its page shows, read in the same query.
+PAGE_PARTS = ("fitness_check", "follow_up")
 
 
-def referral_page_for_user(user: User, pk: int) -> Referral:
-    """`referral_for_user` with the parts its page shows joined in: one query, not five."""
+def referral_page_for_user(user: User, pk: int, *, related: tuple[str, ...] = ()) -> Referral:
+    """`referral_for_user` with the parts its page shows joined in: one query, not five.
+
+    `related`: the one-to-one parts that other apps contribute to the page (referrals.pages).
+    """
     return get_object_or_404(
         referrals_visible_to(user).select_related(
-            *PAGE_PARTS, "fitness_check__checked_by", "therapist__verified_by"
+            *PAGE_PARTS, *related, "fitness_check__checked_by", "therapist__verified_by"
         ),
         pk=pk,
     )
@@ -139,30 +150,11 @@ def therapist_worklist(*, user: User) -> QuerySet[Referral]:
         .order_by("group", "-sent_at", "-pk")
         # The caseload shows a name, the GP, dates and tasks: not the referral's clinical texts,
         # which would make each row many times heavier to load. The tasks come from
-        # `caseload_tasks`, which reads only which questionnaires and reports exist.
+        # therapy.selectors.caseload_tasks, which reads only which questionnaires and letters exist.
         .select_related(None)
         .select_related("patient", "gp")
         .only(*CASELOAD_FIELDS)
     )
-
-
-def caseload_tasks(referrals: list[Referral], today: date | None = None) -> None:
-    """Set `tasks` on each referral of a caseload page: two queries, whatever the page size."""
-    ids = [referral.pk for referral in referrals]
-    entered: dict[int, set[tuple[str, int]]] = {pk: set() for pk in ids}
-    for referral_id, code, week in QuestionnaireResponse.objects.filter(
-        referral_id__in=ids
-    ).values_list("referral_id", "instrument", "week"):
-        entered[referral_id].add((code, week))
-    reports: dict[int, set[str]] = {pk: set() for pk in ids}
-    for referral_id, kind in TherapyReport.objects.filter(referral_id__in=ids).values_list(
-        "referral_id", "kind"
-    ):
-        reports[referral_id].add(kind)
-    for referral in referrals:
-        referral.tasks = therapist_tasks(
-            referral, entered=entered[referral.pk], reports=reports[referral.pk], today=today
-        )
 
 
 def timeline(referral: Referral) -> list[dict]:
@@ -210,58 +202,3 @@ def progress_steps(referral: Referral) -> list[dict]:
         current_found = current_found or current
         steps.append({"key": key, "label": label, "done": done, "current": current})
     return steps
-
-
-def therapist_tasks(
-    referral: Referral,
-    *,
-    entered: set[tuple[str, int]],
-    reports: set[str],
-    today: date | None = None,
-) -> list[dict]:
-    """What the therapist still has to do for one referral, with due dates, given the
-    (instrument, week) pairs entered and the report kinds sent (see `caseload_tasks`)."""
-    from .schedule import QUESTIONNAIRE_OVERDUE_AFTER, QUESTIONNAIRE_WEEKS, questionnaire_due
-
-    today = today or timezone.localdate()
-    tasks: list[dict] = []
-    if referral.status == Status.SENT:
-        tasks.append({"label": _("Accept or decline"), "due": None, "overdue": False})
-    elif referral.status == Status.ACCEPTED:
-        tasks.append({"label": _("Hold the intake"), "due": None, "overdue": False})
-    elif referral.status == Status.INTAKE_DONE:
-        tasks.append(
-            {"label": _("Record the sports-medical screening"), "due": None, "overdue": False}
-        )
-    if referral.status in (Status.INTAKE_DONE, Status.IN_THERAPY) and referral.intake_date:
-        for week in QUESTIONNAIRE_WEEKS:
-            due = questionnaire_due(referral.intake_date, week)
-            missing = [c for c in ("PHQ-9", "GAD-7") if (c, week) not in entered]
-            if missing and due <= today:
-                tasks.append(
-                    {
-                        "label": _("Questionnaires week %(week)s") % {"week": week},
-                        "due": due,
-                        "overdue": today > due + QUESTIONNAIRE_OVERDUE_AFTER,
-                    }
-                )
-    if referral.status == Status.IN_THERAPY:
-        if TherapyReport.Kind.INTAKE not in reports:
-            tasks.append(
-                {"label": _("Write the report after intake"), "due": None, "overdue": False}
-            )
-        week5 = referral.intake_date and questionnaire_due(referral.intake_date, 5)
-        if TherapyReport.Kind.PROGRESS not in reports and week5 and week5 <= today:
-            tasks.append({"label": _("Write the progress report"), "due": week5, "overdue": False})
-    return tasks
-
-
-def progress_report_allowed(referral: Referral, today: date | None = None) -> bool:
-    from .schedule import questionnaire_due
-
-    today = today or timezone.localdate()
-    return bool(
-        referral.status == Status.IN_THERAPY
-        and referral.intake_date
-        and questionnaire_due(referral.intake_date, 5) <= today
-    )

@@ -1,29 +1,32 @@
-"""Every write to a referral that carries a rule. Only this module changes `Referral.status`."""
+"""Every write to a referral that carries a rule. Only this module changes `Referral.status`.
+
+Whoever must hear of a change (the therapist of a new referral, the GP of an answered one) is
+not this module's business: it sends the signals of referrals.signals inside the transaction,
+and the notifications app turns them into e-mails that commit or roll back with the change.
+"""
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core.pdf import pdf_sha256
 from patients.models import Patient
 from therapists.models import Therapist
 
+from . import signals
 from .exceptions import InvalidTransition, NotReadyToSend, OpenReferralExists, ReferralError
+from .letters import render_referral_letter
 from .models import (
     OPEN_STATUSES,
     STATUS_TIMESTAMP,
     TRANSITIONS,
     FitnessCheck,
-    Notification,
     Referral,
     ReferralDocument,
     ReferralEvent,
     Status,
-    TherapyReport,
 )
-from .notifications import notify
-from .pdf import pdf_sha256
-from .schedule import follow_up_due
 
 EDITABLE_STATUSES = (Status.DRAFT, Status.DECLINED)
 
@@ -155,10 +158,8 @@ def send_problems(referral: Referral) -> list[str]:
 def referral_send(*, referral: Referral, by: User) -> Referral:
     """Render the letter, keep that exact PDF with its SHA-256, and move the referral to sent.
 
-    The therapist's email is queued only after the transaction commits.
+    The therapist hears of it through `signals.referral_sent`, in the same transaction.
     """
-    from .pdf import render_referral_letter
-
     with transaction.atomic():
         current = Referral.objects.select_for_update().get(pk=referral.pk)
         problems = send_problems(current)
@@ -175,7 +176,7 @@ def referral_send(*, referral: Referral, by: User) -> Referral:
         sent = referral_transition(
             referral=current, to=Status.SENT, by=by, opened_at=None, decline_reason=""
         )
-        notify(referral=sent, kind=Notification.Kind.NEW_REFERRAL, recipient=sent.therapist.user)
+        signals.referral_sent.send(sender=Referral, referral=sent, by=by)
     return sent
 
 
@@ -201,111 +202,29 @@ def referral_cancel(*, referral: Referral, by: User, reason: str) -> Referral:
 # --- The therapist's side -------------------------------------------------------------------
 
 
-def _ensure_therapist(referral: Referral, by: User) -> None:
+def ensure_chosen_therapist(referral: Referral, by: User) -> None:
+    """Refuse unless `by` is the therapist the referral was sent to."""
     if referral.therapist is None or referral.therapist.user_id != by.pk:
         raise ReferralError(_("Only the chosen therapist can do this."))
 
 
 def referral_accept(*, referral: Referral, by: User) -> Referral:
-    _ensure_therapist(referral, by)
+    ensure_chosen_therapist(referral, by)
     with transaction.atomic():
         accepted = referral_transition(referral=referral, to=Status.ACCEPTED, by=by)
-        notify(referral=accepted, kind=Notification.Kind.REFERRAL_ANSWERED, recipient=accepted.gp)
+        signals.referral_answered.send(sender=Referral, referral=accepted, by=by)
     return accepted
 
 
 def referral_decline(*, referral: Referral, by: User, reason: str) -> Referral:
     """Back to the GP, who can send it to another therapist."""
-    _ensure_therapist(referral, by)
+    ensure_chosen_therapist(referral, by)
     with transaction.atomic():
         declined = referral_transition(
             referral=referral, to=Status.DECLINED, by=by, note=reason, decline_reason=reason
         )
-        notify(referral=declined, kind=Notification.Kind.REFERRAL_ANSWERED, recipient=declined.gp)
+        signals.referral_answered.send(sender=Referral, referral=declined, by=by)
     return declined
-
-
-def intake_record(*, referral: Referral, intake, by: User) -> Referral:
-    """Store the intake (an unsaved therapists.Intake) and start the clock: its date is week 0."""
-    _ensure_therapist(referral, by)
-    with transaction.atomic():
-        moved = referral_transition(
-            referral=referral, to=Status.INTAKE_DONE, by=by, intake_date=intake.date
-        )
-        intake.referral = moved
-        intake.recorded_by = by
-        intake.save()
-    return moved
-
-
-def screening_record(*, referral: Referral, screening, by: User) -> Referral:
-    """Cleared (with or without restrictions) starts therapy; not cleared goes back to the GP."""
-    from therapists.models import Screening
-
-    _ensure_therapist(referral, by)
-    with transaction.atomic():
-        if screening.outcome == Screening.Outcome.NOT_CLEARED:
-            reason = screening.notes or screening.restrictions
-            moved = referral_transition(
-                referral=referral,
-                to=Status.NOT_CLEARED,
-                by=by,
-                note=reason,
-                not_cleared_reason=reason,
-            )
-            notify(referral=moved, kind=Notification.Kind.NOT_CLEARED, recipient=moved.gp)
-        else:
-            moved = referral_transition(referral=referral, to=Status.IN_THERAPY, by=by)
-        screening.referral = moved
-        screening.recorded_by = by
-        screening.save()
-    return moved
-
-
-def report_send(*, referral: Referral, report: TherapyReport, by: User) -> TherapyReport:
-    """Store the therapist's report and its PDF on the referral, and tell the GP it waits."""
-    from .reports import render_therapy_report
-
-    _ensure_therapist(referral, by)
-    with transaction.atomic():
-        Referral.objects.select_for_update().get(pk=referral.pk)
-        if TherapyReport.objects.filter(referral=referral, kind=report.kind).exists():
-            raise ReferralError(_("This report has already been sent."))
-        report.referral = referral
-        report.written_by = by
-        try:
-            with transaction.atomic():
-                report.save()
-        except IntegrityError:  # the same report sent twice at once
-            raise ReferralError(_("This report has already been sent.")) from None
-        pdf = render_therapy_report(report)
-        ReferralDocument.objects.create(
-            referral=referral,
-            kind=report.kind,
-            content=pdf,
-            sha256=pdf_sha256(pdf),
-            created_by=by,
-        )
-        notify(referral=referral, kind=Notification.Kind.REPORT_READY, recipient=referral.gp)
-    return report
-
-
-def therapy_close(
-    *, referral: Referral, outcome: str, report: TherapyReport, by: User, reason: str = ""
-) -> Referral:
-    """Completed or stopped: write the end report and start the GP's follow-up clock."""
-    if outcome not in (Status.COMPLETED, Status.STOPPED):
-        raise InvalidTransition(_("A therapy ends as completed or stopped."))
-    _ensure_therapist(referral, by)
-    with transaction.atomic():
-        due = follow_up_due(referral.intake_date) if referral.intake_date else None
-        changes = {"follow_up_due": due}
-        if outcome == Status.STOPPED:
-            changes["stop_reason"] = reason
-        closed = referral_transition(referral=referral, to=outcome, by=by, note=reason, **changes)
-        report.kind = TherapyReport.Kind.END
-        report_send(referral=closed, report=report, by=by)
-    return closed
 
 
 def follow_up_record(*, referral: Referral, follow_up, by: User) -> Referral:

@@ -8,44 +8,28 @@ from django.views.decorators.http import require_POST
 from accounts.audit import note_patient
 from accounts.models import User
 from accounts.permissions import gp_required, role_required, therapist_required
-from outcomes.selectors import (
-    alerts_for_referral,
-    questionnaire_schedule,
-    score_changes,
-)
 from patients.selectors import patient_for_user
 from therapists.models import Therapist
-from therapists.selectors import session_summary, therapists_choosable
+from therapists.selectors import therapists_choosable
 from therapists.services import network_toggle
 
-from . import reminders, selectors, services
+from . import pages, selectors, services
 from .exceptions import NotReadyToSend, OpenReferralExists, ReferralError
 from .forms import (
-    CloseForm,
     FitnessCheckForm,
     FollowUpForm,
-    IntakeForm,
     ReasonForm,
     ReferralForm,
-    ReportForm,
-    ScreeningForm,
     TherapistSearchForm,
 )
-from .models import (
-    FitnessCheck,
-    Notification,
-    ReferralDocument,
-    ReminderRun,
-    Status,
-    TherapyReport,
-)
-from .pdf import render_information_sheet, render_referral_letter
-from .reports import score_chart, scores_context
+from .letters import render_information_sheet, render_referral_letter
+from .models import FitnessCheck, ReferralDocument, Status
 
 PDF_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 
 
-def _pdf(content: bytes, filename: str, *, inline: bool = True) -> HttpResponse:
+def pdf_response(content: bytes, filename: str, *, inline: bool = True) -> HttpResponse:
+    """A PDF that no cache keeps and no browser sniffs into something else."""
     response = HttpResponse(bytes(content), content_type="application/pdf", headers=PDF_HEADERS)
     disposition = "inline" if inline else "attachment"
     response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
@@ -57,8 +41,8 @@ def worklist(request: HttpRequest) -> HttpResponse:
     referrals = selectors.gp_worklist(gp=request.user)
     page = Paginator(referrals, 25).get_page(request.GET.get("page"))
     sections = selectors.sections(page.object_list, selectors.GP_GROUP_LABELS)
-    due = reminders.due_summary(request)  # shared with the header badge
-    context = {"page": page, "sections": sections, "alerts": due.alerts, "due_items": due.items}
+    context = {"page": page, "sections": sections}
+    context |= pages.context(pages.GP_WORKLIST, request=request, referrals=page.object_list)
     return render(request, "referrals/worklist.html", context)
 
 
@@ -66,43 +50,36 @@ def worklist(request: HttpRequest) -> HttpResponse:
 def incoming(request: HttpRequest) -> HttpResponse:
     referrals = selectors.therapist_worklist(user=request.user)
     page = Paginator(referrals, 25).get_page(request.GET.get("page"))
-    selectors.caseload_tasks(page.object_list)
+    # The parts first: the caseload's tasks are set on the rows before they are grouped.
+    parts = pages.context(pages.THERAPIST_HOME, request=request, referrals=page.object_list)
     sections = selectors.sections(page.object_list, selectors.THERAPIST_GROUP_LABELS)
-    due = reminders.due_summary(request).items  # shared with the header badge
-    context = {"page": page, "sections": sections, "due_items": due}
+    context = {"page": page, "sections": sections, **parts}
     return render(request, "referrals/incoming.html", context)
 
 
 @role_required(User.Role.GP, User.Role.THERAPIST)
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = selectors.referral_page_for_user(request.user, pk)
+    referral = selectors.referral_page_for_user(
+        request.user, pk, related=pages.related(pages.REFERRAL_DETAIL)
+    )
     note_patient(request, referral.patient_id)  # the access log needs no query of its own
     if services.referral_mark_opened(referral=referral, by=request.user):
         referral.refresh_from_db(fields=["opened_at"])
     documents = list(referral.documents.defer("content"))
-    sessions = list(referral.sessions.all())
-    responses = list(referral.questionnaires.all())
     context = {
         "referral": referral,
         "timeline": selectors.timeline(referral),
         "fitness_check": selectors.part_of(referral, "fitness_check"),
         "letter": next((d for d in documents if d.kind == ReferralDocument.Kind.LETTER), None),
-        "reports": [d for d in documents if d.kind != ReferralDocument.Kind.LETTER],
-        "reports_sent": {d.kind for d in documents},
-        "progress_allowed": selectors.progress_report_allowed(referral),
-        "intake": selectors.part_of(referral, "intake"),
-        "screening": selectors.part_of(referral, "screening"),
         "follow_up": selectors.part_of(referral, "follow_up"),
         "problems": services.send_problems(referral)
         if referral.status in services.EDITABLE_STATUSES
         else [],
         "steps": selectors.progress_steps(referral),
-        "sessions": sessions,
-        "session_summary": session_summary(referral, sessions),
-        "alerts": alerts_for_referral(referral),
-        "schedule": questionnaire_schedule(referral, responses=responses),
-        "changes": score_changes(referral, responses),
     }
+    context |= pages.context(
+        pages.REFERRAL_DETAIL, request=request, referral=referral, documents=documents
+    )
     return render(request, "referrals/detail.html", context)
 
 
@@ -218,7 +195,7 @@ def network(request: HttpRequest, pk: int, therapist_pk: int) -> HttpResponse:
 def preview(request: HttpRequest, pk: int) -> HttpResponse:
     """The letter as it would be sent now; nothing is stored."""
     referral = selectors.referral_for_user(request.user, pk)
-    return _pdf(render_referral_letter(referral), f"verwijsbrief-{referral.pk}-concept.pdf")
+    return pdf_response(render_referral_letter(referral), f"verwijsbrief-{referral.pk}-concept.pdf")
 
 
 @gp_required
@@ -248,7 +225,7 @@ def letter(request: HttpRequest, pk: int) -> HttpResponse:
     document = referral.documents.filter(kind=ReferralDocument.Kind.LETTER).first()
     if document is None:
         raise Http404
-    return _pdf(document.content, f"verwijsbrief-{referral.pk}.pdf")
+    return pdf_response(document.content, f"verwijsbrief-{referral.pk}.pdf")
 
 
 @gp_required
@@ -256,7 +233,9 @@ def information_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     referral = selectors.referral_for_user(request.user, pk)
     if referral.therapist is None:
         raise Http404
-    return _pdf(render_information_sheet(referral), f"informatie-runningtherapie-{referral.pk}.pdf")
+    return pdf_response(
+        render_information_sheet(referral), f"informatie-runningtherapie-{referral.pk}.pdf"
+    )
 
 
 @gp_required
@@ -278,7 +257,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
 # --- The therapist's side -------------------------------------------------------------------
 
 
-def _therapist_step(request: HttpRequest, pk: int, allowed: tuple[str, ...]):
+def therapist_step(request: HttpRequest, pk: int, allowed: tuple[str, ...]):
     """The therapist's own referral, or a redirect with a message when this step doesn't fit."""
     referral = selectors.referral_for_user(request.user, pk)
     if referral.status not in allowed:
@@ -290,7 +269,7 @@ def _therapist_step(request: HttpRequest, pk: int, allowed: tuple[str, ...]):
 @therapist_required
 @require_POST
 def accept(request: HttpRequest, pk: int) -> HttpResponse:
-    referral, blocked = _therapist_step(request, pk, (Status.SENT,))
+    referral, blocked = therapist_step(request, pk, (Status.SENT,))
     if blocked:
         return blocked
     try:
@@ -304,7 +283,7 @@ def accept(request: HttpRequest, pk: int) -> HttpResponse:
 
 @therapist_required
 def decline(request: HttpRequest, pk: int) -> HttpResponse:
-    referral, blocked = _therapist_step(request, pk, (Status.SENT,))
+    referral, blocked = therapist_step(request, pk, (Status.SENT,))
     if blocked:
         return blocked
     form = ReasonForm(request.POST or None)
@@ -321,114 +300,16 @@ def decline(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "referrals/decline.html", {"form": form, "referral": referral})
 
 
-@therapist_required
-def intake(request: HttpRequest, pk: int) -> HttpResponse:
-    referral, blocked = _therapist_step(request, pk, (Status.ACCEPTED,))
-    if blocked:
-        return blocked
-    form = IntakeForm(request.POST or None, referral=referral)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.intake_record(
-                referral=referral, intake=form.save(commit=False), by=request.user
-            )
-        except ReferralError as exc:
-            messages.warning(request, str(exc))
-            return redirect("referrals:detail", pk=referral.pk)
-        messages.success(request, _("Intake saved. Week 0 starts on the intake date."))
-        return redirect("referrals:screening", pk=referral.pk)
-    context = {
-        "form": form,
-        "referral": referral,
-        "fitness_check": FitnessCheck.objects.filter(referral=referral).first(),
-    }
-    return render(request, "referrals/intake.html", context)
-
-
-@therapist_required
-def screening(request: HttpRequest, pk: int) -> HttpResponse:
-    referral, blocked = _therapist_step(request, pk, (Status.INTAKE_DONE,))
-    if blocked:
-        return blocked
-    form = ScreeningForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            referral = services.screening_record(
-                referral=referral, screening=form.save(commit=False), by=request.user
-            )
-        except ReferralError as exc:
-            messages.warning(request, str(exc))
-            return redirect("referrals:detail", pk=referral.pk)
-        if referral.status == Status.NOT_CLEARED:
-            messages.warning(request, _("Not cleared: the referral goes back to the GP."))
-        else:
-            messages.success(request, _("Screening saved. The therapy has started."))
-        return redirect("referrals:detail", pk=referral.pk)
-    context = {
-        "form": form,
-        "referral": referral,
-        "fitness_check": FitnessCheck.objects.filter(referral=referral).first(),
-    }
-    return render(request, "referrals/screening.html", context)
-
-
-@therapist_required
-def report(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
-    if kind not in (TherapyReport.Kind.INTAKE, TherapyReport.Kind.PROGRESS):
-        raise Http404
-    referral, blocked = _therapist_step(request, pk, (Status.IN_THERAPY,))
-    if blocked:
-        return blocked
-    if kind == TherapyReport.Kind.PROGRESS and not selectors.progress_report_allowed(referral):
-        messages.warning(request, _("The progress report is due after week 5."))
-        return redirect("referrals:detail", pk=referral.pk)
-    form = ReportForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        form.instance.kind = kind
-        try:
-            services.report_send(referral=referral, report=form.instance, by=request.user)
-        except ReferralError as exc:
-            messages.warning(request, str(exc))
-        else:
-            messages.success(request, _("Report sent to the GP."))
-        return redirect("referrals:detail", pk=referral.pk)
-    context = {"form": form, "referral": referral, "kind_label": TherapyReport.Kind(kind).label}
-    return render(request, "referrals/report.html", context)
-
-
-@therapist_required
-def close(request: HttpRequest, pk: int) -> HttpResponse:
-    referral, blocked = _therapist_step(request, pk, (Status.IN_THERAPY,))
-    if blocked:
-        return blocked
-    form = CloseForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.therapy_close(
-                referral=referral,
-                outcome=form.cleaned_data["outcome"],
-                reason=form.cleaned_data["reason"],
-                report=form.instance,
-                by=request.user,
-            )
-        except ReferralError as exc:
-            messages.warning(request, str(exc))
-            return redirect("referrals:detail", pk=referral.pk)
-        messages.success(request, _("Therapy closed. The end report has been sent to the GP."))
-        return redirect("referrals:detail", pk=referral.pk)
-    return render(request, "referrals/close.html", {"form": form, "referral": referral})
-
-
 @role_required(User.Role.GP, User.Role.THERAPIST)
 def document(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
-    """A stored report PDF, exactly as it was sent."""
+    """A stored letter back to the GP (PDF), exactly as it was sent."""
     referral = selectors.referral_for_user(request.user, pk)
-    if kind not in TherapyReport.Kind.values:
+    if kind not in ReferralDocument.Kind.values or kind == ReferralDocument.Kind.LETTER:
         raise Http404
     stored = referral.documents.filter(kind=kind).first()
     if stored is None:
         raise Http404
-    return _pdf(stored.content, f"{kind.replace('_', '-')}-{referral.pk}.pdf")
+    return pdf_response(stored.content, f"{kind.replace('_', '-')}-{referral.pk}.pdf")
 
 
 @gp_required
@@ -444,21 +325,12 @@ def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(request, _("Follow-up saved. The referral is closed."))
         return redirect("referrals:detail", pk=referral.pk)
-    scores = scores_context(referral, (0, 5, 10))
     context = {
         "form": form,
         "referral": referral,
         "end_report": referral.documents.filter(kind=ReferralDocument.Kind.END_REPORT)
         .defer("content")
         .first(),
-        "scores": scores,
-        "chart": score_chart(scores),
+        **pages.context(pages.FOLLOW_UP, request=request, referral=referral),
     }
     return render(request, "referrals/follow_up.html", context)
-
-
-@role_required(User.Role.ADMIN)
-def reminder_runs(request: HttpRequest) -> HttpResponse:
-    runs = ReminderRun.objects.all()[:50]
-    unsent = Notification.objects.filter(sent_at__isnull=True).count()
-    return render(request, "referrals/reminder_runs.html", {"runs": runs, "unsent": unsent})

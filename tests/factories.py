@@ -19,7 +19,7 @@ from therapists.models import NetworkMembership, Therapist
 
 TEST_PASSWORD = "pw-test-1234"
 
-# The demo data (referrals/demo.py) counts up from 999990000; counting down from the top keeps
+# The demo data (demo/people.py) counts up from 999990000; counting down from the top keeps
 # factory patients clear of it.
 _BSN_RANGE = range(999_999_999, 999_990_000 - 1, -1)
 TEST_BSNS: tuple[str, ...] = tuple(f"{n:09d}" for n in _BSN_RANGE if bsn_is_valid(f"{n:09d}"))
@@ -232,7 +232,7 @@ class SafetyAlertFactory(DjangoModelFactory):
 
 from decimal import Decimal  # noqa: E402
 
-from therapists.models import TherapySession  # noqa: E402
+from therapy.models import TherapySession  # noqa: E402
 
 
 class TherapySessionFactory(DjangoModelFactory):
@@ -255,8 +255,11 @@ class TherapySessionFactory(DjangoModelFactory):
 
 # --- The therapist's records: intake, screening, reports (therapists, referrals) ---------------
 
-from referrals.models import TherapyReport  # noqa: E402
-from therapists.models import Intake, Screening  # noqa: E402
+from therapy.models import (  # noqa: E402
+    Intake,
+    Screening,
+    TherapyLetter,  # noqa: E402
+)
 
 
 class IntakeFactory(DjangoModelFactory):
@@ -296,9 +299,9 @@ class TherapyReportFactory(DjangoModelFactory):
     """A report after intake, without its PDF (add a ReferralDocumentFactory for that)."""
 
     class Meta:
-        model = TherapyReport
+        model = TherapyLetter
 
     referral = factory.SubFactory(ReferralFactory, status=Status.IN_THERAPY)
-    kind = TherapyReport.Kind.INTAKE
+    kind = TherapyLetter.Kind.INTAKE
     summary = "Goed gestart."
     written_by = factory.SelfAttribute("referral.therapist.user")

@@ -52,10 +52,10 @@ EXPECTED: dict[str, dict[str, int | str]] = {
     "referrals:worklist": dict(anonymous=LOGIN, gp=200, therapist=403, manager=403, admin=403),
     "referrals:incoming": dict(anonymous=LOGIN, gp=403, therapist=200, manager=403, admin=403),
     # Each role sees its own scope: practice, own referrals, own caseload, all practices.
-    "reports:dashboard": dict(anonymous=LOGIN, gp=200, therapist=200, manager=200, admin=200),
-    "reports:monthly_csv": dict(anonymous=LOGIN, gp=200, therapist=200, manager=200, admin=200),
-    "reports:outcomes_csv": dict(anonymous=LOGIN, gp=200, therapist=200, manager=200, admin=200),
-    "reports:dashboard_pdf": dict(anonymous=LOGIN, gp=200, therapist=200, manager=200, admin=200),
+    "dashboard:page": dict(anonymous=LOGIN, gp=200, therapist=200, manager=200, admin=200),
+    "dashboard:monthly_csv": dict(anonymous=LOGIN, gp=200, therapist=200, manager=200, admin=200),
+    "dashboard:outcomes_csv": dict(anonymous=LOGIN, gp=200, therapist=200, manager=200, admin=200),
+    "dashboard:pdf": dict(anonymous=LOGIN, gp=200, therapist=200, manager=200, admin=200),
     # POST only.
     "referrals:start": dict(anonymous=LOGIN, gp=405, therapist=403, manager=403, admin=403),
     "referrals:detail": dict(anonymous=LOGIN, gp=200, therapist=200, manager=403, admin=403),
@@ -75,20 +75,20 @@ EXPECTED: dict[str, dict[str, int | str]] = {
     # The therapist's steps; the fixture's referral is `sent`, so later steps redirect back.
     "referrals:accept": dict(anonymous=LOGIN, gp=403, therapist=405, manager=403, admin=403),
     "referrals:decline": dict(anonymous=LOGIN, gp=403, therapist=200, manager=403, admin=403),
-    "referrals:intake": dict(anonymous=LOGIN, gp=403, therapist=302, manager=403, admin=403),
-    "referrals:screening": dict(anonymous=LOGIN, gp=403, therapist=302, manager=403, admin=403),
-    "referrals:report": dict(anonymous=LOGIN, gp=403, therapist=302, manager=403, admin=403),
-    "referrals:close": dict(anonymous=LOGIN, gp=403, therapist=302, manager=403, admin=403),
+    "therapy:intake": dict(anonymous=LOGIN, gp=403, therapist=302, manager=403, admin=403),
+    "therapy:screening": dict(anonymous=LOGIN, gp=403, therapist=302, manager=403, admin=403),
+    "therapy:letter_back": dict(anonymous=LOGIN, gp=403, therapist=302, manager=403, admin=403),
+    "therapy:close": dict(anonymous=LOGIN, gp=403, therapist=302, manager=403, admin=403),
     # No report has been written yet.
     "referrals:document": dict(anonymous=LOGIN, gp=404, therapist=404, manager=403, admin=403),
     # The therapy hasn't ended, so the follow-up page sends the GP back to the referral.
     "referrals:follow_up": dict(anonymous=LOGIN, gp=302, therapist=403, manager=403, admin=403),
-    "referrals:reminder_runs": dict(anonymous=LOGIN, gp=403, therapist=403, manager=403, admin=200),
-    "outcomes:enter": dict(anonymous=LOGIN, gp=403, therapist=302, manager=403, admin=403),
-    "therapists:session_add": dict(anonymous=LOGIN, gp=403, therapist=302, manager=403, admin=403),
-    "therapists:session_group": dict(
-        anonymous=LOGIN, gp=403, therapist=200, manager=403, admin=403
+    "notifications:reminder_runs": dict(
+        anonymous=LOGIN, gp=403, therapist=403, manager=403, admin=200
     ),
+    "outcomes:enter": dict(anonymous=LOGIN, gp=403, therapist=302, manager=403, admin=403),
+    "therapy:session_add": dict(anonymous=LOGIN, gp=403, therapist=302, manager=403, admin=403),
+    "therapy:session_group": dict(anonymous=LOGIN, gp=403, therapist=200, manager=403, admin=403),
     # POST only.
     "outcomes:acknowledge": dict(anonymous=LOGIN, gp=405, therapist=403, manager=403, admin=403),
 }
@@ -100,7 +100,7 @@ URL_KWARGS = {
     "patients:erase": lambda r: {"pk": r.patient_id},
     "referrals:start": lambda r: {"patient_pk": r.patient_id},
     "referrals:network": lambda r: {"pk": r.pk, "therapist_pk": r.therapist_id},
-    "referrals:report": lambda r: {"pk": r.pk, "kind": "intake_report"},
+    "therapy:letter_back": lambda r: {"pk": r.pk, "kind": "intake_report"},
     "referrals:document": lambda r: {"pk": r.pk, "kind": "intake_report"},
     "outcomes:enter": lambda r: {"pk": r.pk, "code": "PHQ-9", "week": 0},
     "outcomes:acknowledge": lambda r: {"pk": SafetyAlertFactory(response__referral=r).pk},
@@ -118,10 +118,10 @@ URL_KWARGS = {
             "referrals:cancel",
             "referrals:accept",
             "referrals:decline",
-            "referrals:intake",
-            "referrals:screening",
-            "referrals:close",
-            "therapists:session_add",
+            "therapy:intake",
+            "therapy:screening",
+            "therapy:close",
+            "therapy:session_add",
             "referrals:follow_up",
         )
     },
@@ -191,7 +191,7 @@ def test_persona_gets_the_expected_status_for_each_url(
     [
         ("gp", "referrals:worklist"),
         ("therapist", "referrals:incoming"),
-        ("manager", "reports:dashboard"),
+        ("manager", "dashboard:page"),
         ("admin", "admin:index"),
     ],
 )
@@ -277,7 +277,7 @@ def test_therapist_cannot_see_a_referral_cancelled_before_it_was_sent(gp, therap
 DEMO_HOMES = {
     "huisarts@example.org": "referrals:worklist",
     "huisarts2@example.org": "referrals:worklist",
-    "manager@example.org": "reports:dashboard",
+    "manager@example.org": "dashboard:page",
     "therapeut@example.org": "referrals:incoming",
     "therapeut2@example.org": "referrals:incoming",
     "admin@example.org": "admin:index",

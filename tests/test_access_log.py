@@ -177,11 +177,11 @@ def test_a_role_without_access_is_logged_as_denied(referral, manager):
 
 
 def test_a_referral_scoped_url_logs_the_referrals_patient(referral, therapist):
-    signed_in(therapist).get(reverse("therapists:session_add", args=[referral.pk]))
+    signed_in(therapist).get(reverse("therapy:session_add", args=[referral.pk]))
     signed_in(therapist).get(reverse("outcomes:enter", args=[referral.pk, "PHQ-9", 0]))
 
     assert set(AccessLog.objects.values_list("url_name", "patient_id")) == {
-        ("therapists:session_add", referral.patient_id),
+        ("therapy:session_add", referral.patient_id),
         ("outcomes:enter", referral.patient_id),
     }
 
@@ -210,7 +210,7 @@ def test_anonymous_requests_are_not_logged(referral):
 
 
 def test_pages_without_patient_data_are_not_logged(manager, gp):
-    signed_in(manager).get(reverse("reports:dashboard"))
+    signed_in(manager).get(reverse("dashboard:page"))
     signed_in(gp).get(reverse("home"))
 
     assert not AccessLog.objects.exists()

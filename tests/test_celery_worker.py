@@ -16,8 +16,10 @@ from celery.contrib.testing.worker import start_worker
 from django.core import mail
 from django.utils import timezone
 
-from referrals import reminders
-from referrals.models import Notification, Status
+from notifications import sweep as reminders
+from notifications import tasks
+from notifications.models import Notification
+from referrals.models import Status
 
 from .conftest import redis_test_url
 from .factories import PatientFactory, ReferralFactory
@@ -63,7 +65,7 @@ def test_a_reminder_queued_by_the_sweep_is_sent_by_a_real_worker(redis_broker, g
     )
     mail.outbox.clear()
 
-    run = reminders.sweep(trigger="test", deliver_inline=False)
+    run = reminders.sweep(trigger="test", dispatch=tasks.dispatch)
 
     notification = Notification.objects.get(referral=referral)
     assert notification.kind == Notification.Kind.REFERRAL_UNANSWERED

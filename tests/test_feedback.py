@@ -22,7 +22,7 @@ CONFIRMED_STEPS = [
     ("referrals:send", "gp", "draft"),
     ("referrals:decline", "therapist", "sent"),
     ("referrals:cancel", "gp", "sent"),
-    ("referrals:close", "therapist", "in_therapy"),
+    ("therapy:close", "therapist", "in_therapy"),
     ("patients:erase", "gp", "sent"),  # 21 years on, past the WGBO retention period
 ]
 
@@ -93,7 +93,7 @@ def test_a_therapist_without_patients_is_told_what_comes_next(therapist, client_
     client = client_for(therapist)
 
     caseload = client.get(reverse("referrals:incoming")).text
-    group = client.get(reverse("therapists:session_group")).text
+    group = client.get(reverse("therapy:session_group")).text
 
     assert "Nieuwe verwijzingen van huisartsen verschijnen hier." in caseload
     assert "Sessies kunt u vastleggen zodra de therapie is gestart." in group
@@ -104,13 +104,13 @@ def test_a_therapist_without_patients_is_told_what_comes_next(therapist, client_
     [
         ("gp", "referrals:worklist"),
         ("gp", "patients:list"),
-        ("gp", "reports:dashboard"),
+        ("gp", "dashboard:page"),
         ("therapist", "referrals:incoming"),
-        ("therapist", "therapists:session_group"),
-        ("therapist", "reports:dashboard"),
-        ("manager", "reports:dashboard"),
-        ("admin", "referrals:reminder_runs"),
-        ("admin", "reports:dashboard"),
+        ("therapist", "therapy:session_group"),
+        ("therapist", "dashboard:page"),
+        ("manager", "dashboard:page"),
+        ("admin", "notifications:reminder_runs"),
+        ("admin", "dashboard:page"),
     ],
 )
 def test_the_menu_marks_the_page_you_are_on(persona, name, request, client_for):

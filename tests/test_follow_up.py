@@ -8,8 +8,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from referrals import reminders
-from referrals.models import FollowUp, Notification, Referral, ReferralEvent, Status
+from notifications.due import due_items
+from notifications.models import Notification
+from notifications.sweep import sweep
+from referrals.models import FollowUp, Referral, ReferralEvent, Status
 from referrals.schedule import follow_up_due
 
 from .factories import PatientFactory, ReferralFactory
@@ -89,7 +91,7 @@ def test_gp_sees_the_follow_up_form(gp, ended, client_for):
 @pytest.mark.parametrize("status", [Status.COMPLETED, Status.STOPPED])
 def test_saving_the_follow_up_closes_the_referral(status, gp, therapist, client_for):
     referral = ended_referral(gp, therapist, status=status)
-    assert reminders.due_items(gp=gp), "the follow-up is due before it is held"
+    assert due_items(gp=gp), "the follow-up is due before it is held"
 
     response = client_for(gp).post(url(referral), follow_up_data())
 
@@ -106,8 +108,8 @@ def test_saving_the_follow_up_closes_the_referral(status, gp, therapist, client_
     event = ReferralEvent.objects.filter(referral=referral).latest("created_at", "pk")
     assert (event.from_status, event.to_status, event.actor) == (status, Status.FOLLOWED_UP, gp)
     # Held: nothing is due any more, so the sweep sends no follow-up reminder.
-    assert reminders.due_items(gp=gp) == []
-    reminders.sweep(trigger="test")
+    assert due_items(gp=gp) == []
+    sweep(trigger="test")
     assert not Notification.objects.filter(referral=referral).exists()
 
 

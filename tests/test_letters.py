@@ -20,8 +20,9 @@ from django.utils.safestring import mark_safe
 from pypdf import PdfReader
 
 from accounts.models import GPProfile, Practice, User
+from core import pdf
 from patients.models import Patient
-from referrals import pdf
+from referrals import letters
 from referrals.models import Complaint, FitnessCheck, Referral
 from therapists.models import Therapist
 
@@ -168,7 +169,7 @@ def letter_referral(db) -> Referral:
 
 
 def test_letter_shows_patient_gp_practice_and_referral_data(letter_referral):
-    text = pdf_text(pdf.render_referral_letter(letter_referral))
+    text = pdf_text(letters.render_referral_letter(letter_referral))
     flat = squash(text)
 
     for value in (
@@ -195,7 +196,7 @@ def test_letter_lists_only_the_questions_answered_yes(letter_referral):
     with translation.override("nl"):
         questions = {name: squash(str(text)) for name, text in FitnessCheck.QUESTIONS}
 
-    flat = squash(pdf_text(pdf.render_referral_letter(letter_referral)))
+    flat = squash(pdf_text(letters.render_referral_letter(letter_referral)))
 
     assert questions.pop("bone_joint_problem") in flat
     assert not [name for name, text in questions.items() if text in flat]
@@ -206,7 +207,7 @@ def test_letter_is_dutch_whatever_the_active_language(letter_referral):
         dutch_label = translation.gettext("Date of birth")
 
     with translation.override("en"):
-        text = pdf_text(pdf.render_referral_letter(letter_referral))
+        text = pdf_text(letters.render_referral_letter(letter_referral))
 
     assert dutch_label != "Date of birth"
     assert dutch_label in text
@@ -219,7 +220,7 @@ def test_letter_without_gp_profile_shows_a_dash(letter_referral):
     with translation.override("nl"):
         label = translation.gettext("Personal AGB code")
 
-    text = pdf_text(pdf.render_referral_letter(referral))
+    text = pdf_text(letters.render_referral_letter(referral))
 
     assert "99990002" not in text
     assert squash(f"{label} —") in squash(text)
@@ -228,8 +229,8 @@ def test_letter_without_gp_profile_shows_a_dash(letter_referral):
 def test_letter_names_a_sender_who_is_not_the_signing_gp(letter_referral):
     colleague = User(email="colleague@example.org", first_name="Bart", last_name="Collega")
 
-    own = pdf_text(pdf.render_referral_letter(letter_referral, by=letter_referral.gp))
-    on_behalf = pdf_text(pdf.render_referral_letter(letter_referral, by=colleague))
+    own = pdf_text(letters.render_referral_letter(letter_referral, by=letter_referral.gp))
+    on_behalf = pdf_text(letters.render_referral_letter(letter_referral, by=colleague))
 
     assert "Bart Collega" not in own
     assert "Bart Collega" in on_behalf
@@ -238,8 +239,8 @@ def test_letter_names_a_sender_who_is_not_the_signing_gp(letter_referral):
 def test_letter_of_a_sent_referral_is_reproducible(letter_referral):
     letter_referral.sent_at = datetime.datetime(2026, 11, 26, 23, 30, tzinfo=datetime.UTC)
 
-    first = pdf.render_referral_letter(letter_referral)
-    second = pdf.render_referral_letter(letter_referral)
+    first = letters.render_referral_letter(letter_referral)
+    second = letters.render_referral_letter(letter_referral)
 
     assert first.startswith(b"%PDF")
     assert pdf.pdf_sha256(first) == pdf.pdf_sha256(second) == hashlib.sha256(first).hexdigest()
@@ -259,8 +260,8 @@ def test_long_and_non_ascii_names_render(letter_referral, first_name, tussenvoeg
     patient.first_name, patient.tussenvoegsel, patient.surname = first_name, tussenvoegsel, surname
     patient.save()
 
-    letter = squash(pdf_text(pdf.render_referral_letter(letter_referral)))
-    sheet = squash(pdf_text(pdf.render_information_sheet(letter_referral)))
+    letter = squash(pdf_text(letters.render_referral_letter(letter_referral)))
+    sheet = squash(pdf_text(letters.render_information_sheet(letter_referral)))
 
     assert squash(patient.full_name) in letter
     assert squash(patient.full_name) in sheet
@@ -284,7 +285,7 @@ def test_markup_in_every_free_text_field_is_printed_as_text(letter_referral):
         setattr(obj, field, payload(field))
         obj.save()
 
-    flat = squash(pdf_text(pdf.render_referral_letter(letter_referral)))
+    flat = squash(pdf_text(letters.render_referral_letter(letter_referral)))
 
     for field in fields:
         assert squash(payload(field)) in flat, field
@@ -306,8 +307,8 @@ def test_urls_in_free_text_are_not_fetched(letter_referral, recording_fetcher):
         setattr(obj, field, FETCH_PAYLOAD)
         obj.save()
 
-    letter = pdf.render_referral_letter(referral)
-    sheet = pdf.render_information_sheet(referral)
+    letter = letters.render_referral_letter(referral)
+    sheet = letters.render_information_sheet(referral)
 
     assert set(recording_fetcher.requested) == STYLE_URLS
     assert recording_fetcher.refused == []
@@ -386,7 +387,7 @@ def test_render_pdf_skips_refused_resources_instead_of_failing(letter_referral, 
 
 
 def test_information_sheet_is_one_page_with_therapist_and_without_bsn(letter_referral):
-    sheet = pdf.render_information_sheet(letter_referral)
+    sheet = letters.render_information_sheet(letter_referral)
     text = pdf_text(sheet)
 
     assert page_count(sheet) == 1

@@ -93,7 +93,7 @@ TABLE: dict[str, Row] = {
     "patients:retention": same(GPS),
     "referrals:worklist": same(GPS),
     "referrals:incoming": same(THERAPISTS),
-    "referrals:reminder_runs": same(frozenset({"admin"})),
+    "notifications:reminder_runs": same(frozenset({"admin"})),
     # POST only; starting redirects to the new draft.
     "referrals:start": Row(get=NOBODY, post=OWNING_GP),
     "referrals:detail": same(CARE),
@@ -110,22 +110,22 @@ TABLE: dict[str, Row] = {
     # The therapist's steps, each on a referral in the status it needs.
     "referrals:accept": Row(get=NOBODY, post=ASSIGNED_THERAPIST),  # POST only, redirects
     "referrals:decline": same(ASSIGNED_THERAPIST),
-    "referrals:intake": same(ASSIGNED_THERAPIST),
-    "referrals:screening": same(ASSIGNED_THERAPIST),
-    "referrals:report": same(ASSIGNED_THERAPIST),
-    "referrals:close": same(ASSIGNED_THERAPIST),
+    "therapy:intake": same(ASSIGNED_THERAPIST),
+    "therapy:screening": same(ASSIGNED_THERAPIST),
+    "therapy:letter_back": same(ASSIGNED_THERAPIST),
+    "therapy:close": same(ASSIGNED_THERAPIST),
     "referrals:document": same(CARE),
     "referrals:follow_up": same(OWNING_GP),
     "outcomes:enter": same(ASSIGNED_THERAPIST),
     "outcomes:acknowledge": Row(get=NOBODY, post=OWNING_GP),  # POST only, redirects
-    "therapists:session_add": same(ASSIGNED_THERAPIST),
+    "therapy:session_add": same(ASSIGNED_THERAPIST),
     # A therapist's own group: each therapist sees only their own patients in therapy.
-    "therapists:session_group": same(THERAPISTS),
+    "therapy:session_group": same(THERAPISTS),
     # Reports are scoped per role (own referrals, own practice, aggregates only for managers).
-    "reports:dashboard": same(SIGNED_IN),
-    "reports:monthly_csv": same(SIGNED_IN),
-    "reports:outcomes_csv": same(SIGNED_IN),
-    "reports:dashboard_pdf": same(SIGNED_IN),
+    "dashboard:page": same(SIGNED_IN),
+    "dashboard:monthly_csv": same(SIGNED_IN),
+    "dashboard:outcomes_csv": same(SIGNED_IN),
+    "dashboard:pdf": same(SIGNED_IN),
 }
 
 
@@ -203,7 +203,7 @@ URL_KWARGS = {
     "patients:erase": lambda w: {"pk": w.sent.patient_id},
     "referrals:start": lambda w: {"patient_pk": w.new_patient.pk},
     "referrals:network": lambda w: {"pk": w.draft.pk, "therapist_pk": w.draft.therapist_id},
-    "referrals:report": lambda w: {"pk": w.in_therapy.pk, "kind": "intake_report"},
+    "therapy:letter_back": lambda w: {"pk": w.in_therapy.pk, "kind": "intake_report"},
     "referrals:document": lambda w: {"pk": w.in_therapy.pk, "kind": "intake_report"},
     "outcomes:enter": lambda w: {"pk": w.in_therapy.pk, "code": "PHQ-9", "week": 0},
     "outcomes:acknowledge": lambda w: {"pk": w.alert_pk},
@@ -223,10 +223,10 @@ URL_KWARGS = {
         ("referrals:edit", "referrals:fitness", "referrals:therapist", "referrals:send"),
         _pk("draft"),
     ),
-    "referrals:intake": _pk("accepted"),
-    "referrals:screening": _pk("intake_done"),
-    "referrals:close": _pk("in_therapy"),
-    "therapists:session_add": _pk("in_therapy"),
+    "therapy:intake": _pk("accepted"),
+    "therapy:screening": _pk("intake_done"),
+    "therapy:close": _pk("in_therapy"),
+    "therapy:session_add": _pk("in_therapy"),
     "referrals:follow_up": _pk("completed"),
 }
 

@@ -16,9 +16,10 @@ from django.utils import timezone
 
 from accounts import audit
 from accounts.models import AccessLog, User
+from notifications.models import Notification
 from patients import privacy
 from patients.models import Patient
-from referrals.models import FollowUp, Notification, Referral, ReferralDocument, Status
+from referrals.models import FollowUp, Referral, ReferralDocument, Status
 
 from .factories import (
     FitnessCheckFactory,
@@ -144,12 +145,12 @@ def test_export_leaves_out_no_model_that_points_at_a_patient_or_referral(gp, the
         "referrals.referralevent",
         "referrals.fitnesscheck",
         "referrals.referraldocument",
-        "referrals.therapyreport",
-        "referrals.notification",
+        "therapy.therapyletter",
+        "notifications.notification",
         "referrals.followup",
-        "therapists.intake",
-        "therapists.screening",
-        "therapists.therapysession",
+        "therapy.intake",
+        "therapy.screening",
+        "therapy.therapysession",
         "outcomes.questionnaireresponse",
         "outcomes.safetyalert",
         "accounts.accesslog",

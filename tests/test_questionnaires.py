@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from outcomes import selectors, services
+from outcomes.exceptions import QuestionnaireError
 from outcomes.instruments import MSG_INVALID, MSG_MISSING, InvalidAnswers
 from outcomes.models import QuestionnaireResponse, SafetyAlert
 from outcomes.tasks import notify_gp_of_alert
-from referrals.exceptions import ReferralError
 from referrals.models import Status
 
 from .factories import (
@@ -116,7 +116,7 @@ def test_record_stores_string_answers_as_integers(in_therapy, therapist):
 def test_second_entry_of_the_same_week_is_refused(in_therapy, therapist):
     record(in_therapy, therapist)
 
-    with pytest.raises(ReferralError, match="already been entered"):
+    with pytest.raises(QuestionnaireError, match="already been entered"):
         record(in_therapy, therapist, answers=HIGH_WITHOUT_ITEM9)
 
     assert QuestionnaireResponse.objects.get().total == 8
@@ -131,14 +131,14 @@ def test_same_week_of_the_other_instrument_and_another_week_are_allowed(in_thera
 
 
 def test_another_therapist_cannot_record(in_therapy, therapist_other):
-    with pytest.raises(ReferralError, match="running therapist"):
+    with pytest.raises(QuestionnaireError, match="running therapist"):
         record(in_therapy, therapist_other)
 
     assert not QuestionnaireResponse.objects.exists()
 
 
 def test_the_gp_cannot_record(in_therapy, gp):
-    with pytest.raises(ReferralError):
+    with pytest.raises(QuestionnaireError):
         record(in_therapy, gp)
 
     assert not QuestionnaireResponse.objects.exists()
@@ -148,7 +148,7 @@ def test_the_gp_cannot_record(in_therapy, gp):
 def test_week_0_is_refused_before_the_intake(gp, therapist, status):
     referral = make_referral(gp, therapist, status, intake_date=None)
 
-    with pytest.raises(ReferralError, match="after the intake"):
+    with pytest.raises(QuestionnaireError, match="after the intake"):
         record(referral, therapist)
 
 
@@ -162,7 +162,7 @@ def test_week_0_may_be_entered_once_the_intake_is_done(gp, therapist):
 def test_weeks_5_and_10_are_refused_before_therapy_starts(gp, therapist, week):
     referral = make_referral(gp, therapist, Status.INTAKE_DONE)
 
-    with pytest.raises(ReferralError, match="while the therapy runs"):
+    with pytest.raises(QuestionnaireError, match="while the therapy runs"):
         record(referral, therapist, week=week)
 
     assert not QuestionnaireResponse.objects.exists()
@@ -172,21 +172,21 @@ def test_weeks_5_and_10_are_refused_before_therapy_starts(gp, therapist, week):
 def test_nothing_is_entered_after_the_therapy_ended(gp, therapist, status):
     referral = make_referral(gp, therapist, status)
 
-    with pytest.raises(ReferralError):
+    with pytest.raises(QuestionnaireError):
         record(referral, therapist, week=10, completed_on=INTAKE + timedelta(weeks=10))
 
 
 def test_a_completion_date_in_the_future_is_refused(gp, therapist):
     referral = make_referral(gp, therapist, Status.IN_THERAPY, intake_date=timezone.localdate())
 
-    with pytest.raises(ReferralError, match="future"):
+    with pytest.raises(QuestionnaireError, match="future"):
         record(referral, therapist, completed_on=timezone.localdate() + timedelta(days=1))
 
     assert not QuestionnaireResponse.objects.exists()
 
 
 def test_a_completion_date_before_the_intake_is_refused(in_therapy, therapist):
-    with pytest.raises(ReferralError, match="before the intake"):
+    with pytest.raises(QuestionnaireError, match="before the intake"):
         record(in_therapy, therapist, completed_on=INTAKE - timedelta(days=1))
 
 
@@ -214,7 +214,7 @@ def test_unscorable_answers_raise_per_item_and_save_nothing(
 
 @pytest.mark.parametrize(("code", "week"), [("BDI", 0), ("PHQ-9", 3), ("GAD-7", 12)])
 def test_unknown_instrument_or_week_is_refused(in_therapy, therapist, code, week):
-    with pytest.raises(ReferralError):
+    with pytest.raises(QuestionnaireError):
         record(in_therapy, therapist, code=code, week=week, completed_on=INTAKE)
 
 
@@ -354,7 +354,7 @@ def test_gp_of_another_practice_never_sees_nor_acknowledges_the_alert(
     assert response.status_code == 404
     alert.refresh_from_db()
     assert alert.acknowledged_at is None
-    with pytest.raises(ReferralError):
+    with pytest.raises(QuestionnaireError):
         services.alert_acknowledge(alert=alert, by=gp_other_practice)
     alert.refresh_from_db()
     assert alert.acknowledged_at is None
@@ -389,7 +389,7 @@ def test_the_therapist_cannot_acknowledge(in_therapy, therapist, client_for):
     response = client_for(therapist).post(reverse("outcomes:acknowledge", args=[alert.pk]))
 
     assert response.status_code == 403
-    with pytest.raises(ReferralError):
+    with pytest.raises(QuestionnaireError):
         services.alert_acknowledge(alert=alert, by=therapist)
     alert.refresh_from_db()
     assert alert.acknowledged_at is None

@@ -26,15 +26,13 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext, ngettext
 
-from referrals import notifications, reminders
-from referrals.models import (
-    Notification,
-    Referral,
-    ReminderRun,
-    Status,
-    TherapyReport,
-)
+from notifications import delivery, outbox, tasks
+from notifications import due as due_module
+from notifications import sweep as sweep_module
+from notifications.models import Notification, ReminderRun
+from referrals.models import Referral, Status
 from referrals.schedule import add_working_days
+from therapy.models import TherapyLetter
 
 from .conftest import DEAD_BROKER_URL
 from .factories import (
@@ -85,7 +83,7 @@ def due(referral: Referral, today: date, *kinds: str, **scope) -> list[tuple[str
     """The due items of one referral on `today`: (kind, due date, detail)."""
     return [
         (item.kind, item.due_date, item.detail)
-        for item in reminders.due_items(today=today, **scope)
+        for item in due_module.due_items(today=today, **scope)
         if item.referral_id == referral.pk and (not kinds or item.kind in kinds)
     ]
 
@@ -127,7 +125,7 @@ def test_unanswered_referral_falls_due_on_the_third_working_day(sent_on, falls_d
     with frozen(falls_due - timedelta(days=1)):
         assert due(referral, falls_due - timedelta(days=1)) == []
     with frozen(falls_due):
-        items = reminders.due_items(today=falls_due, therapist=therapist)
+        items = due_module.due_items(today=falls_due, therapist=therapist)
     assert [(i.referral_id, i.kind, i.due_date, i.recipient_id, i.age) for i in items] == [
         (referral.pk, Kind.REFERRAL_UNANSWERED, falls_due, therapist.pk, 0)
     ]
@@ -244,12 +242,12 @@ def test_questionnaires_are_due_until_both_are_entered(in_therapy):
 
 @pytest.mark.parametrize(
     ("kind", "days_after_intake"),
-    [(TherapyReport.Kind.INTAKE, 7), (TherapyReport.Kind.PROGRESS, 42)],
+    [(TherapyLetter.Kind.INTAKE, 7), (TherapyLetter.Kind.PROGRESS, 42)],
 )
 def test_reports_fall_due_7_days_after_intake_and_42_days_after_intake(
     kind, days_after_intake, in_therapy
 ):
-    other = {TherapyReport.Kind.INTAKE, TherapyReport.Kind.PROGRESS} - {kind}
+    other = {TherapyLetter.Kind.INTAKE, TherapyLetter.Kind.PROGRESS} - {kind}
     TherapyReportFactory(referral=in_therapy, kind=other.pop())
     falls_due = INTAKE + timedelta(days=days_after_intake)
 
@@ -273,7 +271,7 @@ def test_follow_up_falls_due_on_its_date_and_overdue_15_days_later(status, gp, t
         (Kind.FOLLOW_UP_DUE, falls_due, ""),
         (Kind.FOLLOW_UP_OVERDUE, falls_due + timedelta(days=15), ""),
     ]
-    [item] = reminders.due_items(today=falls_due, gp=gp)
+    [item] = due_module.due_items(today=falls_due, gp=gp)
     assert item.recipient_id == gp.pk
 
 
@@ -321,8 +319,8 @@ def world(gp, therapist) -> dict[str, Referral]:
 
 def test_sweep_run_twice_sends_each_reminder_once(world, gp, therapist, mailoutbox):
     with frozen(TODAY):
-        first = reminders.sweep(today=TODAY, trigger="test")
-        second = reminders.sweep(today=TODAY, trigger="test")
+        first = sweep_module.sweep(today=TODAY, trigger="test")
+        second = sweep_module.sweep(today=TODAY, trigger="test")
 
     assert first.counts == WORLD_COUNTS
     assert second.counts == {}
@@ -336,17 +334,17 @@ def test_sweep_run_twice_sends_each_reminder_once(world, gp, therapist, mailoutb
 
 def test_sweep_on_the_next_days_sends_only_what_newly_fell_due(world, gp, mailoutbox):
     with frozen(TODAY):
-        reminders.sweep(today=TODAY, trigger="test")
+        sweep_module.sweep(today=TODAY, trigger="test")
     later = TODAY + timedelta(days=12)  # the follow-up is now overdue (due + 15)
     with frozen(later):
-        run = reminders.sweep(today=later, trigger="test")
+        run = sweep_module.sweep(today=later, trigger="test")
     assert run.counts == {Kind.FOLLOW_UP_OVERDUE: 1}
     assert mailoutbox[-1].to == [gp.email]
 
 
 def test_reminder_run_records_counts_per_kind_and_failures(world, gp, therapist, settings):
     with frozen(TODAY):
-        run = reminders.sweep(today=TODAY, trigger="test")
+        run = sweep_module.sweep(today=TODAY, trigger="test")
     run.refresh_from_db()
     assert run.trigger == "test"
     assert run.counts == WORLD_COUNTS
@@ -357,7 +355,7 @@ def test_reminder_run_records_counts_per_kind_and_failures(world, gp, therapist,
     make(gp, therapist, Status.SENT, sent_at=at(TODAY - timedelta(days=8)))
     settings.EMAIL_BACKEND = "tests.test_reminders.FailingBackend"
     with frozen(TODAY):
-        failed = reminders.sweep(today=TODAY, trigger="test")
+        failed = sweep_module.sweep(today=TODAY, trigger="test")
     failed.refresh_from_db()
     assert failed.counts == {}
     assert failed.failures == 1
@@ -422,7 +420,7 @@ def test_two_concurrent_sweeps_send_each_reminder_once(gp, therapist, settings):
     mail.outbox = []
 
     with frozen(TODAY):
-        runs = run_in_threads(lambda i: reminders.sweep(today=TODAY, trigger=f"thread {i}"))
+        runs = run_in_threads(lambda i: sweep_module.sweep(today=TODAY, trigger=f"thread {i}"))
 
     assert Notification.objects.count() == 12
     assert not Notification.objects.filter(sent_at__isnull=True).exists()
@@ -444,12 +442,12 @@ def test_two_concurrent_deliveries_of_the_same_rows_send_each_once(gp, therapist
             due_date=item.due_date,
             recipient_id=item.recipient_id,
         )
-        for item in reminders.due_items(today=TODAY)
+        for item in due_module.due_items(today=TODAY)
     )
     pks = list(Notification.objects.values_list("pk", flat=True))
     mail.outbox = []
 
-    sent = run_in_threads(lambda i: [notifications.deliver(pk) for pk in pks])
+    sent = run_in_threads(lambda i: [delivery.deliver(pk) for pk in pks])
 
     assert [a or b for a, b in zip(*sent, strict=True)] == [True] * 10
     assert not any(a and b for a, b in zip(*sent, strict=True))
@@ -459,30 +457,30 @@ def test_two_concurrent_deliveries_of_the_same_rows_send_each_once(gp, therapist
 def test_a_delivery_started_while_another_is_sending_sends_nothing(world, monkeypatch, mailoutbox):
     """The claim comes before the send: a second deliver() in between finds the row taken."""
     with frozen(TODAY):
-        notification = notifications.notify(
+        notification = outbox.notify(
             referral=world["unanswered"],
             kind=Kind.REFERRAL_UNANSWERED,
             recipient=world["unanswered"].therapist.user,
         )
-    real_send = notifications.send_email
+    real_send = delivery.send_email
     second_call = []
 
     def send_and_meanwhile_deliver_again(**kwargs):
-        second_call.append(notifications.deliver(notification.pk))
+        second_call.append(delivery.deliver(notification.pk))
         real_send(**kwargs)
 
-    monkeypatch.setattr(notifications, "send_email", send_and_meanwhile_deliver_again)
+    monkeypatch.setattr(delivery, "send_email", send_and_meanwhile_deliver_again)
 
-    assert notifications.deliver(notification.pk) is True
+    assert delivery.deliver(notification.pk) is True
     assert second_call == [False]
     assert len(mailoutbox) == 1
-    assert notifications.deliver(notification.pk) is False
+    assert delivery.deliver(notification.pk) is False
     assert len(mailoutbox) == 1
 
 
 def test_the_beat_task_queues_every_reminder_and_a_second_run_queues_none(world, mailoutbox):
     """Celery beat's task: find due items, queue each (in-process here), send each once."""
-    from referrals.tasks import reminder_sweep
+    from notifications.tasks import reminder_sweep
 
     with frozen(TODAY):
         first = reminder_sweep.delay().get()
@@ -529,7 +527,7 @@ def test_with_the_broker_down_the_gp_still_sends_and_the_next_sweep_emails(
         assert notification.sent_at is None
         assert mail.outbox == []
 
-        run = reminders.sweep(trigger="test", deliver_inline=True)
+        run = sweep_module.sweep(trigger="test")
 
     assert run.counts == {Kind.NEW_REFERRAL: 1}
     assert [m.to for m in mail.outbox] == [[therapist.email]]
@@ -542,13 +540,13 @@ def test_with_the_broker_down_a_queueing_sweep_keeps_the_rows_for_the_next_run(
 ):
     """Beat's sweep queues; when it cannot, the rows stay unsent and the next run sends them."""
     with celery_broker(DEAD_BROKER_URL), frozen(TODAY):
-        reminders.sweep(today=TODAY, trigger="test", deliver_inline=False)
+        sweep_module.sweep(today=TODAY, trigger="test", dispatch=tasks.dispatch)
     assert Notification.objects.filter(sent_at__isnull=True).count() == 3
     assert mailoutbox == []
     assert "the sweep will send it" in caplog.text
 
     with frozen(TODAY):
-        again = reminders.sweep(today=TODAY, trigger="test")
+        again = sweep_module.sweep(today=TODAY, trigger="test")
 
     assert again.counts == WORLD_COUNTS
     assert len(mailoutbox) == 3
@@ -556,7 +554,7 @@ def test_with_the_broker_down_a_queueing_sweep_keeps_the_rows_for_the_next_run(
 
 def test_with_the_broker_down_a_queueing_sweep_records_failures_not_sends(world, celery_broker):
     with celery_broker(DEAD_BROKER_URL), frozen(TODAY):
-        run = reminders.sweep(today=TODAY, trigger="test", deliver_inline=False)
+        run = sweep_module.sweep(today=TODAY, trigger="test", dispatch=tasks.dispatch)
     run.refresh_from_db()
     assert (run.counts, run.failures) == ({}, 3)
 
@@ -572,13 +570,13 @@ class FailingBackend(BaseEmailBackend):
 def test_a_failed_send_gives_the_claim_back_and_a_later_delivery_sends_it(
     world, settings, mailoutbox
 ):
-    notification = notifications.notify(
+    notification = outbox.notify(
         referral=world["intake"], kind=Kind.INTAKE_OVERDUE, recipient=world["intake"].gp
     )
     settings.EMAIL_BACKEND = "tests.test_reminders.FailingBackend"
 
     with pytest.raises(SMTPServerDisconnected):
-        notifications.deliver(notification.pk)
+        delivery.deliver(notification.pk)
 
     notification.refresh_from_db()
     assert notification.sent_at is None
@@ -587,7 +585,7 @@ def test_a_failed_send_gives_the_claim_back_and_a_later_delivery_sends_it(
     assert mailoutbox == []
 
     settings.EMAIL_BACKEND = LOCMEM
-    assert notifications.deliver(notification.pk) is True
+    assert delivery.deliver(notification.pk) is True
     notification.refresh_from_db()
     assert notification.sent_at is not None
     assert notification.attempts == 2
@@ -597,47 +595,47 @@ def test_a_failed_send_gives_the_claim_back_and_a_later_delivery_sends_it(
 def test_the_sweep_retries_failed_sends_until_they_go_out(world, settings, mailoutbox):
     settings.EMAIL_BACKEND = "tests.test_reminders.FailingBackend"
     with frozen(TODAY):
-        failed = reminders.sweep(today=TODAY, trigger="test")
+        failed = sweep_module.sweep(today=TODAY, trigger="test")
     assert (failed.counts, failed.failures) == ({}, 3)
     assert Notification.objects.filter(sent_at__isnull=True, attempts=1).count() == 3
 
     settings.EMAIL_BACKEND = LOCMEM
     with frozen(TODAY):
-        retried = reminders.sweep(today=TODAY, trigger="test")
+        retried = sweep_module.sweep(today=TODAY, trigger="test")
     assert (retried.counts, retried.failures) == (WORLD_COUNTS, 0)
     assert len(mailoutbox) == 3
 
 
 def test_the_sweep_gives_up_after_the_maximum_attempts(world, mailoutbox):
     with frozen(TODAY):
-        reminders.sweep(today=TODAY, trigger="test")
-    stuck = notifications.notify(
+        sweep_module.sweep(today=TODAY, trigger="test")
+    stuck = outbox.notify(
         referral=world["intake"], kind=Kind.REPORT_READY, recipient=world["intake"].gp
     )
-    Notification.objects.filter(pk=stuck.pk).update(attempts=notifications.MAX_ATTEMPTS)
+    Notification.objects.filter(pk=stuck.pk).update(attempts=delivery.MAX_ATTEMPTS)
     mailoutbox.clear()
     with frozen(TODAY):
-        run = reminders.sweep(today=TODAY, trigger="test")
+        run = sweep_module.sweep(today=TODAY, trigger="test")
     assert run.counts == {}
     assert mailoutbox == []
 
 
 def test_an_interrupted_send_gives_the_claim_back(world, monkeypatch, mailoutbox):
-    notification = notifications.notify(
+    notification = outbox.notify(
         referral=world["intake"], kind=Kind.INTAKE_OVERDUE, recipient=world["intake"].gp
     )
 
     def interrupted(**kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(notifications, "send_email", interrupted)
+    monkeypatch.setattr(delivery, "send_email", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        notifications.deliver(notification.pk)
+        delivery.deliver(notification.pk)
     monkeypatch.undo()
 
     notification.refresh_from_db()
     assert notification.sent_at is None
-    assert notifications.deliver(notification.pk) is True
+    assert delivery.deliver(notification.pk) is True
     assert len(mailoutbox) == 1
 
 
@@ -696,7 +694,7 @@ def test_emails_carry_no_medical_detail(gp, therapist, mailoutbox):
         **common,
     )
     for kind in (Kind.NEW_REFERRAL, Kind.NOT_CLEARED, Kind.REFERRAL_ANSWERED, Kind.REPORT_READY):
-        notifications.notify(referral=sent, kind=kind, recipient=gp, due_date=today)
+        outbox.notify(referral=sent, kind=kind, recipient=gp, due_date=today)
     secrets += [
         "burnout",
         "burn-out",
@@ -710,7 +708,7 @@ def test_emails_carry_no_medical_detail(gp, therapist, mailoutbox):
     ]
 
     with frozen(today):
-        run = reminders.sweep(today=today, trigger="test")
+        run = sweep_module.sweep(today=today, trigger="test")
 
     assert set(run.counts) == {*Kind.values, "safety_alert"}
     assert len(mailoutbox) == run.total
@@ -729,12 +727,12 @@ def test_emails_carry_no_medical_detail(gp, therapist, mailoutbox):
 
 def test_reminder_runs_page_lists_runs_for_the_admin(admin, world, client_for):
     with frozen(TODAY):
-        reminders.sweep(today=TODAY, trigger="test")
+        sweep_module.sweep(today=TODAY, trigger="test")
     Notification.objects.create(
         referral=world["intake"], kind=Kind.REPORT_READY, due_date=TODAY, recipient=admin
     )
 
-    response = client_for(admin).get(reverse("referrals:reminder_runs"))
+    response = client_for(admin).get(reverse("notifications:reminder_runs"))
 
     assert response.status_code == 200
     [run] = response.context["runs"]
@@ -748,11 +746,11 @@ def test_reminder_runs_page_lists_runs_for_the_admin(admin, world, client_for):
 @pytest.mark.parametrize("persona", ["gp", "therapist", "manager"])
 def test_reminder_runs_page_is_403_for_everyone_else(persona, request, client_for):
     user = request.getfixturevalue(persona)
-    assert client_for(user).get(reverse("referrals:reminder_runs")).status_code == 403
+    assert client_for(user).get(reverse("notifications:reminder_runs")).status_code == 403
 
 
 def test_reminder_runs_page_sends_the_anonymous_to_sign_in(client, db):
-    response = client.get(reverse("referrals:reminder_runs"))
+    response = client.get(reverse("notifications:reminder_runs"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:login"))
 
@@ -843,7 +841,7 @@ def test_a_gp_never_sees_another_gps_follow_ups(gp, gp_other_practice, therapist
     )
     make(gp, therapist, Status.SENT, sent_at=at(TODAY - timedelta(days=7)))  # the therapist's
 
-    assert [i.referral_id for i in reminders.due_items(today=TODAY, gp=gp)] == [own.pk]
+    assert [i.referral_id for i in due_module.due_items(today=TODAY, gp=gp)] == [own.pk]
     with frozen(TODAY, hour=9):
         response = client_for(gp).get(reverse("referrals:worklist"))
     assert [i.referral_id for i in response.context["due_items"]] == [own.pk]
@@ -864,7 +862,7 @@ def test_a_therapist_never_sees_another_therapists_items(
         follow_up_due=TODAY - timedelta(days=3),
     )
 
-    assert [i.referral_id for i in reminders.due_items(today=TODAY, therapist=therapist)] == [
+    assert [i.referral_id for i in due_module.due_items(today=TODAY, therapist=therapist)] == [
         mine.pk
     ]
     with frozen(TODAY, hour=9):
@@ -902,7 +900,7 @@ def open_but_nothing_due(gp, therapist, count: int) -> None:
 
 def sweep_queries() -> int:
     with frozen(TODAY), CaptureQueriesContext(connection) as queries:
-        run = reminders.sweep(today=TODAY, trigger="test", deliver_inline=True)
+        run = sweep_module.sweep(today=TODAY, trigger="test")
     assert run.total == 0
     return len(queries)
 
@@ -918,7 +916,7 @@ def test_sweep_queries_do_not_grow_with_the_number_of_open_referrals(gp, therapi
 def test_due_item_queries_do_not_grow_with_the_number_of_due_items(gp, therapist):
     def count() -> tuple[int, int]:
         with CaptureQueriesContext(connection) as queries:
-            items = reminders.due_items(today=TODAY)
+            items = due_module.due_items(today=TODAY)
         return len(queries), len(items)
 
     many_due(gp, therapist, 1)

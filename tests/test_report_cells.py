@@ -1,4 +1,4 @@
-"""The reports' pre-aggregated cells (referrals.report_cells): every change keeps them equal to a
+"""The dashboard's counts (dashboard.counts): every change keeps them equal to a
 rebuild from scratch, the dashboard read from them equals counting the referrals directly, and
 they are scoped like the referrals."""
 
@@ -14,20 +14,15 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from accounts.models import User
+from dashboard import cells as dashboard_cells
+from dashboard import counts
+from dashboard.cells import cell_totals, people_counts
+from dashboard.models import CountCell, CountFact
+from dashboard.period import AMSTERDAM, Period, referrals_sent_in
+from dashboard.scope import cell_scope, referrals_for_reports
 from outcomes.instruments import IMPROVED, INSTRUMENTS, reliable_change
 from patients.privacy import patient_erase
-from referrals import dashboard, report_cells
-from referrals.dashboard import Period
-from referrals.models import (
-    Complaint,
-    FollowUp,
-    Funding,
-    Purpose,
-    Referral,
-    ReportCell,
-    ReportFact,
-    Status,
-)
+from referrals.models import Complaint, FollowUp, Funding, Purpose, Referral, Status
 
 from .factories import (
     PatientFactory,
@@ -46,20 +41,20 @@ EVERYTHING = Period.last_months(36)
 def cells() -> dict:
     return {
         (cell.scope, cell.scope_id, cell.dimension, cell.month, cell.value): cell.n
-        for cell in ReportCell.objects.exclude(n=0)
+        for cell in CountCell.objects.exclude(n=0)
     }
 
 
 def facts() -> dict:
     return {
-        fact.referral_id: {f.attname: getattr(fact, f.attname) for f in ReportFact._meta.fields}
-        for fact in ReportFact.objects.all()
+        fact.referral_id: {f.attname: getattr(fact, f.attname) for f in CountFact._meta.fields}
+        for fact in CountFact.objects.all()
     }
 
 
 def assert_equal_to_a_rebuild() -> None:
     before_cells, before_facts = cells(), facts()
-    report_cells.rebuild()
+    counts.rebuild()
     assert facts() == before_facts
     assert cells() == before_cells
 
@@ -141,18 +136,18 @@ def test_cells_after_random_changes_equal_a_rebuild(seed):
             referral.save()
         else:
             referral.delete()
-    assert ReportCell.objects.exists()
+    assert CountCell.objects.exists()
     assert_equal_to_a_rebuild()
 
 
 def test_a_draft_counts_nowhere_until_it_is_sent():
     referral = ReferralFactory(status=Status.DRAFT)
-    assert not ReportCell.objects.exists()
+    assert not CountCell.objects.exists()
     referral.status, referral.sent_at = Status.SENT, timezone.now()
     referral.save()
-    assert ReportFact.objects.filter(referral_id=referral.pk).exists()
-    practice_sent = ReportCell.objects.get(
-        scope=report_cells.PRACTICE, scope_id=referral.practice_id, dimension="sent"
+    assert CountFact.objects.filter(referral_id=referral.pk).exists()
+    practice_sent = CountCell.objects.get(
+        scope=counts.PRACTICE, scope_id=referral.practice_id, dimension="sent"
     )
     assert practice_sent.n == 1
 
@@ -162,12 +157,12 @@ def test_erasing_a_patient_takes_their_referrals_out_of_the_reports(admin):
         referral = ReferralFactory(status=Status.FOLLOWED_UP)
         QuestionnaireResponseFactory(referral=referral)
         follow_up(referral, FollowUp.Antidepressant.STOPPED)
-    assert ReportCell.objects.exclude(n=0).exists()
+    assert CountCell.objects.exclude(n=0).exists()
 
     patient_erase(patient=referral.patient, by=admin)
 
-    assert not ReportCell.objects.exclude(n=0).exists()
-    assert not ReportFact.objects.exists()
+    assert not CountCell.objects.exclude(n=0).exists()
+    assert not CountFact.objects.exists()
 
 
 def test_a_save_that_changes_no_reported_field_writes_nothing(gp):
@@ -187,7 +182,7 @@ def test_reliable_improvement_in_the_cells_is_the_rule_of_reliable_change(code):
     instrument = INSTRUMENTS[code]
     for before in range(instrument.max_total + 1):
         for after in range(instrument.max_total + 1):
-            fact = ReportFact(
+            fact = CountFact(
                 status=Status.IN_THERAPY,
                 complaint="",
                 purpose="",
@@ -195,7 +190,7 @@ def test_reliable_improvement_in_the_cells_is_the_rule_of_reliable_change(code):
                 gp_id=1,
                 scores={code: [before, after]},
             )
-            found = {(d, v) for d, v, _n in report_cells.figures(fact)}
+            found = {(d, v) for d, v, _n in counts.figures(fact)}
             improved = ("score_improved", code) in found
             assert improved == (reliable_change(code, before, after) == IMPROVED)
 
@@ -220,10 +215,10 @@ PERSONAS = [
 @pytest.mark.parametrize("email", PERSONAS)
 def test_dashboard_totals_equal_counting_the_referrals(demo, email):
     user = User.objects.get(email=email)
-    referrals = dashboard.referrals_sent_in(
-        dashboard.referrals_for_reports(user), EVERYTHING
-    ).select_related("follow_up")
-    found = dashboard.cell_totals(dashboard.cell_scope(user), EVERYTHING)
+    referrals = referrals_sent_in(referrals_for_reports(user), EVERYTHING).select_related(
+        "follow_up"
+    )
+    found = cell_totals(cell_scope(user), EVERYTHING)
 
     assert referrals.exists()
     assert found.totals["sent"] == referrals.count()
@@ -237,7 +232,7 @@ def test_dashboard_totals_equal_counting_the_referrals(demo, email):
         assert n == sum(
             1
             for r in referrals
-            if timezone.localtime(r.sent_at, dashboard.AMSTERDAM).date().replace(day=1) == month
+            if timezone.localtime(r.sent_at, AMSTERDAM).date().replace(day=1) == month
         )
     for code, change in found.questionnaires.changes.items():
         pairs = [
@@ -255,47 +250,47 @@ def test_dashboard_totals_equal_counting_the_referrals(demo, email):
 def test_the_admin_can_narrow_the_cells_to_one_practice(demo):
     admin = User.objects.get(email="admin@example.org")
     manager = User.objects.get(email="manager@example.org")
-    assert dashboard.cell_scope(admin, practice=manager.practice) == dashboard.cell_scope(manager)
-    assert dashboard.cell_scope(admin) == (report_cells.ALL, 0)
+    assert cell_scope(admin, practice=manager.practice) == cell_scope(manager)
+    assert cell_scope(admin) == (counts.ALL, 0)
 
 
 def test_a_therapist_without_a_register_entry_sees_nothing():
     user = UserFactory(role=User.Role.THERAPIST, practice=None)
-    assert dashboard.cell_scope(user) is None
-    assert dashboard.cell_totals(None, EVERYTHING).totals.get("sent", 0) == 0
+    assert cell_scope(user) is None
+    assert cell_totals(None, EVERYTHING).totals.get("sent", 0) == 0
 
 
 def test_long_people_lists_show_the_busiest_and_one_row_for_the_rest(monkeypatch, manager):
-    monkeypatch.setattr(dashboard, "MAX_LIST_ROWS", 2)
+    monkeypatch.setattr(dashboard_cells, "MAX_LIST_ROWS", 2)
     gps = [UserFactory(role=User.Role.GP, practice=manager.practice) for _ in range(4)]
     for gp, n in zip(gps, (5, 1, 3, 2), strict=True):
         for _ in range(n):
             ReferralFactory(gp=gp, patient=PatientFactory(practice=gp.practice), status="sent")
 
     with translation.override("en"):
-        people = dashboard.people_counts(dashboard.cell_scope(manager), EVERYTHING)
+        people = people_counts(cell_scope(manager), EVERYTHING)
 
     assert [count for _name, count in people.gps] == [5, 3, 3]
     assert people.gps[0][0] == gps[0].get_full_name()
     assert people.gps[-1][0] == "2 others"
 
 
-def test_rebuild_reports_command_says_what_it_wrote(demo):
+def test_rebuild_counts_command_says_what_it_wrote(demo):
     out = StringIO()
-    call_command("rebuild_reports", stdout=out)
+    call_command("rebuild_counts", stdout=out)
     sent = Referral.objects.filter(sent_at__isnull=False).count()
     assert out.getvalue().startswith(f"{sent} referrals counted, ")
 
 
 def test_a_fact_has_the_fields_of_a_stored_fact_in_their_order():
     """The rebuild writes facts with COPY in this order."""
-    assert report_cells.Fact._fields == tuple(report_cells.FACT_COLUMNS)
+    assert counts.Fact._fields == tuple(counts.FACT_COLUMNS)
 
 
 def test_every_dimension_a_fact_adds_is_a_figure_or_a_person(demo):
     """The dashboard reads the figures by name: a new dimension must be listed to be read."""
-    from referrals.report_cells import FIGURES, PEOPLE
+    from dashboard.counts import FIGURES, PEOPLE
 
-    found = set(ReportCell.objects.values_list("dimension", flat=True).distinct())
+    found = set(CountCell.objects.values_list("dimension", flat=True).distinct())
     assert found <= set(FIGURES) | set(PEOPLE)
     assert found >= {"sent", "status", "intake_days", "score_change", "antidepressant"}

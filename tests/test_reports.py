@@ -20,6 +20,7 @@ from django.conf import settings
 from django.utils import translation
 from pypdf import PdfReader
 
+from core import pdf
 from outcomes.charts import score_chart_svg
 from outcomes.instruments import (
     CHANGE_LABELS,
@@ -29,10 +30,10 @@ from outcomes.instruments import (
     NO_CHANGE,
 )
 from outcomes.models import QuestionnaireResponse
-from referrals import pdf
-from referrals.models import Status, TherapyReport
-from referrals.reports import render_therapy_report
-from therapists.models import Intake, Screening, Therapist, TherapySession
+from referrals.models import Status
+from therapists.models import Therapist
+from therapy.letters import render_therapy_letter
+from therapy.models import Intake, Screening, TherapyLetter, TherapySession
 
 from .factories import (
     PatientFactory,
@@ -91,9 +92,9 @@ def add_score(referral, code: str, week: int, total: int) -> QuestionnaireRespon
     )
 
 
-def add_report(referral, kind: str, **fields) -> TherapyReport:
+def add_report(referral, kind: str, **fields) -> TherapyLetter:
     fields.setdefault("summary", "Gaat goed; loopt twee keer per week mee.")
-    return TherapyReport.objects.create(
+    return TherapyLetter.objects.create(
         referral=referral, kind=kind, written_by=referral.therapist.user, **fields
     )
 
@@ -181,9 +182,9 @@ def end_report(intake_done):
     referral.save()
     return add_report(
         referral,
-        TherapyReport.Kind.END,
+        TherapyLetter.Kind.END,
         fitness_progress="Van 2 naar 6 km aaneengesloten.",
-        runs_independently=TherapyReport.Independence.YES,
+        runs_independently=TherapyLetter.Independence.YES,
         advice="Bespreek over drie maanden of het lopen is volgehouden.",
     )
 
@@ -194,9 +195,9 @@ def end_report(intake_done):
 def test_intake_report_shows_intake_screening_and_baseline_scores(intake_done):
     add_score(intake_done, "PHQ-9", 0, 14)
     add_score(intake_done, "GAD-7", 0, 11)
-    report = add_report(intake_done, TherapyReport.Kind.INTAKE)
+    report = add_report(intake_done, TherapyLetter.Kind.INTAKE)
 
-    data = render_therapy_report(report)
+    data = render_therapy_letter(report)
     flat = squash(pdf_text(data))
 
     assert data.startswith(b"%PDF")
@@ -204,7 +205,7 @@ def test_intake_report_shows_intake_screening_and_baseline_scores(intake_done):
         "Jan van der Berg",
         "17-05-1980",
         intake_done.patient.bsn,
-        nl(TherapyReport.Kind.INTAKE.label),
+        nl(TherapyLetter.Kind.INTAKE.label),
         "02-03-2026",  # intake date, week 0
         "Weer 5 km kunnen lopen.",
         "Twee keer per week groepstraining, opbouw volgens schema.",
@@ -231,12 +232,12 @@ def test_progress_report_shows_attendance_and_change_since_week_0(intake_done):
     add_session(intake_done, "attended", minutes_running=40, distance_km=Decimal("6.0"))
     add_session(intake_done, "no_show")
     add_session(intake_done, "cancelled", minutes_running=99)  # not run: not counted
-    report = add_report(intake_done, TherapyReport.Kind.PROGRESS)
+    report = add_report(intake_done, TherapyLetter.Kind.PROGRESS)
 
-    flat = squash(pdf_text(render_therapy_report(report)))
+    flat = squash(pdf_text(render_therapy_letter(report)))
 
     assert squash("Jan van der Berg") in flat
-    assert squash(nl(TherapyReport.Kind.PROGRESS.label)) in flat
+    assert squash(nl(TherapyLetter.Kind.PROGRESS.label)) in flat
     assert squash(nl("%(minutes)s minutes") % {"minutes": 65}) in flat
     assert squash("9,5 km") in flat
     assert squash(f"{nl(CHANGE_LABELS[DETERIORATED])} (+6)") in flat  # PHQ-9 14 -> 20
@@ -245,17 +246,17 @@ def test_progress_report_shows_attendance_and_change_since_week_0(intake_done):
 
 
 def test_end_report_shows_scores_verdicts_chart_and_advice(end_report):
-    text = pdf_text(render_therapy_report(end_report))
+    text = pdf_text(render_therapy_letter(end_report))
     flat = squash(text)
 
     for value in (
         "Jan van der Berg",
-        nl(TherapyReport.Kind.END.label),
+        nl(TherapyLetter.Kind.END.label),
         # PHQ-9 15 -> 8 is a drop of 7 (threshold 6); GAD-7 10 -> 7 is 3 (threshold 4).
         f"{nl(CHANGE_LABELS[IMPROVED])} (-7)",
         f"{nl(CHANGE_LABELS[NO_CHANGE])} (-3)",
         nl("Total score"),  # the chart's axis label: the chart was drawn
-        nl(TherapyReport.Independence.YES.label),
+        nl(TherapyLetter.Independence.YES.label),
         nl(Status.COMPLETED.label),
         "Van 2 naar 6 km aaneengesloten.",
         "Bespreek over drie maanden of het lopen is volgehouden.",
@@ -279,23 +280,23 @@ def test_end_report_of_a_stopped_therapy_gives_the_reason(end_report):
     referral.stop_reason = "Verhuisd naar het buitenland."
     referral.save()
 
-    flat = squash(pdf_text(render_therapy_report(end_report)))
+    flat = squash(pdf_text(render_therapy_letter(end_report)))
 
     assert squash(nl(Status.STOPPED.label)) in flat
     assert squash("Verhuisd naar het buitenland.") in flat
 
 
-@pytest.mark.parametrize("kind", list(TherapyReport.Kind))
+@pytest.mark.parametrize("kind", list(TherapyLetter.Kind))
 def test_report_without_intake_screening_or_scores_shows_dashes(referral, kind):
     report = add_report(referral, kind)
 
-    data = render_therapy_report(report)
+    data = render_therapy_letter(report)
     flat = squash(pdf_text(data))
 
     assert data.startswith(b"%PDF")
     assert squash("Jan van der Berg") in flat
-    assert squash(nl(TherapyReport.Kind(kind).label)) in flat
-    if kind == TherapyReport.Kind.INTAKE:
+    assert squash(nl(TherapyLetter.Kind(kind).label)) in flat
+    if kind == TherapyLetter.Kind.INTAKE:
         assert squash(nl("Goals")) + "—" in flat
         assert squash(nl("Resting heart rate")) not in flat  # no screening: no values
     assert "PHQ-9—" in flat
@@ -306,7 +307,7 @@ def test_report_without_intake_screening_or_scores_shows_dashes(referral, kind):
 def test_end_report_with_a_missing_week_5_still_compares_week_0_to_10(end_report):
     QuestionnaireResponse.objects.filter(referral=end_report.referral, week=5).delete()
 
-    flat = squash(pdf_text(render_therapy_report(end_report)))
+    flat = squash(pdf_text(render_therapy_letter(end_report)))
 
     assert squash(f"{nl(CHANGE_LABELS[IMPROVED])} (-7)") in flat
 
@@ -327,7 +328,7 @@ def test_markup_in_free_text_is_printed_as_text_and_fetches_nothing(end_report, 
     end_report.referral.therapist.organisation = f"org{MARKUP}"
     end_report.referral.therapist.save()
 
-    flat = squash(pdf_text(render_therapy_report(end_report)))
+    flat = squash(pdf_text(render_therapy_letter(end_report)))
 
     for field in ("summary", "advice", "fitness", "org"):
         assert squash(f"{field}{MARKUP}") in flat, field
@@ -339,9 +340,9 @@ def test_intake_report_markup_in_intake_and_screening_is_text(intake_done):
     intake_done.intake.save()
     intake_done.screening.restrictions = f"restr{MARKUP}"
     intake_done.screening.save()
-    report = add_report(intake_done, TherapyReport.Kind.INTAKE)
+    report = add_report(intake_done, TherapyLetter.Kind.INTAKE)
 
-    flat = squash(pdf_text(render_therapy_report(report)))
+    flat = squash(pdf_text(render_therapy_letter(report)))
 
     assert squash(f"goals{MARKUP}") in flat
     assert squash(f"restr{MARKUP}") in flat
@@ -351,15 +352,15 @@ def test_report_is_dutch_whatever_the_active_language(end_report):
     dutch = nl("Date of birth")
 
     with translation.override("en"):
-        text = pdf_text(render_therapy_report(end_report))
+        text = pdf_text(render_therapy_letter(end_report))
 
     assert dutch != "Date of birth"
     assert dutch in text
-    assert squash(nl(TherapyReport.Kind.END.label)) in squash(text)
+    assert squash(nl(TherapyLetter.Kind.END.label)) in squash(text)
 
 
 def test_letterhead_is_the_therapists_and_the_report_is_addressed_to_the_gp(end_report):
-    flat = squash(pdf_text(render_therapy_report(end_report)))
+    flat = squash(pdf_text(render_therapy_letter(end_report)))
 
     assert squash("Fysio Oost") in flat
     assert squash("Anna de Vries") in flat
@@ -373,14 +374,14 @@ def test_report_shows_a_safety_alert_of_its_weeks(end_report):
     )
     SafetyAlertFactory(response=response)
 
-    flat = squash(pdf_text(render_therapy_report(end_report)))
+    flat = squash(pdf_text(render_therapy_letter(end_report)))
 
     assert squash(nl("Safety alert in week %(week)s:") % {"week": 5}) in flat
 
 
 def test_end_report_renders_in_reasonable_time(end_report):
     start = time.perf_counter()
-    render_therapy_report(end_report)
+    render_therapy_letter(end_report)
     assert time.perf_counter() - start < 10
 
 

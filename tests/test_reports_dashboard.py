@@ -1,4 +1,4 @@
-"""The reports (referrals.dashboard): scope, months in Amsterdam, outcome figures with small-cell
+"""The dashboard (dashboard/): scope, months in Amsterdam, outcome figures with small-cell
 suppression, the CSV and PDF exports, the bar chart, query counts and the range form."""
 
 import csv
@@ -18,10 +18,11 @@ from django.utils import timezone, translation
 from pypdf import PdfReader
 
 from accounts.models import User
+from dashboard.charts import bar_chart_svg
+from dashboard.figures import OutcomeRow
+from dashboard.period import AMSTERDAM, Period
+from dashboard.suppression import SUPPRESSED, share_cell, weighted_median
 from patients.models import Patient
-from referrals import dashboard
-from referrals.charts import bar_chart_svg
-from referrals.dashboard import AMSTERDAM, SUPPRESSED, Period, share_cell
 from referrals.models import FollowUp, Referral, Status
 
 from .factories import (
@@ -34,8 +35,8 @@ from .factories import (
 
 pytestmark = pytest.mark.django_db
 
-URL_NAMES = ("reports:dashboard", "reports:monthly_csv", "reports:outcomes_csv")
-ALL_URL_NAMES = (*URL_NAMES, "reports:dashboard_pdf")
+URL_NAMES = ("dashboard:page", "dashboard:monthly_csv", "dashboard:outcomes_csv")
+ALL_URL_NAMES = (*URL_NAMES, "dashboard:pdf")
 
 
 def send(gp: User, *, at: datetime | None = None, status: str = Status.SENT, **fields) -> Referral:
@@ -74,7 +75,7 @@ def pdf_text(response) -> str:
     return "\n".join(page.extract_text() for page in reader.pages)
 
 
-def outcome(response, label_start: str) -> dashboard.OutcomeRow:
+def outcome(response, label_start: str) -> OutcomeRow:
     rows = [row for row in response.context["report"].outcomes if row.label.startswith(label_start)]
     assert len(rows) == 1, [row.label for row in response.context["report"].outcomes]
     return rows[0]
@@ -129,19 +130,17 @@ def test_manager_never_counts_another_practices_referrals(
     send(gp_other_practice)
     client = en(manager)
 
-    page = client.get(reverse("reports:dashboard"))
-    rows = parse_csv(client.get(reverse("reports:monthly_csv")))
+    page = client.get(reverse("dashboard:page"))
+    rows = parse_csv(client.get(reverse("dashboard:monthly_csv")))
     # The administrator's practice filter is not the manager's: the parameter only narrows.
-    elsewhere = client.get(
-        reverse("reports:dashboard"), {"practice": gp_other_practice.practice_id}
-    )
+    elsewhere = client.get(reverse("dashboard:page"), {"practice": gp_other_practice.practice_id})
 
     assert page.context["report"].total == 2
     assert sum(int(row[-1]) for row in rows[1:]) == 2
     assert gp_other_practice.get_full_name() not in page.content.decode()
     assert gp_other_practice.get_full_name() not in "".join(";".join(row) for row in rows)
     assert elsewhere.context["report"].total == 2
-    assert en(admin).get(reverse("reports:dashboard")).context["report"].total == 3
+    assert en(admin).get(reverse("dashboard:page")).context["report"].total == 3
 
 
 def test_gp_counts_only_their_own_referrals(gp, gp_other_practice, practice, en):
@@ -150,8 +149,8 @@ def test_gp_counts_only_their_own_referrals(gp, gp_other_practice, practice, en)
     send(colleague)
     send(gp_other_practice)
 
-    response = en(gp).get(reverse("reports:dashboard"))
-    rows = parse_csv(en(gp).get(reverse("reports:monthly_csv")))
+    response = en(gp).get(reverse("dashboard:page"))
+    rows = parse_csv(en(gp).get(reverse("dashboard:monthly_csv")))
 
     assert response.context["report"].total == 1
     assert {row[2] for row in rows[1:]} == {gp.get_full_name()}
@@ -163,7 +162,7 @@ def test_therapist_counts_only_referrals_sent_to_them(gp, therapist, therapist_o
     send(gp, therapist=therapist_other.therapist)
     ReferralFactory(gp=gp, therapist=therapist.therapist, status=Status.DRAFT)
 
-    response = en(therapist).get(reverse("reports:dashboard"))
+    response = en(therapist).get(reverse("dashboard:page"))
 
     assert response.context["report"].total == 1
 
@@ -174,8 +173,8 @@ def test_admin_sees_all_practices_and_can_filter_one(gp, gp_other_practice, admi
     send(gp_other_practice)
     client = en(admin)
 
-    everything = client.get(reverse("reports:dashboard"))
-    one = client.get(reverse("reports:dashboard"), {"practice": gp_other_practice.practice_id})
+    everything = client.get(reverse("dashboard:page"))
+    one = client.get(reverse("dashboard:page"), {"practice": gp_other_practice.practice_id})
 
     assert everything.context["report"].total == 3
     keys = [split.key for split in everything.context["report"].splits]
@@ -192,7 +191,7 @@ def test_admin_sees_all_practices_and_can_filter_one(gp, gp_other_practice, admi
 def test_admin_with_an_unknown_practice_gets_an_error_and_all_practices(gp, admin, en):
     send(gp)
 
-    response = en(admin).get(reverse("reports:dashboard"), {"practice": "999999"})
+    response = en(admin).get(reverse("dashboard:page"), {"practice": "999999"})
 
     assert response.status_code == 200
     assert "practice" in response.context["form"].errors
@@ -235,10 +234,10 @@ def test_pages_and_exports_show_no_patient_identifiers(email):
     client.force_login(User.objects.get(email=email))
 
     outputs = {
-        "dashboard": client.get(reverse("reports:dashboard")).content.decode(),
-        "monthly csv": client.get(reverse("reports:monthly_csv")).content.decode("utf-8"),
-        "outcomes csv": client.get(reverse("reports:outcomes_csv")).content.decode("utf-8"),
-        "pdf": pdf_text(client.get(reverse("reports:dashboard_pdf"))),
+        "dashboard": client.get(reverse("dashboard:page")).content.decode(),
+        "monthly csv": client.get(reverse("dashboard:monthly_csv")).content.decode("utf-8"),
+        "outcomes csv": client.get(reverse("dashboard:outcomes_csv")).content.decode("utf-8"),
+        "pdf": pdf_text(client.get(reverse("dashboard:pdf"))),
     }
 
     # The outputs do hold figures: the check below is not passing on empty pages.
@@ -264,8 +263,8 @@ def test_month_of_sending_is_the_month_in_amsterdam(gp, manager, en):
     assert timezone.localtime(april.sent_at, AMSTERDAM) == local(2025, 4, 1, 0, 30)
     params = {"start": "2025-03", "end": "2025-04"}
 
-    page = en(manager).get(reverse("reports:dashboard"), params)
-    rows = parse_csv(en(manager).get(reverse("reports:monthly_csv"), params))
+    page = en(manager).get(reverse("dashboard:page"), params)
+    rows = parse_csv(en(manager).get(reverse("dashboard:monthly_csv"), params))
 
     assert page.context["report"].months == [(date(2025, 3, 1), 1), (date(2025, 4, 1), 1)]
     assert [(row[0], row[-1]) for row in rows[1:]] == [("2025-03", "1"), ("2025-04", "1")]
@@ -276,7 +275,7 @@ def test_a_month_outside_the_range_is_not_counted(gp, manager, en):
     send(gp, at=local(2025, 3, 1, 0, 0))
     send(gp, at=local(2025, 5, 1, 0, 0))
 
-    page = en(manager).get(reverse("reports:dashboard"), {"start": "2025-03", "end": "2025-04"})
+    page = en(manager).get(reverse("dashboard:page"), {"start": "2025-03", "end": "2025-04"})
 
     assert page.context["report"].total == 1
 
@@ -300,9 +299,9 @@ def test_a_figure_based_on_fewer_than_five_patients_shows_less_than_five(
         started(gp)
     client = en(manager)
 
-    page = client.get(reverse("reports:dashboard"))
-    rows = parse_csv(client.get(reverse("reports:outcomes_csv")))
-    text = pdf_text(client.get(reverse("reports:dashboard_pdf")))
+    page = client.get(reverse("dashboard:page"))
+    rows = parse_csv(client.get(reverse("dashboard:outcomes_csv")))
+    text = pdf_text(client.get(reverse("dashboard:pdf")))
 
     median = outcome(page, "Median time from sending to intake")
     assert median.value == shown
@@ -338,7 +337,7 @@ def test_outcome_figures_are_computed_from_the_referrals_sent_in_the_period(gp, 
         )
     send(gp, status=Status.DECLINED)
 
-    page = en(manager).get(reverse("reports:dashboard"))
+    page = en(manager).get(reverse("dashboard:page"))
 
     assert page.context["report"].total == 17
     assert outcome(page, "Therapy started").value == "6 (35%)"
@@ -355,10 +354,10 @@ def test_outcome_figures_are_computed_from_the_referrals_sent_in_the_period(gp, 
 
 
 def test_weighted_median():
-    assert dashboard.weighted_median({}) is None
-    assert dashboard.weighted_median({3: 1, 9: 1, 4: 1}) == 4
-    assert dashboard.weighted_median({3: 2, 9: 2}) == 6
-    assert dashboard.weighted_median({1: 5, 100: 1}) == 1
+    assert weighted_median({}) is None
+    assert weighted_median({3: 1, 9: 1, 4: 1}) == 4
+    assert weighted_median({3: 2, 9: 2}) == 6
+    assert weighted_median({1: 5, 100: 1}) == 1
 
 
 # --- The monthly CSV ----------------------------------------------------------------------------
@@ -385,7 +384,7 @@ def test_monthly_csv_counts_equal_the_database(gp, gp_other_practice, manager, p
     send(gp, at=local(2024, 12, 31, 23, 0))
     period = Period(first=date(2025, 1, 1), last=date(2025, 6, 1))
 
-    rows = parse_csv(en(manager).get(reverse("reports:monthly_csv"), period.params()))
+    rows = parse_csv(en(manager).get(reverse("dashboard:monthly_csv"), period.params()))
 
     header, body = rows[0], rows[1:]
     status_columns = {english(status.label): status.value for status in Status}
@@ -406,7 +405,7 @@ def test_monthly_csv_counts_equal_the_database(gp, gp_other_practice, manager, p
 def test_monthly_csv_is_dutch_excel_csv(gp, manager, client_for):
     send(gp)
 
-    response = client_for(manager).get(reverse("reports:monthly_csv"), {"months": 12})
+    response = client_for(manager).get(reverse("dashboard:monthly_csv"), {"months": 12})
     body = response.content
 
     assert response["Content-Type"] == "text/csv; charset=utf-8"
@@ -428,7 +427,7 @@ def test_csv_names_cannot_become_spreadsheet_formulas(manager, practice, en):
     sneaky = UserFactory(role=User.Role.GP, practice=practice, first_name="=HYPERLINK(1)")
     send(sneaky)
 
-    rows = parse_csv(en(manager).get(reverse("reports:monthly_csv")))
+    rows = parse_csv(en(manager).get(reverse("dashboard:monthly_csv")))
 
     assert all(not row[2].startswith("=") for row in rows[1:])
 
@@ -457,7 +456,7 @@ def test_invalid_range_shows_an_error_and_falls_back_to_the_default(
     response = en(manager).get(reverse(name), params)
 
     assert response.status_code == 200
-    if name == "reports:dashboard":
+    if name == "dashboard:page":
         assert field in response.context["form"].errors
         assert response.context["period"] == Period.last_months(12)
         html = response.content.decode()
@@ -477,7 +476,7 @@ def test_invalid_range_shows_an_error_and_falls_back_to_the_default(
     ],
 )
 def test_range_parameters_choose_the_months(params, first, last, manager, en):
-    response = en(manager).get(reverse("reports:dashboard"), params)
+    response = en(manager).get(reverse("dashboard:page"), params)
 
     assert response.context["form"].errors == {}
     assert response.context["period"] == Period(first=first, last=last)
@@ -485,18 +484,18 @@ def test_range_parameters_choose_the_months(params, first, last, manager, en):
 
 
 def test_months_parameter_counts_back_from_this_month(manager, en):
-    response = en(manager).get(reverse("reports:dashboard"), {"months": "3"})
+    response = en(manager).get(reverse("dashboard:page"), {"months": "3"})
 
     assert response.context["period"] == Period.last_months(3)
     assert len(response.context["report"].months) == 3
 
 
 def test_export_links_carry_the_chosen_period(manager, en):
-    response = en(manager).get(reverse("reports:dashboard"), {"start": "2025-01", "end": "2025-06"})
+    response = en(manager).get(reverse("dashboard:page"), {"start": "2025-01", "end": "2025-06"})
 
     html = response.content.decode()
-    assert f"{reverse('reports:monthly_csv')}?start=2025-01&amp;end=2025-06" in html
-    assert f"{reverse('reports:dashboard_pdf')}?start=2025-01&amp;end=2025-06" in html
+    assert f"{reverse('dashboard:monthly_csv')}?start=2025-01&amp;end=2025-06" in html
+    assert f"{reverse('dashboard:pdf')}?start=2025-01&amp;end=2025-06" in html
 
 
 # --- Query counts -------------------------------------------------------------------------------
@@ -587,7 +586,7 @@ def test_bar_chart_refers_to_nothing_outside_itself():
 def test_dashboard_shows_charts_with_their_tables(gp, manager, en):
     send(gp)
 
-    html = en(manager).get(reverse("reports:dashboard")).content.decode()
+    html = en(manager).get(reverse("dashboard:page")).content.decode()
 
     assert html.count('role="img"') >= 5
     for table in ("months", "outcomes", "gp", "therapist", "complaint", "purpose", "funding"):

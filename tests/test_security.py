@@ -69,7 +69,7 @@ GP_PATIENT_PAGES = {
     "referrals:detail": lambda r: {"pk": r.pk},
     "referrals:letter": lambda r: {"pk": r.pk},
     "referrals:cancel": lambda r: {"pk": r.pk},
-    "reports:dashboard": lambda r: {},
+    "dashboard:page": lambda r: {},
 }
 # The only URLs a signed-in user reaches before the second factor.
 BEFORE_SECOND_FACTOR = {
@@ -443,8 +443,8 @@ def test_a_patient_page_sends_the_security_headers(settings, referral, client_fo
     [
         ("referrals:letter", "get"),
         ("patients:export", "post"),
-        ("reports:monthly_csv", "get"),
-        ("reports:dashboard_pdf", "get"),
+        ("dashboard:monthly_csv", "get"),
+        ("dashboard:pdf", "get"),
     ],
 )
 def test_documents_and_exports_are_not_stored_by_the_browser(name, method, referral, client_for):

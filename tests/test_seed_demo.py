@@ -9,9 +9,9 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 
 from accounts.models import Practice, User
+from demo.data import PASSWORD, USERS
 from patients.models import Patient
 from patients.validators import bsn_is_valid
-from referrals.demo import PASSWORD, USERS
 from referrals.models import STATUS_TIMESTAMP, TRANSITIONS, Referral, ReferralEvent, Status
 from therapists.models import Therapist
 
@@ -136,7 +136,8 @@ def test_demo_timelines_show_each_step_at_its_own_moment(seeded):
 
 
 def test_seed_with_documents_stores_a_letter_for_every_sent_referral_and_the_reports():
-    from referrals.models import ReferralDocument, TherapyReport
+    from referrals.models import ReferralDocument
+    from therapy.models import TherapyLetter
 
     call_command("seed_demo", stdout=StringIO())
     sent = Referral.objects.filter(sent_at__isnull=False)
@@ -144,6 +145,6 @@ def test_seed_with_documents_stores_a_letter_for_every_sent_referral_and_the_rep
     assert set(letters.values_list("referral_id", flat=True)) == set(
         sent.values_list("pk", flat=True)
     )
-    for report in TherapyReport.objects.all():
+    for report in TherapyLetter.objects.all():
         assert ReferralDocument.objects.filter(referral=report.referral, kind=report.kind).exists()
-    assert TherapyReport.objects.filter(kind=TherapyReport.Kind.END).exists()
+    assert TherapyLetter.objects.filter(kind=TherapyLetter.Kind.END).exists()

@@ -13,12 +13,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from referrals.exceptions import ReferralError
 from referrals.models import Status
-from therapists.forms import GroupSessionForm
-from therapists.models import TherapySession
-from therapists.selectors import referrals_in_therapy, session_summary
-from therapists.services import session_log
+from therapy.exceptions import TherapyError
+from therapy.forms import GroupSessionForm
+from therapy.models import TherapySession
+from therapy.selectors import referrals_in_therapy, session_summary
+from therapy.services import session_log
 
 from .factories import PatientFactory, ReferralFactory, TherapySessionFactory
 
@@ -149,26 +149,26 @@ def test_session_refused_outside_therapy(status, therapist):
         therapist=therapist.therapist, status=status, intake_date=today() - timedelta(days=3)
     )
 
-    with pytest.raises(ReferralError, match="once therapy has started"):
+    with pytest.raises(TherapyError, match="once therapy has started"):
         session_log(referrals=[referral], by=therapist, data=data())
 
     assert not TherapySession.objects.exists()
 
 
 def test_session_refused_for_the_patient_of_another_therapist(referral_in_therapy, therapist_other):
-    with pytest.raises(ReferralError, match="own running therapist"):
+    with pytest.raises(TherapyError, match="own running therapist"):
         session_log(referrals=[referral_in_therapy], by=therapist_other, data=data())
 
     assert not TherapySession.objects.exists()
 
 
 def test_session_refused_for_a_gp(referral_in_therapy, gp):
-    with pytest.raises(ReferralError):
+    with pytest.raises(TherapyError):
         session_log(referrals=[referral_in_therapy], by=gp, data=data())
 
 
 def test_session_refused_for_a_future_date(referral_in_therapy, therapist):
-    with pytest.raises(ReferralError, match="future"):
+    with pytest.raises(TherapyError, match="future"):
         session_log(
             referrals=[referral_in_therapy],
             by=therapist,
@@ -181,7 +181,7 @@ def test_session_refused_for_a_future_date(referral_in_therapy, therapist):
 def test_session_refused_before_the_intake(referral_in_therapy, therapist):
     before = referral_in_therapy.intake_date - timedelta(days=1)
 
-    with pytest.raises(ReferralError, match="before the intake"):
+    with pytest.raises(TherapyError, match="before the intake"):
         session_log(referrals=[referral_in_therapy], by=therapist, data=data(date=before))
 
     assert not TherapySession.objects.exists()
@@ -199,7 +199,7 @@ def test_one_refused_patient_refuses_the_whole_group(referral_in_therapy, therap
     fine = in_therapy(therapist)
     not_started = ReferralFactory(therapist=therapist.therapist, status=Status.INTAKE_DONE)
 
-    with pytest.raises(ReferralError):
+    with pytest.raises(TherapyError):
         session_log(referrals=[referral_in_therapy, fine, not_started], by=therapist, data=data())
 
     assert not TherapySession.objects.exists()
@@ -210,7 +210,7 @@ def test_a_late_intake_of_one_patient_refuses_the_whole_group(referral_in_therap
     late.intake_date = today()
     late.save(update_fields=["intake_date"])
 
-    with pytest.raises(ReferralError, match="before the intake"):
+    with pytest.raises(TherapyError, match="before the intake"):
         session_log(
             referrals=[referral_in_therapy, late],
             by=therapist,
@@ -221,12 +221,12 @@ def test_a_late_intake_of_one_patient_refuses_the_whole_group(referral_in_therap
 
 
 def test_no_patients_is_refused(therapist):
-    with pytest.raises(ReferralError):
+    with pytest.raises(TherapyError):
         session_log(referrals=[], by=therapist, data=data())
 
 
 def test_unknown_attendance_is_refused(referral_in_therapy, therapist):
-    with pytest.raises(ReferralError):
+    with pytest.raises(TherapyError):
         session_log(
             referrals=[referral_in_therapy],
             by=therapist,
@@ -304,7 +304,7 @@ def render_running_log(referral, user) -> tuple[str, int]:
     summary = session_summary(referral)
     with CaptureQueriesContext(connection) as queries:
         html = render_to_string(
-            "therapists/_running_log.html",
+            "therapy/_running_log.html",
             {
                 "referral": referral,
                 "sessions": sessions,
@@ -329,7 +329,7 @@ def test_running_log_renders_without_queries_for_any_number_of_sessions(
 
 
 def test_running_log_offers_the_therapist_to_log_a_session(referral_in_therapy, therapist, gp):
-    url = reverse("therapists:session_add", kwargs={"pk": referral_in_therapy.pk})
+    url = reverse("therapy:session_add", kwargs={"pk": referral_in_therapy.pk})
 
     assert url in render_running_log(referral_in_therapy, therapist)[0]
     assert url not in render_running_log(referral_in_therapy, gp)[0]
@@ -339,7 +339,7 @@ def test_running_log_offers_the_therapist_to_log_a_session(referral_in_therapy, 
 
 
 def add_url(referral) -> str:
-    return reverse("therapists:session_add", kwargs={"pk": referral.pk})
+    return reverse("therapy:session_add", kwargs={"pk": referral.pk})
 
 
 def test_anonymous_is_sent_to_sign_in(client, referral_in_therapy):
@@ -487,10 +487,9 @@ def group_post(referrals, attendance=None, **overrides) -> dict:
 
 
 def test_urls_are_where_the_brief_puts_them():
-    assert reverse("therapists:session_group") == GROUP_URL
+    assert reverse("therapy:session_group") == GROUP_URL
     assert (
-        reverse("therapists:session_add", kwargs={"pk": 7})
-        == "/therapists/referrals/7/sessions/new/"
+        reverse("therapy:session_add", kwargs={"pk": 7}) == "/therapists/referrals/7/sessions/new/"
     )
 
 

@@ -18,16 +18,9 @@ from pypdf import PdfReader
 
 from outcomes.models import QuestionnaireResponse, SafetyAlert
 from outcomes.tasks import notify_gp_of_alert
-from referrals.models import (
-    FitnessCheck,
-    Referral,
-    ReferralDocument,
-    ReferralEvent,
-    Status,
-    TherapyReport,
-)
+from referrals.models import FitnessCheck, Referral, ReferralDocument, ReferralEvent, Status
 from referrals.schedule import add_months, add_working_days, follow_up_due, questionnaire_due
-from therapists.models import Intake, Screening
+from therapy.models import Intake, Screening, TherapyLetter
 
 from .factories import (
     FitnessCheckFactory,
@@ -135,10 +128,10 @@ def in_therapy(referral_in_therapy):
 THERAPIST_PAGES = [
     ("referrals:incoming", lambda r: []),
     ("referrals:decline", lambda r: [r.pk]),
-    ("referrals:intake", lambda r: [r.pk]),
-    ("referrals:screening", lambda r: [r.pk]),
-    ("referrals:report", lambda r: [r.pk, "intake_report"]),
-    ("referrals:close", lambda r: [r.pk]),
+    ("therapy:intake", lambda r: [r.pk]),
+    ("therapy:screening", lambda r: [r.pk]),
+    ("therapy:letter_back", lambda r: [r.pk, "intake_report"]),
+    ("therapy:close", lambda r: [r.pk]),
 ]
 
 
@@ -293,7 +286,7 @@ def intake_data(day: date) -> dict:
 def test_intake_only_fits_an_accepted_referral(referral, therapist, client_for, status):
     in_status(referral, status, intake_date=None)
     client = client_for(therapist)
-    url = reverse("referrals:intake", args=[referral.pk])
+    url = reverse("therapy:intake", args=[referral.pk])
 
     for response in (client.get(url), client.post(url, intake_data(timezone.localdate()))):
         assert response.status_code == 302
@@ -307,7 +300,7 @@ def test_intake_only_fits_an_accepted_referral(referral, therapist, client_for, 
 def test_intake_in_the_future_is_refused_beside_the_date(accepted, therapist, client_for):
     tomorrow = timezone.localdate() + timedelta(days=1)
     response = english(client_for(therapist)).post(
-        reverse("referrals:intake", args=[accepted.pk]), intake_data(tomorrow)
+        reverse("therapy:intake", args=[accepted.pk]), intake_data(tomorrow)
     )
     assert response.status_code == 200
     assert english_errors(response.context["form"]) == {
@@ -326,7 +319,7 @@ def test_intake_before_the_referral_was_sent_is_refused(accepted, therapist, cli
     in_status(accepted, Status.ACCEPTED, sent_at=sent)
     day_before = timezone.localdate(sent) - timedelta(days=1)
     response = english(client_for(therapist)).post(
-        reverse("referrals:intake", args=[accepted.pk]), intake_data(day_before)
+        reverse("therapy:intake", args=[accepted.pk]), intake_data(day_before)
     )
     assert response.status_code == 200
     assert english_errors(response.context["form"]) == {
@@ -340,11 +333,11 @@ def test_intake_on_the_day_it_was_sent_starts_week_0(accepted, therapist, client
     in_status(accepted, Status.ACCEPTED, sent_at=sent)
     day = timezone.localdate(sent)
     response = client_for(therapist).post(
-        reverse("referrals:intake", args=[accepted.pk]), intake_data(day)
+        reverse("therapy:intake", args=[accepted.pk]), intake_data(day)
     )
 
     assert response.status_code == 302
-    assert response.url == reverse("referrals:screening", args=[accepted.pk])
+    assert response.url == reverse("therapy:screening", args=[accepted.pk])
     accepted.refresh_from_db()
     assert accepted.status == Status.INTAKE_DONE
     assert accepted.intake_date == day
@@ -363,7 +356,7 @@ def test_intake_page_shows_the_gps_fitness_check_alongside(accepted, therapist, 
     FitnessCheck.objects.filter(referral=accepted).update(
         chest_pain=True, clearance_note="Klachten zijn cardiologisch uitgezocht."
     )
-    response = english(client_for(therapist)).get(reverse("referrals:intake", args=[accepted.pk]))
+    response = english(client_for(therapist)).get(reverse("therapy:intake", args=[accepted.pk]))
 
     assert response.status_code == 200
     content = response.content.decode()
@@ -397,7 +390,7 @@ def test_screening_refuses_out_of_range_or_incomplete_answers(
     intake_done, therapist, client_for, mailoutbox, changes, field
 ):
     response = client_for(therapist).post(
-        reverse("referrals:screening", args=[intake_done.pk]), {**SCREENING, **changes}
+        reverse("therapy:screening", args=[intake_done.pk]), {**SCREENING, **changes}
     )
     assert response.status_code == 200
     assert set(response.context["form"].errors) == {field}
@@ -409,7 +402,7 @@ def test_screening_refuses_out_of_range_or_incomplete_answers(
 
 def test_screening_only_fits_after_the_intake(accepted, therapist, client_for):
     response = client_for(therapist).post(
-        reverse("referrals:screening", args=[accepted.pk]), SCREENING
+        reverse("therapy:screening", args=[accepted.pk]), SCREENING
     )
     assert response.status_code == 302
     accepted.refresh_from_db()
@@ -427,7 +420,7 @@ def test_cleared_screening_starts_the_therapy(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(therapist).post(
-            reverse("referrals:screening", args=[intake_done.pk]), {**SCREENING, **changes}
+            reverse("therapy:screening", args=[intake_done.pk]), {**SCREENING, **changes}
         )
 
     assert response.status_code == 302
@@ -452,7 +445,7 @@ def test_not_cleared_screening_returns_the_referral_to_the_gp_with_the_reason(
     data = {**SCREENING, "systolic": "178", "diastolic": "104", "outcome": "not_cleared"}
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(therapist).post(
-            reverse("referrals:screening", args=[intake_done.pk]), {**data, "notes": reason}
+            reverse("therapy:screening", args=[intake_done.pk]), {**data, "notes": reason}
         )
 
     assert response.status_code == 302
@@ -472,20 +465,20 @@ def test_not_cleared_screening_returns_the_referral_to_the_gp_with_the_reason(
 
 def test_reports_only_fit_a_referral_in_therapy(intake_done, therapist, client_for):
     client = client_for(therapist)
-    url = reverse("referrals:report", args=[intake_done.pk, "intake_report"])
+    url = reverse("therapy:letter_back", args=[intake_done.pk, "intake_report"])
     for response in (client.get(url), client.post(url, {"summary": "Te vroeg."})):
         assert response.status_code == 302
         assert response.url == reverse("referrals:detail", args=[intake_done.pk])
-    assert not TherapyReport.objects.filter(referral=intake_done).exists()
+    assert not TherapyLetter.objects.filter(referral=intake_done).exists()
 
 
 @pytest.mark.parametrize("kind", ["end_report", "letter", "nonsense"])
 def test_report_of_an_unknown_kind_is_404(in_therapy, therapist, client_for, kind):
     client = client_for(therapist)
-    url = reverse("referrals:report", args=[in_therapy.pk, kind])
+    url = reverse("therapy:letter_back", args=[in_therapy.pk, kind])
     assert client.get(url).status_code == 404
     assert client.post(url, {"summary": "x"}).status_code == 404
-    assert not TherapyReport.objects.filter(referral=in_therapy).exists()
+    assert not TherapyLetter.objects.filter(referral=in_therapy).exists()
 
 
 @pytest.mark.parametrize(("days_since_intake", "allowed"), [(34, False), (35, True)])
@@ -497,7 +490,7 @@ def test_progress_report_waits_for_week_5(
         Status.IN_THERAPY,
         intake_date=timezone.localdate() - timedelta(days=days_since_intake),
     )
-    url = reverse("referrals:report", args=[in_therapy.pk, "progress_report"])
+    url = reverse("therapy:letter_back", args=[in_therapy.pk, "progress_report"])
     response = english(client_for(therapist)).get(url)
     detail = english(client_for(therapist)).get(reverse("referrals:detail", args=[in_therapy.pk]))
 
@@ -515,11 +508,11 @@ def test_progress_report_before_week_5_is_not_stored_when_posted(
 ):
     in_status(in_therapy, Status.IN_THERAPY, intake_date=timezone.localdate() - timedelta(days=20))
     response = client_for(therapist).post(
-        reverse("referrals:report", args=[in_therapy.pk, "progress_report"]),
+        reverse("therapy:letter_back", args=[in_therapy.pk, "progress_report"]),
         {"summary": "Te vroeg."},
     )
     assert response.status_code == 302
-    assert not TherapyReport.objects.filter(referral=in_therapy).exists()
+    assert not TherapyLetter.objects.filter(referral=in_therapy).exists()
     assert not ReferralDocument.objects.filter(referral=in_therapy, kind="progress_report").exists()
     assert mailoutbox == []
 
@@ -529,7 +522,7 @@ def test_progress_report_due_date_counts_calendar_weeks_across_daylight_saving(
 ):
     """Intake 1 October 2026; summer time ends on 25 October; week 5 is 5 November."""
     in_status(in_therapy, Status.IN_THERAPY, intake_date=date(2026, 10, 1))
-    url = reverse("referrals:report", args=[in_therapy.pk, "progress_report"])
+    url = reverse("therapy:letter_back", args=[in_therapy.pk, "progress_report"])
 
     # Signed in at each moment, so the session's age never depends on the real date.
     time_machine.move_to(datetime(2026, 11, 4, 23, 59, tzinfo=AMSTERDAM), tick=False)
@@ -542,7 +535,7 @@ def test_progress_report_due_date_counts_calendar_weeks_across_daylight_saving(
 def test_report_after_intake_is_stored_as_pdf_emailed_once_and_not_sent_twice(
     in_therapy, gp, therapist, client_for, django_capture_on_commit_callbacks, mailoutbox
 ):
-    url = reverse("referrals:report", args=[in_therapy.pk, "intake_report"])
+    url = reverse("therapy:letter_back", args=[in_therapy.pk, "intake_report"])
     client = english(client_for(therapist))
     assert client.get(url).status_code == 200
 
@@ -550,9 +543,9 @@ def test_report_after_intake_is_stored_as_pdf_emailed_once_and_not_sent_twice(
         response = client.post(url, {"summary": "Goed gestart, komt trouw."})
     assert response.status_code == 302
     assert response.url == reverse("referrals:detail", args=[in_therapy.pk])
-    report = TherapyReport.objects.get(referral=in_therapy)
+    report = TherapyLetter.objects.get(referral=in_therapy)
     assert (report.kind, report.summary, report.written_by) == (
-        TherapyReport.Kind.INTAKE,
+        TherapyLetter.Kind.INTAKE,
         "Goed gestart, komt trouw.",
         therapist,
     )
@@ -567,7 +560,7 @@ def test_report_after_intake_is_stored_as_pdf_emailed_once_and_not_sent_twice(
         again = client.post(url, {"summary": "Nog een keer."})
     assert again.status_code == 302
     assert "This report has already been sent." in message_texts(again)
-    assert TherapyReport.objects.filter(referral=in_therapy).count() == 1
+    assert TherapyLetter.objects.filter(referral=in_therapy).count() == 1
     assert ReferralDocument.objects.filter(referral=in_therapy, kind="intake_report").count() == 1
     assert len(mailoutbox) == 1
 
@@ -638,18 +631,16 @@ def test_completing_the_therapy_sends_the_end_report_and_sets_the_follow_up_date
 ):
     in_status(in_therapy, Status.IN_THERAPY, intake_date=intake)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client_for(therapist).post(
-            reverse("referrals:close", args=[in_therapy.pk]), CLOSE
-        )
+        response = client_for(therapist).post(reverse("therapy:close", args=[in_therapy.pk]), CLOSE)
 
     assert response.status_code == 302
     in_therapy.refresh_from_db()
     assert in_therapy.status == Status.COMPLETED
     assert in_therapy.completed_at is not None
     assert in_therapy.follow_up_due == due == follow_up_due(intake)
-    report = TherapyReport.objects.get(referral=in_therapy)
-    assert report.kind == TherapyReport.Kind.END
-    assert report.runs_independently == TherapyReport.Independence.YES
+    report = TherapyLetter.objects.get(referral=in_therapy)
+    assert report.kind == TherapyLetter.Kind.END
+    assert report.runs_independently == TherapyLetter.Independence.YES
     assert ReferralDocument.objects.filter(referral=in_therapy, kind="end_report").count() == 1
     assert len(mailoutbox) == 1
     assert mailoutbox[0].to == [gp.email]
@@ -657,13 +648,13 @@ def test_completing_the_therapy_sends_the_end_report_and_sets_the_follow_up_date
 
 def test_stopping_without_a_reason_is_refused(in_therapy, therapist, client_for, mailoutbox):
     response = client_for(therapist).post(
-        reverse("referrals:close", args=[in_therapy.pk]), {**CLOSE, "outcome": "stopped"}
+        reverse("therapy:close", args=[in_therapy.pk]), {**CLOSE, "outcome": "stopped"}
     )
     assert response.status_code == 200
     assert set(response.context["form"].errors) == {"reason"}
     in_therapy.refresh_from_db()
     assert (in_therapy.status, in_therapy.stop_reason) == (Status.IN_THERAPY, "")
-    assert not TherapyReport.objects.filter(referral=in_therapy).exists()
+    assert not TherapyLetter.objects.filter(referral=in_therapy).exists()
     assert mailoutbox == []
 
 
@@ -673,7 +664,7 @@ def test_stopping_with_a_reason_stores_it(
     reason = "Patiënt is na week 4 niet meer gekomen; verhuisd."
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(therapist).post(
-            reverse("referrals:close", args=[in_therapy.pk]),
+            reverse("therapy:close", args=[in_therapy.pk]),
             {**CLOSE, "outcome": "stopped", "reason": reason, "runs_independently": "no"},
         )
 
@@ -683,16 +674,16 @@ def test_stopping_with_a_reason_stores_it(
     assert in_therapy.stop_reason == reason
     assert in_therapy.follow_up_due == follow_up_due(in_therapy.intake_date)
     assert in_therapy.events.get(to_status=Status.STOPPED).note == reason
-    assert TherapyReport.objects.get(referral=in_therapy).kind == TherapyReport.Kind.END
+    assert TherapyLetter.objects.get(referral=in_therapy).kind == TherapyLetter.Kind.END
     assert len(mailoutbox) == 1
 
 
 def test_close_only_fits_a_referral_in_therapy(intake_done, therapist, client_for):
-    response = client_for(therapist).post(reverse("referrals:close", args=[intake_done.pk]), CLOSE)
+    response = client_for(therapist).post(reverse("therapy:close", args=[intake_done.pk]), CLOSE)
     assert response.status_code == 302
     intake_done.refresh_from_db()
     assert intake_done.status == Status.INTAKE_DONE
-    assert not TherapyReport.objects.filter(referral=intake_done).exists()
+    assert not TherapyLetter.objects.filter(referral=intake_done).exists()
 
 
 # --- Another therapist's referrals -------------------------------------------------------------
@@ -701,14 +692,14 @@ OTHER_THERAPIST_URLS = [
     ("referrals:detail", lambda r: [r.pk]),
     ("referrals:letter", lambda r: [r.pk]),
     ("referrals:decline", lambda r: [r.pk]),
-    ("referrals:intake", lambda r: [r.pk]),
-    ("referrals:screening", lambda r: [r.pk]),
-    ("referrals:report", lambda r: [r.pk, "intake_report"]),
-    ("referrals:report", lambda r: [r.pk, "progress_report"]),
-    ("referrals:close", lambda r: [r.pk]),
+    ("therapy:intake", lambda r: [r.pk]),
+    ("therapy:screening", lambda r: [r.pk]),
+    ("therapy:letter_back", lambda r: [r.pk, "intake_report"]),
+    ("therapy:letter_back", lambda r: [r.pk, "progress_report"]),
+    ("therapy:close", lambda r: [r.pk]),
     ("referrals:document", lambda r: [r.pk, "intake_report"]),
     ("outcomes:enter", lambda r: [r.pk, "PHQ-9", 0]),
-    ("therapists:session_add", lambda r: [r.pk]),
+    ("therapy:session_add", lambda r: [r.pk]),
     ("patients:detail", lambda r: [r.patient_id]),
 ]
 
@@ -732,7 +723,7 @@ def test_therapist_cannot_see_referrals_sent_to_another_therapist(
     assert other.post(url, {**SCREENING, **CLOSE, "summary": "x"}).status_code == 404
     referral.refresh_from_db()
     assert referral.status == Status.IN_THERAPY
-    assert TherapyReport.objects.filter(referral=referral).count() == 1
+    assert TherapyLetter.objects.filter(referral=referral).count() == 1
 
 
 def test_another_therapist_s_caseload_does_not_list_the_referral(

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from django.urls import reverse
 
 from accounts.models import User
+from core.exceptions import DomainError
 from outcomes.instruments import INSTRUMENTS
 from outcomes.services import questionnaire_check_entry
 from patients.models import Patient
-from referrals.exceptions import ReferralError
 from referrals.models import Referral, Status
 from referrals.schedule import QUESTIONNAIRE_WEEKS
 
@@ -35,9 +35,9 @@ ROLES = ("anonymous", *DEMO_USERS)
 # Answers that are files or data, not pages: nothing for axe to read or a phone to scroll.
 NOT_PAGES = {
     "healthz": "JSON for the load balancer",
-    "reports:monthly_csv": "CSV download",
-    "reports:outcomes_csv": "CSV download",
-    "reports:dashboard_pdf": "PDF download",
+    "dashboard:monthly_csv": "CSV download",
+    "dashboard:outcomes_csv": "CSV download",
+    "dashboard:pdf": "PDF download",
     "referrals:preview": "the draft letter (PDF)",
     "referrals:letter": "the referral letter (PDF)",
     "referrals:information_sheet": "the patient information sheet (PDF)",
@@ -90,7 +90,7 @@ def open_questionnaire_url(world: World) -> str:
                 entry = dict(referral=referral, instrument_code=code, week=week, by=therapist)
                 try:
                     questionnaire_check_entry(**entry)
-                except ReferralError:
+                except DomainError:
                     continue
                 return reverse(
                     "outcomes:enter", kwargs={"pk": referral.pk, "code": code, "week": week}

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from accounts.models import User
-from referrals.dashboard import AMSTERDAM, Period
+from dashboard.period import AMSTERDAM, Period
 from referrals.models import Referral, Status
 
 from .conftest import ARTIFACTS, sign_in

@@ -5,7 +5,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from referrals.models import Referral, Status
-from therapists.models import TherapySession
+from therapy.models import TherapySession
 
 from .conftest import sign_in
 

@@ -9,8 +9,8 @@ from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from outcomes.models import QuestionnaireResponse
-from referrals.models import Referral, ReferralDocument, Status, TherapyReport
-from therapists.models import Intake, Screening, TherapySession
+from referrals.models import Referral, ReferralDocument, Status
+from therapy.models import Intake, Screening, TherapyLetter, TherapySession
 
 from .conftest import sign_in
 
@@ -131,10 +131,10 @@ def test_therapist_accepts_takes_in_screens_scores_logs_a_group_and_reports_to_t
     page.locator("textarea[name=summary]").fill("Goed gestart; komt trouw naar de groep.")
     page.get_by_role("button", name="Rapportage naar de huisarts sturen").click()
     page.wait_for_url(detail_url)
-    report = TherapyReport.objects.get(referral=referral)
-    assert report.kind == TherapyReport.Kind.INTAKE
+    report = TherapyLetter.objects.get(referral=referral)
+    assert report.kind == TherapyLetter.Kind.INTAKE
     stored = bytes(
-        ReferralDocument.objects.get(referral=referral, kind=TherapyReport.Kind.INTAKE).content
+        ReferralDocument.objects.get(referral=referral, kind=TherapyLetter.Kind.INTAKE).content
     )
     expect(page.get_by_role("link", name="Terugrapportage na intake schrijven")).to_have_count(0)
 

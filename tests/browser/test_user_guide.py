@@ -43,7 +43,7 @@ def patient_without_open_referral(w: World) -> str:
 
 
 def group_session(w: World) -> str:
-    return reverse("therapists:session_group")
+    return reverse("therapy:session_group")
 
 
 @dataclass(frozen=True)
@@ -68,15 +68,15 @@ SHOTS = [
     Shot("huisarts-nacontrole.png", "gp", named("referrals:follow_up")),
     Shot("therapeut-clienten.png", "therapist", named("referrals:incoming"), PHONE),
     Shot("therapeut-nieuwe-verwijzing.png", "therapist", detail("therapist", Status.SENT), PHONE),
-    Shot("therapeut-intake.png", "therapist", named("referrals:intake"), PHONE),
-    Shot("therapeut-screening.png", "therapist", named("referrals:screening"), PHONE),
+    Shot("therapeut-intake.png", "therapist", named("therapy:intake"), PHONE),
+    Shot("therapeut-screening.png", "therapist", named("therapy:screening"), PHONE),
     Shot("therapeut-vragenlijst.png", "therapist", named("outcomes:enter"), PHONE),
-    Shot("therapeut-sessie.png", "therapist", named("therapists:session_add"), PHONE),
+    Shot("therapeut-sessie.png", "therapist", named("therapy:session_add"), PHONE),
     Shot("therapeut-groepssessie.png", "therapist", group_session, PHONE),
-    Shot("therapeut-terugrapportage.png", "therapist", named("referrals:report"), PHONE),
-    Shot("therapeut-afsluiten.png", "therapist", named("referrals:close"), PHONE),
-    Shot("praktijkmanager-rapportages.png", "manager", named("reports:dashboard")),
-    Shot("praktijkmanager-cijfers.png", "manager", named("reports:dashboard"), full_page=True),
+    Shot("therapeut-terugrapportage.png", "therapist", named("therapy:letter_back"), PHONE),
+    Shot("therapeut-afsluiten.png", "therapist", named("therapy:close"), PHONE),
+    Shot("praktijkmanager-rapportages.png", "manager", named("dashboard:page")),
+    Shot("praktijkmanager-cijfers.png", "manager", named("dashboard:page"), full_page=True),
 ]
 
 

@@ -1,0 +1,165 @@
+"""Writing the access log (NEN 7513): one row per request of a signed-in user to a URL that
+touches patient data, refused attempts (403, 404) included.
+
+The log holds the URL name, never the path or query string, and never a BSN or a name. Which URL
+shows what comes from the registry the apps fill in (accounts.audit.registry).
+"""
+
+import ipaddress
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.urls import Resolver404, resolve
+
+from ..models import AccessLog, User
+from .registry import (
+    CREATING,
+    PART_LABELS,
+    PATIENT_DATA,
+    PATIENT_OF,
+    PDF_NAME_ENDINGS,
+    PK_KIND_BY_NAME,
+    PK_KIND_BY_NAMESPACE,
+    POST_ACTIONS,
+)
+
+Action = AccessLog.Action
+Outcome = AccessLog.Outcome
+
+
+def action_for(url_name: str, method: str) -> str:
+    """The action a successful request performs."""
+    if method == "POST" and url_name in POST_ACTIONS:
+        return POST_ACTIONS[url_name]
+    if url_name.endswith(PDF_NAME_ENDINGS):
+        return Action.PRINT
+    if method in ("GET", "HEAD", "OPTIONS"):
+        return Action.VIEW
+    return Action.CREATE if url_name in CREATING else Action.CHANGE
+
+
+def outcome_for(status_code: int) -> str:
+    if status_code < 400:
+        return Outcome.OK
+    if status_code == 404:
+        return Outcome.NOT_FOUND
+    if status_code >= 500:
+        return Outcome.ERROR
+    return Outcome.DENIED
+
+
+def pk_kind(url_name: str) -> str | None:
+    """What the URL's `pk` is the key of ("patient", "referral", "safety_alert", ...) or None."""
+    if url_name in PK_KIND_BY_NAME:
+        return PK_KIND_BY_NAME[url_name]
+    return PK_KIND_BY_NAMESPACE.get(url_name.partition(":")[0])
+
+
+def patient_id_for(url_name: str, kwargs: dict) -> int | None:
+    """The patient the request is about, from the URL's arguments (at most one query)."""
+    if "patient_pk" in kwargs:
+        return int(kwargs["patient_pk"])
+    if "pk" not in kwargs:
+        return None
+    pk, kind = int(kwargs["pk"]), pk_kind(url_name)
+    find = PATIENT_OF.get(kind) if kind else None
+    return find(pk) if find else None
+
+
+def redirect_patient_id(response: HttpResponse) -> int | None:
+    """The patient of the page a redirect leads to: what a create just made, for instance."""
+    try:
+        target = resolve(urlsplit(response.get("Location", "")).path)
+    except Resolver404:
+        return None
+    if target.view_name not in PATIENT_DATA:
+        return None
+    return patient_id_for(target.view_name, target.kwargs)
+
+
+def client_address(request: HttpRequest) -> str | None:
+    """REMOTE_ADDR; X-Forwarded-For only as far as settings.ACCESS_LOG_TRUSTED_PROXIES says.
+
+    With N trusted proxies in front, each appended the address it saw, so the N-th entry from
+    the right is the one the outermost trusted proxy saw. Entries further left are whatever the
+    client claimed, and are ignored.
+    """
+    address = request.META.get("REMOTE_ADDR", "")
+    proxies = getattr(settings, "ACCESS_LOG_TRUSTED_PROXIES", 0)
+    if proxies:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        if len(hops) >= proxies:
+            address = hops[-proxies]
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
+
+
+def access_log_write(
+    *,
+    user: User | None,
+    action: str,
+    part: str,
+    outcome: str = Outcome.OK,
+    patient_id: int | None = None,
+    client_address: str | None = None,
+    method: str = "",
+    url_name: str = "",
+) -> AccessLog:
+    """Append one row. The user's email, role and practice are copied: the row outlives them."""
+    return AccessLog.objects.create(
+        user=user if user is not None and user.pk else None,
+        user_email=getattr(user, "email", "") or "",
+        role=getattr(user, "role", "") or "",
+        practice_id=getattr(user, "practice_id", None),
+        action=action,
+        part=part,
+        outcome=outcome,
+        patient_id=patient_id,
+        client_address=client_address,
+        method=method[:10],
+        url_name=url_name[:100],
+    )
+
+
+def access_log_for_request(
+    request: HttpRequest,
+    *,
+    action: str,
+    part: str,
+    outcome: str = Outcome.OK,
+    patient_id: int | None = None,
+) -> AccessLog:
+    """Append one row about `request`: its user, client address, method and URL name."""
+    match = request.resolver_match
+    return access_log_write(
+        user=request.user,
+        action=action,
+        part=part,
+        outcome=outcome,
+        patient_id=patient_id,
+        client_address=client_address(request),
+        method=request.method or "",
+        url_name=match.view_name if match else "",
+    )
+
+
+def note_patient(request: HttpRequest, patient_id: int) -> None:
+    """The view has read the record of the URL's `pk`: the middleware need not look it up."""
+    request._access_patient_id = patient_id
+
+
+def mark_logged(request: HttpRequest) -> None:
+    """The view wrote this request's row itself; the middleware writes none."""
+    request._access_logged = True
+
+
+def access_log_for_patient(patient_id: int, *, limit: int = 50) -> list[AccessLog]:
+    """The newest rows about one patient, each with a translated `part_label`."""
+    rows = list(AccessLog.objects.filter(patient_id=patient_id)[:limit])
+    for row in rows:
+        row.part_label = PART_LABELS.get(row.part, row.part)
+    return rows

@@ -1,0 +1,54 @@
+"""The middleware that writes the access log after each view."""
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from ..models import AccessLog
+from .log import (
+    access_log_write,
+    action_for,
+    client_address,
+    outcome_for,
+    patient_id_for,
+    redirect_patient_id,
+)
+from .registry import PATIENT_DATA
+
+Action = AccessLog.Action
+Outcome = AccessLog.Outcome
+
+
+class AccessLogMiddleware:
+    """After the view, log each signed-in request to a URL that touches patient data."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        match = request.resolver_match
+        user = getattr(request, "user", None)
+        if match is None or user is None or not user.is_authenticated:
+            return response
+        part = PATIENT_DATA.get(match.view_name)
+        if part is None or getattr(request, "_access_logged", False):
+            return response
+        outcome = outcome_for(response.status_code)
+        refused = outcome in (Outcome.DENIED, Outcome.NOT_FOUND)
+        patient_id = getattr(request, "_access_patient_id", None)
+        if patient_id is None:
+            patient_id = patient_id_for(match.view_name, match.kwargs)
+        if patient_id is None and request.method == "POST" and 300 <= response.status_code < 400:
+            patient_id = redirect_patient_id(response)
+        access_log_write(
+            user=user,
+            action=Action.DENIED if refused else action_for(match.view_name, request.method),
+            part=part,
+            outcome=outcome,
+            patient_id=patient_id,
+            client_address=client_address(request),
+            method=request.method or "",
+            url_name=match.view_name,
+        )
+        return response

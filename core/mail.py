@@ -1,0 +1,26 @@
+"""Sending one e-mail from a template trio, in the site's language. Nothing of the domain: what
+an e-mail says and when it goes out is decided by the apps (notifications, outcomes)."""
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import translation
+
+
+def send_email(
+    *, to: str, headline, path: str, template: str = "notification", connection=None
+) -> None:
+    """One email in Dutch from the trio emails/<template>_{subject,body}.txt and _body.html."""
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {"link": f"{settings.SITE_URL}{path}", "headline": str(headline)}
+        subject = render_to_string(f"emails/{template}_subject.txt", context).strip()
+        message = EmailMultiAlternatives(
+            subject=subject,
+            body=render_to_string(f"emails/{template}_body.txt", context),
+            to=[to],
+            connection=connection,
+        )
+        message.attach_alternative(
+            render_to_string(f"emails/{template}_body.html", context), "text/html"
+        )
+        message.send()

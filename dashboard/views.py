@@ -1,0 +1,148 @@
+"""The practice dashboard and its exports: the page, the monthly CSV, the outcome CSV and the
+PDF.
+
+Every view reads the same GET parameters (`months=N`, or `start=YYYY-MM` and `end=YYYY-MM`, and
+the administrator's `practice`), validated by dashboard.forms.ReportRangeForm: invalid input
+shows a message next to its field and the page falls back to the default period; it never
+answers with an error.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext
+
+from accounts.models import Practice, User
+from accounts.permissions import role_required
+from core.pdf import render_pdf
+from referrals.models import Referral
+
+from .figures import build_dashboard
+from .forms import ReportRangeForm
+from .monthly import csv_rows, monthly_rows_per_gp
+from .period import Period
+from .scope import CellScope, cell_scope, referrals_for_reports
+from .suppression import SMALL_CELL, SUPPRESSED
+
+report_roles_required = role_required(
+    User.Role.GP, User.Role.THERAPIST, User.Role.PRACTICE_MANAGER, User.Role.ADMIN
+)
+
+NO_STORE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+
+
+@dataclass
+class ReportScope:
+    form: ReportRangeForm
+    period: Period
+    practice: Practice | None
+    referrals: QuerySet[Referral]
+    cells: CellScope
+    label: str
+
+    def query(self) -> str:
+        """The period (and practice) as a query string for the export links."""
+        params = self.period.params()
+        if self.practice is not None:
+            params["practice"] = str(self.practice.pk)
+        return urlencode(params)
+
+    @property
+    def suffix(self) -> str:
+        return f"{self.period.first:%Y-%m}-{self.period.last:%Y-%m}"
+
+
+def scope_label(user: User, practice: Practice | None) -> str:
+    if user.role == User.Role.ADMIN:
+        return practice.name if practice else gettext("All practices")
+    if user.role == User.Role.GP:
+        return gettext("Your referrals")
+    if user.role == User.Role.THERAPIST:
+        return gettext("Referrals sent to you")
+    return user.practice.name if user.practice_id else ""
+
+
+def report_scope(request: HttpRequest) -> ReportScope:
+    form = ReportRangeForm(request.GET or None, user=request.user)
+    form.is_valid()
+    form.style_fields()
+    practice = form.practice()
+    return ReportScope(
+        form=form,
+        period=form.period(),
+        practice=practice,
+        referrals=referrals_for_reports(request.user, practice=practice),
+        cells=cell_scope(request.user, practice=practice),
+        label=scope_label(request.user, practice),
+    )
+
+
+def _context(request: HttpRequest, scope: ReportScope) -> dict:
+    by_practice = request.user.role == User.Role.ADMIN and scope.practice is None
+    return {
+        "scope": scope,
+        "form": scope.form,
+        "period": scope.period,
+        "report": build_dashboard(scope.cells, period=scope.period, by_practice=by_practice),
+        "suppressed": SUPPRESSED,
+        "small_cell": SMALL_CELL,
+        "quick_months": (3, 6, 12, 24),
+    }
+
+
+@report_roles_required
+def page(request: HttpRequest) -> HttpResponse:
+    scope = report_scope(request)
+    return render(request, "dashboard/page.html", _context(request, scope))
+
+
+@report_roles_required
+def pdf(request: HttpRequest) -> HttpResponse:
+    scope = report_scope(request)
+    content = render_pdf("dashboard/pdf.html", _context(request, scope))
+    response = HttpResponse(content, content_type="application/pdf", headers=NO_STORE)
+    response["Content-Disposition"] = f'attachment; filename="rapportage-{scope.suffix}.pdf"'
+    return response
+
+
+def _csv_response(filename: str) -> tuple[HttpResponse, csv.writer]:
+    """UTF-8 with a BOM, semicolons and CRLF: what Excel in a Dutch locale opens as columns."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8", headers=NO_STORE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.write("\ufeff")
+    return response, csv.writer(response, delimiter=";", lineterminator="\r\n")
+
+
+@report_roles_required
+def monthly_csv(request: HttpRequest) -> HttpResponse:
+    scope = report_scope(request)
+    response, writer = _csv_response(f"verwijzingen-per-maand-{scope.suffix}.csv")
+    rows = monthly_rows_per_gp(scope.referrals, period=scope.period)
+    writer.writerows(csv_rows(rows))
+    return response
+
+
+@report_roles_required
+def outcomes_csv(request: HttpRequest) -> HttpResponse:
+    scope = report_scope(request)
+    report = build_dashboard(scope.cells, period=scope.period)
+    response, writer = _csv_response(f"uitkomsten-{scope.suffix}.csv")
+    writer.writerow([gettext("Figure"), gettext("Result"), gettext("Based on"), ""])
+    for row in report.outcomes:
+        writer.writerow([row.label, row.value, row.base, row.base_label])
+    for label, value in report.antidepressant:
+        writer.writerow(
+            [
+                gettext("Antidepressant at follow-up: %(answer)s") % {"answer": label},
+                value,
+                report.follow_ups,
+                gettext("follow-ups held"),
+            ]
+        )
+    return response

@@ -1,0 +1,22 @@
+from django.core.management.base import BaseCommand
+
+from demo.data import PASSWORD
+from demo.seed import seed_demo
+
+
+class Command(BaseCommand):
+    help = "Create the demo practices, users (password 'loopbaan-demo'), patients and referrals."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--no-documents",
+            dest="documents",
+            action="store_false",
+            help="Skip rendering the letters and reports (faster; for tests).",
+        )
+
+    def handle(self, *args, documents: bool = True, **options) -> None:
+        counts = seed_demo(documents=documents)
+        summary = ", ".join(f"{n} {name}" for name, n in counts.items())
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready: {summary}."))
+        self.stdout.write(f"Sign in with e.g. huisarts@example.org / {PASSWORD}")

@@ -1,0 +1,103 @@
+"""A demo referral with its history: statuses, dates and events as if they had happened."""
+
+from datetime import datetime, time, timedelta
+
+from django.utils import timezone
+
+from referrals.models import (
+    STATUS_TIMESTAMP,
+    FitnessCheck,
+    Referral,
+    ReferralEvent,
+    Status,
+)
+
+from .data import NOTES, PATHS, STEP_DAYS
+
+
+def at(days_ago: float, hour: int = 10) -> datetime:
+    day = timezone.localdate() - timedelta(days=int(days_ago))
+    return timezone.make_aware(datetime.combine(day, time(hour, 0)))
+
+
+def demo_referral(
+    patient, gp, therapist, status, days_ago, content, gp_for_check
+) -> Referral | None:
+    """The patient's demo referral with its history, or None when it was made before."""
+    if patient.referrals.exists():
+        return None
+    now = timezone.now()
+    referral = Referral.objects.create(
+        patient=patient,
+        practice=patient.practice,
+        gp=gp,
+        therapist=therapist,
+        consent_given=True,
+        urgency="routine",
+        **content,
+    )
+    created = min(at(days_ago + 1, 9), now)
+    events = [ReferralEvent(referral=referral, from_status="", to_status=Status.DRAFT, actor=gp)]
+    times = {"created_at": created}
+    current, moment = Status.DRAFT, at(days_ago, 11)
+    for step in PATHS[status]:
+        moment = min(moment + timedelta(days=STEP_DAYS[step]), now)
+        actor = (
+            gp if step in (Status.SENT, Status.CANCELLED, Status.FOLLOWED_UP) else therapist.user
+        )
+        events.append(
+            ReferralEvent(
+                referral=referral,
+                from_status=current,
+                to_status=step,
+                actor=actor,
+                note=NOTES.get(step, ""),
+            )
+        )
+        times[STATUS_TIMESTAMP[step]] = moment
+        if step == Status.SENT:
+            times["opened_at"] = (
+                min(moment + timedelta(hours=20), now) if status != Status.SENT else None
+            )
+        if step == Status.INTAKE_DONE:
+            times["intake_date"] = timezone.localdate(moment)
+        current = step
+    reasons = {
+        Status.DECLINED: "decline_reason",
+        Status.CANCELLED: "cancel_reason",
+        Status.NOT_CLEARED: "not_cleared_reason",
+        Status.STOPPED: "stop_reason",
+    }
+    if status in reasons:
+        times[reasons[status]] = NOTES[status]
+    Referral.objects.filter(pk=referral.pk).update(status=status, updated_at=moment, **times)
+    when = [
+        created,
+        *sorted(
+            v
+            for k, v in times.items()
+            if k.endswith("at") and k not in ("created_at", "opened_at") and v
+        ),
+    ]
+    # created_at is auto_now_add: bulk_create stamps the instances with now, so the history's
+    # moments are written afterwards from their own list.
+    ReferralEvent.objects.bulk_create(events)
+    for event, moment in zip(events, when, strict=False):
+        ReferralEvent.objects.filter(pk=event.pk).update(created_at=moment)
+    if status != Status.DRAFT or days_ago == 0:
+        FitnessCheck.objects.create(
+            referral=referral,
+            heart_condition=False,
+            chest_pain=False,
+            dizziness=False,
+            chronic_condition=status == Status.NOT_CLEARED,
+            chronic_medication=False,
+            bone_joint_problem=False,
+            supervised_only=False,
+            clearance_note="Hypertensie, goed ingesteld; mag onder begeleiding starten."
+            if status == Status.NOT_CLEARED
+            else "",
+            checked_by=gp_for_check,
+            checked_at=created,
+        )
+    return referral

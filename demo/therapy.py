@@ -1,0 +1,210 @@
+"""What the therapist recorded for a demo referral: letters, intake, screening, sessions,
+questionnaires, letters back."""
+
+import uuid
+from datetime import timedelta
+
+from django.utils import timezone
+
+from core.pdf import pdf_sha256
+from outcomes.instruments import INSTRUMENTS
+from outcomes.models import QuestionnaireResponse, SafetyAlert
+from referrals.letters import render_referral_letter
+from referrals.models import (
+    FollowUp,
+    Referral,
+    ReferralDocument,
+    Status,
+)
+from referrals.schedule import follow_up_due, questionnaire_due
+from therapy.letters import render_therapy_letter
+from therapy.models import Intake, Screening, TherapyLetter, TherapySession
+
+from .data import ALERT_PATIENT_SURNAME, SCORE_PATHS, STARTED_STATUSES, THERAPY_STATUSES
+
+
+def _answers(total: int, items: int, item9: int = 0) -> list[int]:
+    """Spread a total over the items (each 0-3), deterministically; item 9 set apart."""
+    spread = items - 1 if items == 9 else items  # PHQ-9's item 9 only ever gets `item9`
+    answers = [0] * items
+    for i in range(total - item9):
+        answers[i % spread] += 1
+    if items == 9:
+        answers[8] = item9
+    return answers
+
+
+def _end_date(referral: Referral):
+    end = referral.completed_at or referral.stopped_at or referral.not_cleared_at
+    return timezone.localdate(end) if end else timezone.localdate()
+
+
+def _document(referral, kind, pdf, by) -> None:
+    ReferralDocument.objects.create(
+        referral=referral, kind=kind, content=pdf, sha256=pdf_sha256(pdf), created_by=by
+    )
+
+
+def demo_therapy(referral: Referral, n: int, documents: bool) -> None:
+    """Fill in what the therapist recorded for a demo referral in therapy (or past it)."""
+    referral.refresh_from_db()
+    if referral.sent_at and documents:
+        _document(
+            referral, ReferralDocument.Kind.LETTER, render_referral_letter(referral), referral.gp
+        )
+    if referral.status not in THERAPY_STATUSES or not referral.intake_date:
+        return
+    therapist_user = referral.therapist.user
+    intake_date = referral.intake_date
+    Intake.objects.create(
+        referral=referral,
+        date=intake_date,
+        recorded_by=therapist_user,
+        goals="Weer energie krijgen en drie keer per week 30 minuten kunnen hardlopen.",
+        running_experience="Vroeger af en toe gejogd, de laatste jaren niet meer.",
+        motivation="Wil graag zonder (meer) medicatie verder; partner loopt ook.",
+        current_activity="Fietst naar het werk (2x per week 20 minuten).",
+        plan="Twee keer per week in de groep op dinsdag en donderdag, opbouw van wandelen naar "
+        "hardlopen volgens schema; vragenlijsten in week 0, 5 en 10.",
+    )
+    not_cleared = referral.status == Status.NOT_CLEARED
+    Screening.objects.create(
+        referral=referral,
+        recorded_by=therapist_user,
+        resting_heart_rate=88 if not_cleared else 64 + n % 10,
+        systolic=178 if not_cleared else 124 + n % 12,
+        diastolic=104 if not_cleared else 78 + n % 6,
+        height_cm=165 + n % 25,
+        weight_kg=62 + (n * 3) % 30,
+        injuries="" if n % 3 else "Oude enkelblessure links, geen klachten meer.",
+        outcome=Screening.Outcome.NOT_CLEARED
+        if not_cleared
+        else (Screening.Outcome.RESTRICTED if n % 4 == 1 else Screening.Outcome.CLEARED),
+        restrictions="Rustig opbouwen; hartslag onder 150."
+        if n % 4 == 1 and not not_cleared
+        else "",
+        notes=referral.not_cleared_reason if not_cleared else "",
+    )
+    if referral.status not in STARTED_STATUSES:
+        return
+    end = min(_end_date(referral), timezone.localdate() - timedelta(days=1))
+    # Sessions on Tuesdays and Thursdays: patients of one therapist run together in a group.
+    day, count, sessions = intake_date + timedelta(days=1), 0, []
+    while day <= end:
+        if day.weekday() in (1, 3):
+            attendance = (
+                "no_show" if count % 7 == 6 else "cancelled" if count % 11 == 10 else "attended"
+            )
+            attended = attendance == "attended"
+            sessions.append(
+                TherapySession(
+                    referral=referral,
+                    date=day,
+                    mode="supervised" if count % 5 else "own",
+                    attendance=attendance,
+                    minutes_running=min(10 + 2 * count, 40) if attended else None,
+                    minutes_walking=max(20 - count, 5) if attended else None,
+                    distance_km=round(2 + 0.25 * count, 1) if attended else None,
+                    average_heart_rate=138 + count % 9 if attended else None,
+                    rpe=11 + count % 4 if attended else None,
+                    group=uuid.uuid5(
+                        uuid.NAMESPACE_URL, f"loopbaan-demo/{referral.therapist_id}/{day}"
+                    ),
+                    recorded_by=therapist_user,
+                )
+            )
+            count += 1
+        day += timedelta(days=1)
+    TherapySession.objects.bulk_create(sessions)
+    path = SCORE_PATHS[n % len(SCORE_PATHS)]
+    for index, week in enumerate((0, 5, 10)):
+        due = questionnaire_due(intake_date, week)
+        if due > end or (referral.status == Status.STOPPED and week == 10):
+            continue
+        for code, totals in path.items():
+            item9 = (
+                1
+                if (
+                    code == "PHQ-9"
+                    and week == 5
+                    and referral.patient.surname == ALERT_PATIENT_SURNAME
+                )
+                else 0
+            )
+            answers = _answers(totals[index], len(INSTRUMENTS[code].items), item9)
+            score = INSTRUMENTS[code].score(answers)
+            response = QuestionnaireResponse.objects.create(
+                referral=referral,
+                instrument=code,
+                week=week,
+                answers=answers,
+                total=score.total,
+                band=score.band,
+                completed_on=due + timedelta(days=1),
+                entered_by=therapist_user,
+            )
+            for alert in score.alerts:
+                SafetyAlert.objects.create(
+                    referral=referral, response=response, code=alert, gp_notified_at=timezone.now()
+                )
+    reports = [
+        (TherapyLetter.Kind.INTAKE, intake_date + timedelta(days=3)),
+        (TherapyLetter.Kind.PROGRESS, questionnaire_due(intake_date, 5) + timedelta(days=2)),
+    ]
+    for kind, when in reports:
+        if when > timezone.localdate() or (
+            referral.status == Status.IN_THERAPY
+            and referral.patient.surname == "Peeters"
+            and kind == TherapyLetter.Kind.PROGRESS
+        ):
+            continue
+        _letter_back(
+            referral,
+            kind,
+            therapist_user,
+            documents,
+            summary="Patiënt komt trouw, bouwt goed op en ervaart meer energie.",
+        )
+    if referral.status in (Status.COMPLETED, Status.STOPPED, Status.FOLLOWED_UP):
+        stopped = referral.status == Status.STOPPED
+        _letter_back(
+            referral,
+            TherapyLetter.Kind.END,
+            therapist_user,
+            documents,
+            summary="Na een aarzelende start is patiënt gestopt."
+            if stopped
+            else "Twaalf weken trouw gelopen; stemming duidelijk verbeterd.",
+            fitness_progress="Van 2 x 1 minuut naar 30 minuten aaneengesloten hardlopen."
+            if not stopped
+            else "Opbouw tot 10 minuten hardlopen.",
+            runs_independently=TherapyLetter.Independence.NO
+            if stopped
+            else TherapyLetter.Independence.YES,
+            advice="Bespreek in de nacontrole of afbouw van de medicatie mogelijk is."
+            if not stopped
+            else "Bespreek andere vormen van begeleiding.",
+        )
+        Referral.objects.filter(pk=referral.pk).update(follow_up_due=follow_up_due(intake_date))
+    if referral.status == Status.FOLLOWED_UP:
+        FollowUp.objects.create(
+            referral=referral,
+            date=timezone.localdate(referral.followed_up_at),
+            wellbeing=FollowUp.Wellbeing.BETTER if n % 3 else FollowUp.Wellbeing.SAME,
+            phq9_total=5 + n % 4,
+            antidepressant=(
+                FollowUp.Antidepressant.REDUCED,
+                FollowUp.Antidepressant.NEVER,
+                FollowUp.Antidepressant.STOPPED,
+            )[n % 3],
+            work_status=(FollowUp.Work.WORKING, FollowUp.Work.REINTEGRATING)[n % 2],
+            still_running=(FollowUp.Running.YES, FollowUp.Running.SOMETIMES)[n % 2],
+            notes="Loopt nog twee keer per week met de groep van de vereniging.",
+            recorded_by=referral.gp,
+        )
+
+
+def _letter_back(referral, kind, by, documents: bool = True, **fields) -> None:
+    report = TherapyLetter.objects.create(referral=referral, kind=kind, written_by=by, **fields)
+    if documents:
+        _document(referral, kind, render_therapy_letter(report), by)

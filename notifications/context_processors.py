@@ -1,0 +1,17 @@
+from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
+
+from .summary import due_summary
+
+
+def due_badge(request: HttpRequest) -> dict:
+    """The header's count of what waits, read from the database only when a page shows it.
+
+    Shared with the homes' lists of due items through `summary.due_summary`, once per request.
+    """
+
+    def count() -> int:
+        user = getattr(request, "user", None)
+        return due_summary(request).count if user is not None and user.is_authenticated else 0
+
+    return {"due_badge": SimpleLazyObject(count)}

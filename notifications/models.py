@@ -1,0 +1,89 @@
+"""E-mails as rows (the outbox) and the runs of the daily reminder sweep.
+
+The tables keep their names from before this app existed (referrals_notification,
+referrals_reminderrun): the models moved, the rows did not.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from referrals.models import Referral
+
+
+class Notification(models.Model):
+    """An email that must go out once: a row claimed by a conditional update before sending.
+
+    Event notifications (a new referral, a report ready) and reminders found by the daily sweep
+    (due and overdue items) are both rows here, so a broker outage loses nothing: the next sweep
+    sends whatever is still unsent.
+    """
+
+    class Kind(models.TextChoices):
+        NEW_REFERRAL = "new_referral", _("New referral")
+        REFERRAL_ANSWERED = "referral_answered", _("Referral answered")
+        NOT_CLEARED = "not_cleared", _("Returned after screening")
+        REPORT_READY = "report_ready", _("Report ready")
+        REFERRAL_UNANSWERED = "referral_unanswered", _("Referral not answered")
+        INTAKE_OVERDUE = "intake_overdue", _("Intake overdue")
+        QUESTIONNAIRE_DUE = "questionnaire_due", _("Questionnaires due")
+        QUESTIONNAIRE_OVERDUE = "questionnaire_overdue", _("Questionnaires overdue")
+        REPORT_DUE = "report_due", _("Report due")
+        FOLLOW_UP_DUE = "follow_up_due", _("Follow-up due")
+        FOLLOW_UP_OVERDUE = "follow_up_overdue", _("Follow-up overdue")
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    due_date = models.DateField(_("due date"))
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        db_table = "referrals_notification"
+        ordering = ["-created_at"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["referral", "kind", "due_date", "recipient"], name="notification_once"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=models.Q(sent_at__isnull=True),
+                name="notification_unsent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.referral_id} {self.due_date}"
+
+
+class ReminderRun(models.Model):
+    """One run of the reminder sweep: when, how many of each kind, failures."""
+
+    started_at = models.DateTimeField(_("started"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    trigger = models.CharField(_("started by"), max_length=20, default="beat")
+    counts = models.JSONField(_("sent per kind"), default=dict)
+    failures = models.PositiveIntegerField(_("failures"), default=0)
+    errors = models.TextField(_("errors"), blank=True)
+
+    class Meta:
+        db_table = "referrals_reminderrun"
+        ordering = ["-started_at"]
+        verbose_name = _("reminder run")
+        verbose_name_plural = _("reminder runs")
+
+    def __str__(self) -> str:
+        return f"Reminder run {self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())

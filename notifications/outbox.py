@@ -1,0 +1,28 @@
+"""Emails that must go out exactly once, even through a broker outage.
+
+`notify()` writes a Notification row inside the caller's transaction and, after commit, tries to
+queue its delivery (notifications.tasks.dispatch). Queueing is best effort and never blocks a
+request for long: if the broker is down the row simply stays unsent, and the next reminder sweep
+delivers it. notifications.delivery claims the row with a conditional update before sending.
+"""
+
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from referrals.models import Referral
+
+from .models import Notification
+from .tasks import dispatch
+
+
+def notify(*, referral: Referral, kind: str, recipient: User, due_date: date | None = None):
+    """Record that `recipient` must hear about `referral`; deliver after the transaction commits."""
+    notification, created = Notification.objects.get_or_create(
+        referral=referral, kind=kind, due_date=due_date or timezone.localdate(), recipient=recipient
+    )
+    if created:
+        transaction.on_commit(lambda: dispatch(notification.pk))
+    return notification

@@ -1,0 +1,16 @@
+"""What waits, on the homes (referrals.pages): due items, and a GP's open safety alerts."""
+
+from referrals import pages
+
+from .summary import due_summary
+
+
+@pages.contribute(pages.GP_WORKLIST)
+def gp_worklist(*, request, referrals) -> dict:
+    due = due_summary(request)  # shared with the header badge
+    return {"alerts": due.alerts, "due_items": due.items}
+
+
+@pages.contribute(pages.THERAPIST_HOME)
+def therapist_home(*, request, referrals) -> dict:
+    return {"due_items": due_summary(request).items}

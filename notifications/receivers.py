@@ -1,0 +1,41 @@
+"""Who hears of what: the lower rooms' signals turned into e-mail rows.
+
+Each receiver runs inside the transaction of the change it hears of (the signals are sent
+there), so the Notification row commits or rolls back with it; delivery is queued after commit.
+Connected in NotificationsConfig.ready.
+"""
+
+from referrals import signals as referral_signals
+from therapy import signals as therapy_signals
+
+from .models import Notification
+from .outbox import notify
+
+Kind = Notification.Kind
+
+
+def referral_sent(*, referral, **kwargs) -> None:
+    notify(referral=referral, kind=Kind.NEW_REFERRAL, recipient=referral.therapist.user)
+
+
+def referral_answered(*, referral, **kwargs) -> None:
+    notify(referral=referral, kind=Kind.REFERRAL_ANSWERED, recipient=referral.gp)
+
+
+def screening_not_cleared(*, referral, **kwargs) -> None:
+    notify(referral=referral, kind=Kind.NOT_CLEARED, recipient=referral.gp)
+
+
+def letter_sent(*, letter, **kwargs) -> None:
+    notify(referral=letter.referral, kind=Kind.REPORT_READY, recipient=letter.referral.gp)
+
+
+def connect() -> None:
+    referral_signals.referral_sent.connect(referral_sent, dispatch_uid="notify_referral_sent")
+    referral_signals.referral_answered.connect(
+        referral_answered, dispatch_uid="notify_referral_answered"
+    )
+    therapy_signals.screening_not_cleared.connect(
+        screening_not_cleared, dispatch_uid="notify_screening_not_cleared"
+    )
+    therapy_signals.letter_sent.connect(letter_sent, dispatch_uid="notify_letter_sent")

@@ -1,0 +1,299 @@
+from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.widgets import DateInput
+from referrals.models import Referral, Status
+
+from .models import Intake, Screening, TherapyLetter, TherapySession
+
+# field -> (lowest, highest, the message when a value falls outside or is not a number)
+RANGES = {
+    "minutes_running": (0, 300, _("Enter the running minutes as a whole number from 0 to 300.")),
+    "minutes_walking": (0, 300, _("Enter the walking minutes as a whole number from 0 to 300.")),
+    "distance_km": (0, 100, _("Enter the distance in km, from 0 to 100 (for example 4.5).")),
+    "average_heart_rate": (
+        30,
+        230,
+        _("Enter the average heart rate in beats per minute, from 30 to 230."),
+    ),
+    "rpe": (6, 20, _("Enter the exertion on the Borg scale: a whole number from 6 to 20.")),
+}
+NOT_IN_GROUP = ""
+# The model's "Cancelled" shares its msgid with the referral status ("Geannuleerd"); a session
+# the patient called off is "Afgemeld".
+ATTENDANCE_CHOICES = [
+    (TherapySession.Attendance.ATTENDED, _("Attended")),
+    (TherapySession.Attendance.NO_SHOW, _("No-show")),
+    (TherapySession.Attendance.CANCELLED, _("Cancelled by patient")),
+]
+
+
+class SessionForm(forms.ModelForm):
+    """One session of one patient. The rules that need the referral live in session_log."""
+
+    class Meta:
+        model = TherapySession
+        fields = [
+            "date",
+            "mode",
+            "attendance",
+            "minutes_running",
+            "minutes_walking",
+            "distance_km",
+            "average_heart_rate",
+            "rpe",
+            "notes",
+        ]
+        widgets = {
+            "date": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+            "mode": forms.RadioSelect,
+            "attendance": forms.RadioSelect,
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+        labels = {
+            "mode": _("Supervised or on their own"),
+            "minutes_running": _("Running minutes"),
+            "minutes_walking": _("Walking minutes"),
+            "distance_km": _("Distance (km)"),
+            "average_heart_rate": _("Average heart rate (bpm)"),
+            "rpe": _("Exertion (Borg 6-20)"),
+        }
+        help_texts = {
+            "rpe": _("6 is no exertion at all, 13 somewhat hard, 20 maximal."),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate()
+        if "attendance" in self.fields:
+            self.fields["attendance"].choices = ATTENDANCE_CHOICES
+        if not self.initial.get("date"):
+            self.initial["date"] = today
+        self.fields["date"].widget.attrs["max"] = today.isoformat()
+        for name, (low, high, message) in RANGES.items():
+            if name not in self.fields:
+                continue
+            field = self.fields[name]
+            # Our own range check gives one clear message instead of Django's generic ones.
+            field.validators = [
+                v
+                for v in field.validators
+                if not isinstance(v, MinValueValidator | MaxValueValidator)
+            ]
+            field.error_messages["invalid"] = message
+            field.widget.attrs.update(
+                min=low,
+                max=high,
+                inputmode="decimal" if name == "distance_km" else "numeric",
+            )
+        if "notes" in self.fields:
+            self.fields["notes"].widget.attrs["maxlength"] = 2000
+
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        return day
+
+    def clean(self):
+        data = super().clean()
+        for name, (low, high, message) in RANGES.items():
+            value = data.get(name)
+            if value is not None and not low <= value <= high:
+                self.add_error(name, message)
+        if len(data.get("notes") or "") > 2000:
+            self.add_error("notes", _("Please keep the notes under 2000 characters."))
+        return data
+
+
+class GroupSessionForm(SessionForm):
+    """The shared fields of a group session, and per patient in therapy: in this group or not."""
+
+    GROUP_CHOICES = [(NOT_IN_GROUP, _("Not in this group")), *ATTENDANCE_CHOICES]
+
+    class Meta(SessionForm.Meta):
+        fields = ["date", "mode", "minutes_running", "minutes_walking", "distance_km", "notes"]
+
+    def __init__(self, *args, referrals: list[Referral], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.referrals = list(referrals)
+        for referral in self.referrals:
+            self.fields[self.patient_field(referral)] = forms.ChoiceField(
+                label=referral.patient.formal_name,
+                choices=self.GROUP_CHOICES,
+                initial=NOT_IN_GROUP,
+                required=False,
+                widget=forms.RadioSelect,
+            )
+
+    @staticmethod
+    def patient_field(referral: Referral) -> str:
+        return f"patient_{referral.pk}"
+
+    def patient_fields(self) -> list[tuple[Referral, forms.BoundField]]:
+        return [(r, self[self.patient_field(r)]) for r in self.referrals]
+
+    def clean(self):
+        data = super().clean()
+        if not self.attendance():
+            raise forms.ValidationError(
+                _("Choose at least one patient: mark who attended, did not show or cancelled.")
+            )
+        return data
+
+    def attendance(self) -> dict[int, str]:
+        """Referral id -> attendance, for the patients in this group."""
+        data = getattr(self, "cleaned_data", {})
+        chosen = {r.pk: data.get(self.patient_field(r)) for r in self.referrals}
+        return {pk: value for pk, value in chosen.items() if value}
+
+    def chosen_referrals(self) -> list[Referral]:
+        chosen = self.attendance()
+        return [r for r in self.referrals if r.pk in chosen]
+
+
+class IntakeForm(forms.ModelForm):
+    class Meta:
+        model = Intake
+        fields = ["date", "goals", "running_experience", "motivation", "current_activity", "plan"]
+        widgets = {
+            "date": DateInput(),
+            "goals": forms.Textarea(attrs={"rows": 3}),
+            "running_experience": forms.Textarea(attrs={"rows": 2}),
+            "motivation": forms.Textarea(attrs={"rows": 2}),
+            "current_activity": forms.Textarea(attrs={"rows": 2}),
+            "plan": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, referral: Referral, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.referral = referral
+        self.fields["date"].initial = timezone.localdate()
+
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("The intake date cannot be in the future."))
+        sent = self.referral.sent_at and timezone.localdate(self.referral.sent_at)
+        if sent and day < sent:
+            raise forms.ValidationError(_("The intake cannot be before the referral was sent."))
+        return day
+
+
+SCREENING_RANGES = {
+    "resting_heart_rate": (30, 200),
+    "systolic": (70, 250),
+    "diastolic": (40, 150),
+    "height_cm": (100, 230),
+    "weight_kg": (30, 300),
+}
+
+
+class ScreeningForm(forms.ModelForm):
+    class Meta:
+        model = Screening
+        fields = [
+            "resting_heart_rate",
+            "systolic",
+            "diastolic",
+            "height_cm",
+            "weight_kg",
+            "injuries",
+            "notes",
+            "outcome",
+            "restrictions",
+        ]
+        widgets = {
+            "outcome": forms.RadioSelect,
+            "injuries": forms.Textarea(attrs={"rows": 2}),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+            "restrictions": forms.Textarea(attrs={"rows": 2}),
+        }
+        help_texts = {
+            "notes": _("When not cleared: the reason, which goes back to the GP."),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name, (low, high) in SCREENING_RANGES.items():
+            self.fields[name].widget.attrs.update(min=low, max=high, inputmode="decimal")
+
+    def clean(self):
+        data = super().clean()
+        for name, (low, high) in SCREENING_RANGES.items():
+            value = data.get(name)
+            if value is not None and not low <= value <= high:
+                self.add_error(
+                    name,
+                    _("Enter a value between %(low)s and %(high)s.") % {"low": low, "high": high},
+                )
+        if data.get("systolic") and data.get("diastolic") and data["diastolic"] >= data["systolic"]:
+            self.add_error("diastolic", _("The diastolic pressure must be below the systolic."))
+        outcome = data.get("outcome")
+        if outcome == Screening.Outcome.RESTRICTED and not data.get("restrictions", "").strip():
+            self.add_error("restrictions", _("Say which restrictions apply."))
+        if outcome == Screening.Outcome.NOT_CLEARED and not data.get("notes", "").strip():
+            self.add_error("notes", _("Give the reason; the GP will read it."))
+        return data
+
+
+class LetterForm(forms.ModelForm):
+    """A letter back to the GP after intake or after week 5."""
+
+    class Meta:
+        model = TherapyLetter
+        fields = ["summary"]
+        widgets = {"summary": forms.Textarea(attrs={"rows": 5})}
+
+
+class CloseForm(forms.ModelForm):
+    """Ending the therapy: completed or stopped, with the end letter to the GP."""
+
+    outcome = forms.ChoiceField(
+        label=_("How did the therapy end?"),
+        choices=[
+            (Status.COMPLETED, _("Completed: the patient runs on their own")),
+            (Status.STOPPED, _("Stopped: drop-out")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Reason for stopping"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+    )
+
+    class Meta:
+        model = TherapyLetter
+        fields = ["summary", "fitness_progress", "runs_independently", "advice"]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 4}),
+            "fitness_progress": forms.Textarea(attrs={"rows": 2}),
+            "runs_independently": forms.RadioSelect,
+            "advice": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    field_order = [
+        "outcome",
+        "reason",
+        "summary",
+        "fitness_progress",
+        "runs_independently",
+        "advice",
+    ]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["runs_independently"].required = True
+        self.fields["runs_independently"].choices = [
+            c for c in self.fields["runs_independently"].choices if c[0]
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("outcome") == Status.STOPPED and not data.get("reason", "").strip():
+            self.add_error("reason", _("Give the reason for stopping."))
+        return data

@@ -1,0 +1,184 @@
+"""What the therapist does after accepting: intake, screening, sessions and the letters back.
+
+The tables keep the names they had before this app existed (therapists_*, referrals_therapyreport):
+the models moved, the rows did not.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from referrals.models import Referral
+
+
+class Intake(models.Model):
+    """The therapist's intake interview. Its date is week 0 of therapy."""
+
+    referral = models.OneToOneField(Referral, on_delete=models.CASCADE, related_name="intake")
+    date = models.DateField(_("intake date"))
+    goals = models.TextField(_("goals"))
+    running_experience = models.TextField(_("running experience"), blank=True)
+    motivation = models.TextField(_("motivation"), blank=True)
+    current_activity = models.TextField(_("current physical activity"), blank=True)
+    plan = models.TextField(
+        _("plan"), blank=True, help_text=_("Shared with the GP in the report after intake.")
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        db_table = "therapists_intake"
+        verbose_name = _("intake")
+        verbose_name_plural = _("intakes")
+
+    def __str__(self) -> str:
+        return f"Intake {self.referral_id} {self.date}"
+
+
+class Screening(models.Model):
+    """The sports-medical screening after intake; not cleared returns the referral to the GP."""
+
+    class Outcome(models.TextChoices):
+        CLEARED = "cleared", _("Cleared")
+        RESTRICTED = "restricted", _("Cleared with restrictions")
+        NOT_CLEARED = "not_cleared", _("Not cleared")
+
+    referral = models.OneToOneField(Referral, on_delete=models.CASCADE, related_name="screening")
+    resting_heart_rate = models.PositiveSmallIntegerField(_("resting heart rate (bpm)"))
+    systolic = models.PositiveSmallIntegerField(_("blood pressure, systolic (mmHg)"))
+    diastolic = models.PositiveSmallIntegerField(_("blood pressure, diastolic (mmHg)"))
+    height_cm = models.PositiveSmallIntegerField(_("height (cm)"))
+    weight_kg = models.DecimalField(_("weight (kg)"), max_digits=5, decimal_places=1)
+    injuries = models.TextField(_("injuries"), blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
+    restrictions = models.TextField(_("restrictions"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        db_table = "therapists_screening"
+        verbose_name = _("sports-medical screening")
+        verbose_name_plural = _("sports-medical screenings")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(outcome__in=["cleared", "restricted", "not_cleared"]),
+                name="screening_outcome_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Screening {self.referral_id}: {self.outcome}"
+
+    @property
+    def bmi(self) -> float:
+        metres = self.height_cm / 100
+        return round(float(self.weight_kg) / (metres * metres), 1)
+
+
+class TherapySession(models.Model):
+    """One running session of one patient; a group session is one row per patient, same group."""
+
+    class Mode(models.TextChoices):
+        SUPERVISED = "supervised", _("Supervised")
+        OWN = "own", _("On their own")
+
+    class Attendance(models.TextChoices):
+        ATTENDED = "attended", _("Attended")
+        NO_SHOW = "no_show", _("No-show")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="sessions")
+    date = models.DateField(_("date"))
+    mode = models.CharField(
+        _("supervision"), max_length=12, choices=Mode.choices, default=Mode.SUPERVISED
+    )
+    attendance = models.CharField(
+        _("attendance"), max_length=12, choices=Attendance.choices, default=Attendance.ATTENDED
+    )
+    minutes_running = models.PositiveSmallIntegerField(_("minutes running"), null=True, blank=True)
+    minutes_walking = models.PositiveSmallIntegerField(_("minutes walking"), null=True, blank=True)
+    distance_km = models.DecimalField(
+        _("distance (km)"), max_digits=4, decimal_places=1, null=True, blank=True
+    )
+    average_heart_rate = models.PositiveSmallIntegerField(
+        _("average heart rate"), null=True, blank=True
+    )
+    rpe = models.PositiveSmallIntegerField(_("exertion (Borg 6-20)"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    group = models.UUIDField(_("group session"), null=True, blank=True, db_index=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        db_table = "therapists_therapysession"
+        ordering = ["-date", "-pk"]
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rpe__isnull=True) | models.Q(rpe__gte=6, rpe__lte=20),
+                name="session_rpe_borg_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(attendance__in=["attended", "no_show", "cancelled"]),
+                name="session_attendance_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["referral", "date"], name="session_referral_date")]
+
+    def __str__(self) -> str:
+        return f"Session {self.referral_id} {self.date}"
+
+
+class TherapyLetter(models.Model):
+    """A letter back to the GP: after intake, after week 5 and at the end (NHG: three letters)."""
+
+    class Kind(models.TextChoices):
+        INTAKE = "intake_report", _("Report after intake")
+        PROGRESS = "progress_report", _("Progress report")
+        END = "end_report", _("End report")
+
+    class Independence(models.TextChoices):
+        YES = "yes", _("Yes")
+        WITH_SUPPORT = "with_support", _("With some support")
+        NO = "no", _("No")
+
+    referral = models.ForeignKey(
+        Referral,
+        on_delete=models.CASCADE,
+        related_name="therapy_letters",
+        verbose_name=_("referral"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    summary = models.TextField(_("summary for the GP"))
+    fitness_progress = models.TextField(_("fitness progress"), blank=True)
+    runs_independently = models.CharField(
+        _("can keep running on their own"),
+        max_length=20,
+        choices=Independence.choices,
+        blank=True,
+    )
+    advice = models.TextField(_("advice for the GP's follow-up"), blank=True)
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    sent_at = models.DateTimeField(_("sent"), auto_now_add=True)
+
+    class Meta:
+        db_table = "referrals_therapyreport"
+        ordering = ["sent_at"]
+        verbose_name = _("report to the GP")
+        verbose_name_plural = _("reports to the GP")
+        constraints = [
+            models.UniqueConstraint(fields=["referral", "kind"], name="report_once_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.referral_id})"

@@ -1,0 +1,136 @@
+"""Reads of the therapy, scoped to what the user may see: the caseload's tasks, group sessions,
+the sessions' totals."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from outcomes.models import QuestionnaireResponse
+from referrals.models import Referral, Status
+from referrals.schedule import QUESTIONNAIRE_OVERDUE_AFTER, QUESTIONNAIRE_WEEKS, questionnaire_due
+from referrals.selectors import referrals_visible_to
+
+from .models import TherapyLetter, TherapySession
+
+
+def referrals_in_therapy(*, user: User) -> QuerySet[Referral]:
+    """The therapist's patients in therapy now, for a group session: by surname."""
+    return (
+        referrals_visible_to(user)
+        .filter(status=Status.IN_THERAPY)
+        .order_by("patient__surname", "patient__initials", "pk")
+    )
+
+
+def session_summary(referral: Referral, sessions: list[TherapySession] | None = None) -> dict:
+    """Attendance counts and running totals of one referral's sessions, in one query.
+
+    Minutes and distance count attended sessions only; `last_date` is the latest session of any
+    attendance. With the referral's `sessions` already read, no query at all.
+    """
+    if sessions is not None:
+        return _summary_of(sessions)
+    attended = Q(attendance=TherapySession.Attendance.ATTENDED)
+    summary = TherapySession.objects.filter(referral=referral).aggregate(
+        total=Count("pk"),
+        attended=Count("pk", filter=attended),
+        no_show=Count("pk", filter=Q(attendance=TherapySession.Attendance.NO_SHOW)),
+        cancelled=Count("pk", filter=Q(attendance=TherapySession.Attendance.CANCELLED)),
+        minutes_running=Sum("minutes_running", filter=attended),
+        minutes_walking=Sum("minutes_walking", filter=attended),
+        distance_km=Sum("distance_km", filter=attended),
+        last_date=Max("date"),
+    )
+    summary["minutes_running"] = summary["minutes_running"] or 0
+    summary["minutes_walking"] = summary["minutes_walking"] or 0
+    summary["distance_km"] = summary["distance_km"] or Decimal("0")
+    return summary
+
+
+def _summary_of(sessions: list[TherapySession]) -> dict:
+    """`session_summary` computed from the rows themselves."""
+    attended = [s for s in sessions if s.attendance == TherapySession.Attendance.ATTENDED]
+    return {
+        "total": len(sessions),
+        "attended": len(attended),
+        "no_show": sum(s.attendance == TherapySession.Attendance.NO_SHOW for s in sessions),
+        "cancelled": sum(s.attendance == TherapySession.Attendance.CANCELLED for s in sessions),
+        "minutes_running": sum(s.minutes_running or 0 for s in attended),
+        "minutes_walking": sum(s.minutes_walking or 0 for s in attended),
+        "distance_km": sum((s.distance_km or Decimal("0") for s in attended), Decimal("0")),
+        "last_date": max((s.date for s in sessions), default=None),
+    }
+
+
+def caseload_tasks(referrals: list[Referral], today: date | None = None) -> None:
+    """Set `tasks` on each referral of a caseload page: two queries, whatever the page size."""
+    ids = [referral.pk for referral in referrals]
+    entered: dict[int, set[tuple[str, int]]] = {pk: set() for pk in ids}
+    for referral_id, code, week in QuestionnaireResponse.objects.filter(
+        referral_id__in=ids
+    ).values_list("referral_id", "instrument", "week"):
+        entered[referral_id].add((code, week))
+    reports: dict[int, set[str]] = {pk: set() for pk in ids}
+    for referral_id, kind in TherapyLetter.objects.filter(referral_id__in=ids).values_list(
+        "referral_id", "kind"
+    ):
+        reports[referral_id].add(kind)
+    for referral in referrals:
+        referral.tasks = therapist_tasks(
+            referral, entered=entered[referral.pk], reports=reports[referral.pk], today=today
+        )
+
+
+def therapist_tasks(
+    referral: Referral,
+    *,
+    entered: set[tuple[str, int]],
+    reports: set[str],
+    today: date | None = None,
+) -> list[dict]:
+    """What the therapist still has to do for one referral, with due dates, given the
+    (instrument, week) pairs entered and the report kinds sent (see `caseload_tasks`)."""
+    today = today or timezone.localdate()
+    tasks: list[dict] = []
+    if referral.status == Status.SENT:
+        tasks.append({"label": _("Accept or decline"), "due": None, "overdue": False})
+    elif referral.status == Status.ACCEPTED:
+        tasks.append({"label": _("Hold the intake"), "due": None, "overdue": False})
+    elif referral.status == Status.INTAKE_DONE:
+        tasks.append(
+            {"label": _("Record the sports-medical screening"), "due": None, "overdue": False}
+        )
+    if referral.status in (Status.INTAKE_DONE, Status.IN_THERAPY) and referral.intake_date:
+        for week in QUESTIONNAIRE_WEEKS:
+            due = questionnaire_due(referral.intake_date, week)
+            missing = [c for c in ("PHQ-9", "GAD-7") if (c, week) not in entered]
+            if missing and due <= today:
+                tasks.append(
+                    {
+                        "label": _("Questionnaires week %(week)s") % {"week": week},
+                        "due": due,
+                        "overdue": today > due + QUESTIONNAIRE_OVERDUE_AFTER,
+                    }
+                )
+    if referral.status == Status.IN_THERAPY:
+        if TherapyLetter.Kind.INTAKE not in reports:
+            tasks.append(
+                {"label": _("Write the report after intake"), "due": None, "overdue": False}
+            )
+        week5 = referral.intake_date and questionnaire_due(referral.intake_date, 5)
+        if TherapyLetter.Kind.PROGRESS not in reports and week5 and week5 <= today:
+            tasks.append({"label": _("Write the progress report"), "due": week5, "overdue": False})
+    return tasks
+
+
+def progress_letter_allowed(referral: Referral, today: date | None = None) -> bool:
+    today = today or timezone.localdate()
+    return bool(
+        referral.status == Status.IN_THERAPY
+        and referral.intake_date
+        and questionnaire_due(referral.intake_date, 5) <= today
+    )

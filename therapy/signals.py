@@ -1,0 +1,12 @@
+"""What the therapy announces to the rooms above it, inside the transaction of the change.
+
+Receivers (notifications.receivers) connect in their AppConfig.ready. Arguments: `by`, the user
+who made the change, and `referral` or `letter`.
+"""
+
+from django.dispatch import Signal
+
+#: The screening did not clear the patient: the referral goes back to the GP.
+screening_not_cleared = Signal()
+#: A letter back to the GP (after intake, progress, end) has been stored with its PDF.
+letter_sent = Signal()
