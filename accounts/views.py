@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from . import health
 from .forms import EmailAuthenticationForm
 from .models import User
 
@@ -47,10 +48,15 @@ def _redis_ok(url: str) -> bool:
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    checks = {"database": _database_ok()}
+    checks: dict = {"database": _database_ok()}
     if settings.REDIS_URL:
         checks["redis"] = _redis_ok(settings.REDIS_URL)
     healthy = all(checks.values())
+    if checks["database"]:
+        # The apps' own checks (accounts.health), e.g. the outbox; they read the database.
+        apps_healthy, results = health.run_checks()
+        healthy = healthy and apps_healthy
+        checks.update(results)
     return JsonResponse({"ok": healthy, **checks}, status=200 if healthy else 503)
 
 

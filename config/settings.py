@@ -159,6 +159,13 @@ vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Loopbaan <noreply@example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = 10
+# The outbox (notifications.delivery): a worker that claims an e-mail holds it this long; a
+# claim that ran out unsent (the worker died) is taken again by the next worker or sweep.
+NOTIFICATION_LEASE_SECONDS = env.int("NOTIFICATION_LEASE_SECONDS", default=600)
+# Seconds before the first retry of a failed send; it doubles per attempt, up to an hour.
+NOTIFICATION_RETRY_BACKOFF_SECONDS = env.int("NOTIFICATION_RETRY_BACKOFF_SECONDS", default=30)
+# /healthz answers 503 once the oldest unsent e-mail is older than this.
+HEALTHZ_OUTBOX_MAX_AGE_SECONDS = env.int("HEALTHZ_OUTBOX_MAX_AGE_SECONDS", default=3600)
 
 # Celery: with REDIS_URL a worker and beat do the work; without it tasks run at once, in-process.
 REDIS_URL = env.str("REDIS_URL", default="")

@@ -8,9 +8,18 @@ from django.utils import translation
 
 
 def send_email(
-    *, to: str, headline, path: str, template: str = "notification", connection=None
+    *,
+    to: str,
+    headline,
+    path: str,
+    template: str = "notification",
+    connection=None,
+    message_id: str | None = None,
 ) -> None:
-    """One email in Dutch from the trio emails/<template>_{subject,body}.txt and _body.html."""
+    """One email in Dutch from the trio emails/<template>_{subject,body}.txt and _body.html.
+
+    `message_id`: a Message-ID of the caller's, the same for every attempt at one message.
+    """
     with translation.override(settings.LANGUAGE_CODE):
         context = {"link": f"{settings.SITE_URL}{path}", "headline": str(headline)}
         subject = render_to_string(f"emails/{template}_subject.txt", context).strip()
@@ -19,6 +28,7 @@ def send_email(
             body=render_to_string(f"emails/{template}_body.txt", context),
             to=[to],
             connection=connection,
+            headers={"Message-ID": message_id} if message_id else None,
         )
         message.attach_alternative(
             render_to_string(f"emails/{template}_body.html", context), "text/html"

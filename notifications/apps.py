@@ -6,7 +6,8 @@ class NotificationsConfig(AppConfig):
     verbose_name = "Notifications"
 
     def ready(self) -> None:
-        from . import access, pages, receivers, tasks  # noqa: F401  (pages registers; tasks for Celery)
+        from . import access, health, pages, receivers, tasks  # noqa: F401  (pages registers; tasks for Celery)
 
         access.register()
+        health.register()
         receivers.connect()

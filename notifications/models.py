@@ -12,7 +12,8 @@ from referrals.models import Referral
 
 
 class Notification(models.Model):
-    """An email that must go out once: a row claimed by a conditional update before sending.
+    """An email that must go out: claimed for a while (a lease), marked sent once the mail
+    server has accepted it, claimed again if the worker died before that.
 
     Event notifications (a new referral, a report ready) and reminders found by the daily sweep
     (due and overdue items) are both rows here, so a broker outage loses nothing: the next sweep
@@ -39,6 +40,11 @@ class Notification(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # A worker's claim: who holds the row and since when. It is a lease: once it has run out
+    # (settings.NOTIFICATION_LEASE_SECONDS) with the row still unsent, anyone may claim it again.
+    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
+    claimed_by = models.CharField(_("claimed by"), max_length=100, blank=True)
+    # Written only once the mail server has accepted the message.
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)

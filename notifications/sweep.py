@@ -63,9 +63,8 @@ def sweep(
                             _error(notification.kind, notification.pk, notification.error)
                         )
     else:
-        unsent = Notification.objects.filter(
-            sent_at__isnull=True, attempts__lt=delivery.MAX_ATTEMPTS
-        ).values_list("pk", "kind")
+        unsent = delivery.claimable(timezone.now()).filter(attempts__lt=delivery.MAX_ATTEMPTS)
+        unsent = unsent.values_list("pk", "kind")
         for pk, kind in unsent.iterator(chunk_size=2000):
             if dispatch(pk):
                 counts[kind] += 1

@@ -4,6 +4,7 @@ import logging
 from smtplib import SMTPException
 
 from celery import shared_task
+from django.conf import settings
 
 from . import delivery, sweep
 
@@ -12,7 +13,7 @@ logger = logging.getLogger(__name__)
 
 @shared_task(
     autoretry_for=(OSError, SMTPException),
-    retry_backoff=30,
+    retry_backoff=settings.NOTIFICATION_RETRY_BACKOFF_SECONDS,
     retry_backoff_max=3600,
     retry_jitter=True,
     max_retries=delivery.MAX_ATTEMPTS,

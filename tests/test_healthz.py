@@ -8,6 +8,8 @@ from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
 
+EMPTY_OUTBOX = {"ok": True, "oldest_unsent_seconds": None, "gave_up": 0}
+
 
 class UnreachableDatabase:
     """Stands in for `django.db.connection` during an outage: every cursor fails to connect."""
@@ -31,7 +33,7 @@ def test_healthz_answers_anonymously_with_ok_and_database(client, settings):
     response = client.get(reverse("healthz"))
 
     assert response.status_code == 200
-    assert response.json() == {"ok": True, "database": True}
+    assert response.json() == {"ok": True, "database": True, "outbox": EMPTY_OUTBOX}
     assert "no-cache" in response["Cache-Control"]
 
 
@@ -59,7 +61,12 @@ def test_healthz_answers_503_when_redis_cannot_be_reached(client, settings):
     response = client.get(reverse("healthz"))
 
     assert response.status_code == 503
-    assert response.json() == {"ok": False, "database": True, "redis": False}
+    assert response.json() == {
+        "ok": False,
+        "database": True,
+        "redis": False,
+        "outbox": EMPTY_OUTBOX,
+    }
 
 
 @pytest.mark.redis
@@ -69,7 +76,12 @@ def test_healthz_reports_redis_when_it_answers(client, settings):
     response = client.get(reverse("healthz"))
 
     assert response.status_code == 200
-    assert response.json() == {"ok": True, "database": True, "redis": True}
+    assert response.json() == {
+        "ok": True,
+        "database": True,
+        "redis": True,
+        "outbox": EMPTY_OUTBOX,
+    }
 
 
 def test_healthz_refuses_post(client):
