@@ -1,10 +1,19 @@
 """Sending one e-mail from a template trio, in the site's language. Nothing of the domain: what
 an e-mail says and when it goes out is decided by the apps (notifications, outcomes)."""
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
+
+
+def stable_message_id(key: str) -> str:
+    """A Message-ID that every attempt at one message shares (`key` names the message), so a
+    resend after a crash can be recognised, and dropped, by the receiving system."""
+    domain = urlsplit(settings.SITE_URL).hostname or "loopbaan.invalid"
+    return f"<{key}@{domain}>"
 
 
 def send_email(

@@ -12,7 +12,6 @@ import logging
 import os
 import socket
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
@@ -21,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.mail import send_email
+from core.mail import send_email, stable_message_id
 
 from .models import Notification
 
@@ -55,8 +54,7 @@ def worker_identity() -> str:
 
 def message_id(notification_id: int) -> str:
     """The same for every attempt at one row: a resend is recognisable as the same message."""
-    domain = urlsplit(settings.SITE_URL).hostname or "loopbaan.invalid"
-    return f"<notification-{notification_id}@{domain}>"
+    return stable_message_id(f"notification-{notification_id}")
 
 
 def lease_expired_before(now: datetime) -> datetime:

@@ -10,8 +10,7 @@ from datetime import date
 from django.core import mail
 from django.utils import timezone
 
-from outcomes.models import SafetyAlert
-from outcomes.tasks import notify_gp_of_alert
+from outcomes.tasks import alerts_to_email, notify_gp_of_alert
 
 from . import delivery
 from .due import due_items
@@ -87,8 +86,8 @@ def _error(kind: str, pk: int, exc) -> str:
 
 
 def _resend_missed_alerts(*, deliver_inline: bool, counts: Counter, errors: list[str]) -> None:
-    """Safety alerts whose email never went out (the broker was down at the time)."""
-    for pk in SafetyAlert.objects.filter(gp_notified_at__isnull=True).values_list("pk", flat=True):
+    """Safety alerts whose email never went out (the broker was down, or the worker died)."""
+    for pk in alerts_to_email().values_list("pk", flat=True):
         try:
             if deliver_inline:
                 notify_gp_of_alert.run(pk)

@@ -57,6 +57,10 @@ class SafetyAlert(models.Model):
     )
     code = models.CharField(max_length=30)
     raised_at = models.DateTimeField(_("raised"), auto_now_add=True)
+    # The GP's e-mail is claimed for a while (a lease, as in the outbox) and gp_notified_at is
+    # written once the mail server has it: a worker that dies in between leaves a claim that
+    # runs out, and the next sweep sends it.
+    gp_email_claimed_at = models.DateTimeField(null=True, blank=True)
     gp_notified_at = models.DateTimeField(_("GP emailed"), null=True, blank=True)
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

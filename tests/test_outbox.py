@@ -183,3 +183,45 @@ def test_the_sweep_queues_no_row_a_live_worker_holds(waiting, settings):
 
     assert queued == []
     assert mail.outbox == []
+
+
+def test_a_safety_alert_email_whose_worker_died_is_sent_by_the_next_sweep(
+    referral_in_therapy, settings, monkeypatch, mailoutbox
+):
+    """The alert's own claim is a lease too: the GP's most urgent email is never lost."""
+    from outcomes import tasks as alert_tasks
+
+    from .factories import SafetyAlertFactory
+
+    settings.NOTIFICATION_LEASE_SECONDS = 600
+    alert = SafetyAlertFactory(referral=referral_in_therapy, gp_notified_at=None)
+    SafetyAlert = type(alert)
+    SafetyAlert.objects.filter(pk=alert.pk).update(
+        gp_email_claimed_at=timezone.now() - timedelta(minutes=2)
+    )
+
+    def alert_emails():
+        ours = f"<safety-alert-{alert.pk}@127.0.0.1>"
+        return [m for m in mailoutbox if m.extra_headers.get("Message-ID") == ours]
+
+    sweep(trigger="test")
+    assert alert_emails() == [], "a live claim is left alone"
+
+    SafetyAlert.objects.filter(pk=alert.pk).update(
+        gp_email_claimed_at=timezone.now() - timedelta(minutes=11)
+    )
+    during = []
+    real_send = alert_tasks.send_email
+
+    def send_and_look(**kwargs):
+        during.append(SafetyAlert.objects.get(pk=alert.pk).gp_notified_at)
+        real_send(**kwargs)
+
+    monkeypatch.setattr(alert_tasks, "send_email", send_and_look)
+    sweep(trigger="test")
+
+    assert during == [None], "marked emailed before the mail server had it"
+    alert.refresh_from_db()
+    assert alert.gp_notified_at is not None
+    [message] = alert_emails()
+    assert message.to == [referral_in_therapy.gp.email]
