@@ -6,7 +6,11 @@ class DashboardConfig(AppConfig):
     verbose_name = "Dashboard"
 
     def ready(self) -> None:
+        from accounts import homes
+        from accounts.models import User
+
         from . import access, receivers
 
         access.register()
+        homes.register(User.Role.PRACTICE_MANAGER, "dashboard:page")
         receivers.connect()

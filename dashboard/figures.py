@@ -2,7 +2,7 @@
 
 Scope: a user's scope is decided in one place per source. The dashboard and the outcome figures
 read the pre-aggregated cells of `cell_scope(user)` (dashboard.counts); the monthly CSV
-per GP counts the referrals of `referrals_for_reports(user)`. The two agree by construction of
+per GP counts the referrals of `referrals_for_dashboard(user)`. The two agree by construction of
 the cells (tests compare them for every role). Neither reads patients, notes or free text: only
 ids, names of professionals, choice values, dates and questionnaire totals.
 

@@ -33,7 +33,7 @@ class MonthField(forms.CharField):
         return date(int(match[1]), int(match[2]), 1)
 
 
-class ReportRangeForm(forms.Form):
+class PeriodForm(forms.Form):
     """The period (and, for the administrator, the practice) of a report.
 
     `start` and `end` win over `months`; a missing `end` is the current month, a missing `start`

@@ -13,7 +13,7 @@ from . import counts
 # --- Scope --------------------------------------------------------------------------------------
 
 
-def referrals_for_reports(user: User, *, practice: Practice | None = None) -> QuerySet[Referral]:
+def referrals_for_dashboard(user: User, *, practice: Practice | None = None) -> QuerySet[Referral]:
     """The sent referrals `user` may count. Every report figure and export starts here.
 
     Practice manager: their practice. GP: the referrals they made. Therapist: the referrals
@@ -41,7 +41,7 @@ CellScope = tuple[str, int] | None
 
 
 def cell_scope(user: User, *, practice: Practice | None = None) -> CellScope:
-    """The cells `user` may read: the same scope as `referrals_for_reports`, in cell terms."""
+    """The cells `user` may read: the same scope as `referrals_for_dashboard`, in cell terms."""
     if practice is not None and user.role == User.Role.ADMIN:
         return (counts.PRACTICE, practice.pk)
     if user.role == User.Role.PRACTICE_MANAGER and user.practice_id is not None:

@@ -2,7 +2,7 @@
 PDF.
 
 Every view reads the same GET parameters (`months=N`, or `start=YYYY-MM` and `end=YYYY-MM`, and
-the administrator's `practice`), validated by dashboard.forms.ReportRangeForm: invalid input
+the administrator's `practice`), validated by dashboard.forms.PeriodForm: invalid input
 shows a message next to its field and the page falls back to the default period; it never
 answers with an error.
 """
@@ -24,13 +24,13 @@ from core.pdf import render_pdf
 from referrals.models import Referral
 
 from .figures import build_dashboard
-from .forms import ReportRangeForm
+from .forms import PeriodForm
 from .monthly import csv_rows, monthly_rows_per_gp
 from .period import Period
-from .scope import CellScope, cell_scope, referrals_for_reports
+from .scope import CellScope, cell_scope, referrals_for_dashboard
 from .suppression import SMALL_CELL, SUPPRESSED
 
-report_roles_required = role_required(
+dashboard_roles_required = role_required(
     User.Role.GP, User.Role.THERAPIST, User.Role.PRACTICE_MANAGER, User.Role.ADMIN
 )
 
@@ -39,7 +39,7 @@ NO_STORE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 
 @dataclass
 class ReportScope:
-    form: ReportRangeForm
+    form: PeriodForm
     period: Period
     practice: Practice | None
     referrals: QuerySet[Referral]
@@ -69,7 +69,7 @@ def scope_label(user: User, practice: Practice | None) -> str:
 
 
 def report_scope(request: HttpRequest) -> ReportScope:
-    form = ReportRangeForm(request.GET or None, user=request.user)
+    form = PeriodForm(request.GET or None, user=request.user)
     form.is_valid()
     form.style_fields()
     practice = form.practice()
@@ -77,7 +77,7 @@ def report_scope(request: HttpRequest) -> ReportScope:
         form=form,
         period=form.period(),
         practice=practice,
-        referrals=referrals_for_reports(request.user, practice=practice),
+        referrals=referrals_for_dashboard(request.user, practice=practice),
         cells=cell_scope(request.user, practice=practice),
         label=scope_label(request.user, practice),
     )
@@ -96,13 +96,13 @@ def _context(request: HttpRequest, scope: ReportScope) -> dict:
     }
 
 
-@report_roles_required
+@dashboard_roles_required
 def page(request: HttpRequest) -> HttpResponse:
     scope = report_scope(request)
     return render(request, "dashboard/page.html", _context(request, scope))
 
 
-@report_roles_required
+@dashboard_roles_required
 def pdf(request: HttpRequest) -> HttpResponse:
     scope = report_scope(request)
     content = render_pdf("dashboard/pdf.html", _context(request, scope))
@@ -119,7 +119,7 @@ def _csv_response(filename: str) -> tuple[HttpResponse, csv.writer]:
     return response, csv.writer(response, delimiter=";", lineterminator="\r\n")
 
 
-@report_roles_required
+@dashboard_roles_required
 def monthly_csv(request: HttpRequest) -> HttpResponse:
     scope = report_scope(request)
     response, writer = _csv_response(f"verwijzingen-per-maand-{scope.suffix}.csv")
@@ -128,7 +128,7 @@ def monthly_csv(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@report_roles_required
+@dashboard_roles_required
 def outcomes_csv(request: HttpRequest) -> HttpResponse:
     scope = report_scope(request)
     report = build_dashboard(scope.cells, period=scope.period)

@@ -33,14 +33,14 @@ HEADLINES = {
     Kind.NEW_REFERRAL: _("A new referral waits for you in Loopbaan."),
     Kind.REFERRAL_ANSWERED: _("A running therapist has answered your referral."),
     Kind.NOT_CLEARED: _("A referral has come back to you after the sports-medical screening."),
-    Kind.REPORT_READY: _("A report from the running therapist waits for you."),
+    Kind.LETTER_BACK_READY: _("A report from the running therapist waits for you."),
     Kind.REFERRAL_UNANSWERED: _(
         "A referral has been waiting for your answer for more than two working days."
     ),
     Kind.INTAKE_OVERDUE: _("An intake is overdue: a referral was accepted over 14 days ago."),
     Kind.QUESTIONNAIRE_DUE: _("Questionnaires are due for one of your patients."),
     Kind.QUESTIONNAIRE_OVERDUE: _("Questionnaires for one of your patients are overdue."),
-    Kind.REPORT_DUE: _("A report to the GP is due."),
+    Kind.LETTER_BACK_DUE: _("A report to the GP is due."),
     Kind.FOLLOW_UP_DUE: _("A follow-up consultation is due for one of your patients."),
     Kind.FOLLOW_UP_OVERDUE: _("A follow-up consultation for one of your patients is overdue."),
 }

@@ -42,7 +42,7 @@ LABELS = {
     Kind.INTAKE_OVERDUE: _("Hold the intake"),
     Kind.QUESTIONNAIRE_DUE: _("Enter the questionnaires"),
     Kind.QUESTIONNAIRE_OVERDUE: _("Enter the questionnaires"),
-    Kind.REPORT_DUE: _("Write the report to the GP"),
+    Kind.LETTER_BACK_DUE: _("Write the report to the GP"),
     Kind.FOLLOW_UP_DUE: _("Hold the follow-up"),
     Kind.FOLLOW_UP_OVERDUE: _("Hold the follow-up"),
 }
@@ -248,7 +248,7 @@ def _letters_back(base: QuerySet[Referral], today: date) -> list[DueItem]:
             items.append(
                 DueItem(
                     row["pk"],
-                    Kind.REPORT_DUE,
+                    Kind.LETTER_BACK_DUE,
                     row["intake_date"] + offset,
                     row["therapist__user_id"],
                     _name(row),

@@ -27,7 +27,7 @@ def screening_not_cleared(*, referral, **kwargs) -> None:
 
 
 def letter_sent(*, letter, **kwargs) -> None:
-    notify(referral=letter.referral, kind=Kind.REPORT_READY, recipient=letter.referral.gp)
+    notify(referral=letter.referral, kind=Kind.LETTER_BACK_READY, recipient=letter.referral.gp)
 
 
 def connect() -> None:

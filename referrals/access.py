@@ -34,6 +34,12 @@ def register() -> None:
             "referrals:document": "report",
         },
         creating={"referrals:start", "referrals:follow_up"},
+        printing={
+            "referrals:preview",
+            "referrals:letter",
+            "referrals:information_sheet",
+            "referrals:document",
+        },
         pk_kind_by_namespace={"referrals": "referral"},
         patient_of={"referral": patient_of_referral},
         part_labels={

@@ -328,9 +328,9 @@ class ReferralDocument(models.Model):
 
     class Kind(models.TextChoices):
         LETTER = "letter", _("Referral letter")
-        INTAKE_REPORT = "intake_report", _("Report after intake")
-        PROGRESS_REPORT = "progress_report", _("Progress report")
-        END_REPORT = "end_report", _("End report")
+        INTAKE_LETTER_BACK = "intake_report", _("Report after intake")
+        PROGRESS_LETTER_BACK = "progress_report", _("Progress report")
+        END_LETTER_BACK = "end_report", _("End report")
 
     referral = models.ForeignKey(
         Referral, on_delete=models.CASCADE, related_name="documents", verbose_name=_("referral")

@@ -328,7 +328,7 @@ def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "form": form,
         "referral": referral,
-        "end_report": referral.documents.filter(kind=ReferralDocument.Kind.END_REPORT)
+        "end_report": referral.documents.filter(kind=ReferralDocument.Kind.END_LETTER_BACK)
         .defer("content")
         .first(),
         **pages.context(pages.FOLLOW_UP, request=request, referral=referral),

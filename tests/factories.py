@@ -295,7 +295,7 @@ class ScreeningFactory(DjangoModelFactory):
     recorded_by = factory.SelfAttribute("referral.therapist.user")
 
 
-class TherapyReportFactory(DjangoModelFactory):
+class TherapyLetterFactory(DjangoModelFactory):
     """A report after intake, without its PDF (add a ReferralDocumentFactory for that)."""
 
     class Meta:

@@ -171,7 +171,9 @@ def build_world(request) -> World:
         therapy_started_at=weeks_ago,
     )
     ReferralDocumentFactory(
-        referral=in_therapy, kind=ReferralDocument.Kind.INTAKE_REPORT, created_by=therapist.user
+        referral=in_therapy,
+        kind=ReferralDocument.Kind.INTAKE_LETTER_BACK,
+        created_by=therapist.user,
     )
     completed = referral(
         Status.COMPLETED,

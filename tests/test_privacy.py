@@ -30,7 +30,7 @@ from .factories import (
     ReferralFactory,
     SafetyAlertFactory,
     ScreeningFactory,
-    TherapyReportFactory,
+    TherapyLetterFactory,
     TherapySessionFactory,
 )
 
@@ -57,13 +57,15 @@ def full_record(gp: User, therapist: User) -> Patient:
     FitnessCheckFactory(referral=referral)
     ReferralDocumentFactory(referral=referral)
     ReferralDocumentFactory(
-        referral=referral, kind=ReferralDocument.Kind.END_REPORT, content=b"%PDF-1.4 end report"
+        referral=referral,
+        kind=ReferralDocument.Kind.END_LETTER_BACK,
+        content=b"%PDF-1.4 end report",
     )
     IntakeFactory(referral=referral)
     ScreeningFactory(referral=referral)
     TherapySessionFactory(referral=referral)
     SafetyAlertFactory(response__referral=referral)  # and its questionnaire response
-    TherapyReportFactory(referral=referral)
+    TherapyLetterFactory(referral=referral)
     Notification.objects.create(
         referral=referral,
         kind=Notification.Kind.FOLLOW_UP_DUE,

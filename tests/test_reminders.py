@@ -42,7 +42,7 @@ from .factories import (
     QuestionnaireResponseFactory,
     ReferralFactory,
     SafetyAlertFactory,
-    TherapyReportFactory,
+    TherapyLetterFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -248,15 +248,15 @@ def test_reports_fall_due_7_days_after_intake_and_42_days_after_intake(
     kind, days_after_intake, in_therapy
 ):
     other = {TherapyLetter.Kind.INTAKE, TherapyLetter.Kind.PROGRESS} - {kind}
-    TherapyReportFactory(referral=in_therapy, kind=other.pop())
+    TherapyLetterFactory(referral=in_therapy, kind=other.pop())
     falls_due = INTAKE + timedelta(days=days_after_intake)
 
-    assert due(in_therapy, falls_due - timedelta(days=1), Kind.REPORT_DUE) == []
-    [(item_kind, due_date, _detail)] = due(in_therapy, falls_due, Kind.REPORT_DUE)
-    assert (item_kind, due_date) == (Kind.REPORT_DUE, falls_due)
+    assert due(in_therapy, falls_due - timedelta(days=1), Kind.LETTER_BACK_DUE) == []
+    [(item_kind, due_date, _detail)] = due(in_therapy, falls_due, Kind.LETTER_BACK_DUE)
+    assert (item_kind, due_date) == (Kind.LETTER_BACK_DUE, falls_due)
 
-    TherapyReportFactory(referral=in_therapy, kind=kind)
-    assert due(in_therapy, falls_due + timedelta(days=30), Kind.REPORT_DUE) == []
+    TherapyLetterFactory(referral=in_therapy, kind=kind)
+    assert due(in_therapy, falls_due + timedelta(days=30), Kind.LETTER_BACK_DUE) == []
 
 
 @pytest.mark.parametrize("status", [Status.COMPLETED, Status.STOPPED])
@@ -519,7 +519,9 @@ def test_with_the_broker_down_the_gp_still_sends_and_the_next_sweep_emails(
         assert response.status_code == 302
         assert len(callbacks) == 1, "the email is queued after commit"
         assert "the sweep will send it" in caplog.text, "queueing was tried, and failed"
-        assert elapsed < 2, f"sending took {elapsed:.2f} s with the broker down"
+        # Not a speed target: the broker timeouts are 1 s, a hang on the dead broker would take
+        # minutes; 8 s leaves room for a loaded CI machine.
+        assert elapsed < 8, f"sending took {elapsed:.2f} s with the broker down"
         ready.refresh_from_db()
         assert ready.status == Status.SENT
         notification = Notification.objects.get(referral=ready)
@@ -610,7 +612,7 @@ def test_the_sweep_gives_up_after_the_maximum_attempts(world, mailoutbox):
     with frozen(TODAY):
         sweep_module.sweep(today=TODAY, trigger="test")
     stuck = outbox.notify(
-        referral=world["intake"], kind=Kind.REPORT_READY, recipient=world["intake"].gp
+        referral=world["intake"], kind=Kind.LETTER_BACK_READY, recipient=world["intake"].gp
     )
     Notification.objects.filter(pk=stuck.pk).update(attempts=delivery.MAX_ATTEMPTS)
     mailoutbox.clear()
@@ -693,7 +695,12 @@ def test_emails_carry_no_medical_detail(gp, therapist, mailoutbox):
         follow_up_due=today - timedelta(days=30),
         **common,
     )
-    for kind in (Kind.NEW_REFERRAL, Kind.NOT_CLEARED, Kind.REFERRAL_ANSWERED, Kind.REPORT_READY):
+    for kind in (
+        Kind.NEW_REFERRAL,
+        Kind.NOT_CLEARED,
+        Kind.REFERRAL_ANSWERED,
+        Kind.LETTER_BACK_READY,
+    ):
         outbox.notify(referral=sent, kind=kind, recipient=gp, due_date=today)
     secrets += [
         "burnout",
@@ -729,7 +736,7 @@ def test_reminder_runs_page_lists_runs_for_the_admin(admin, world, client_for):
     with frozen(TODAY):
         sweep_module.sweep(today=TODAY, trigger="test")
     Notification.objects.create(
-        referral=world["intake"], kind=Kind.REPORT_READY, due_date=TODAY, recipient=admin
+        referral=world["intake"], kind=Kind.LETTER_BACK_READY, due_date=TODAY, recipient=admin
     )
 
     response = client_for(admin).get(reverse("notifications:reminder_runs"))

@@ -31,7 +31,7 @@ from .factories import (
     ReferralFactory,
     SafetyAlertFactory,
     ScreeningFactory,
-    TherapyReportFactory,
+    TherapyLetterFactory,
     TherapySessionFactory,
 )
 
@@ -577,10 +577,10 @@ def test_report_after_intake_is_stored_as_pdf_emailed_once_and_not_sent_twice(
 @pytest.fixture
 def stored_report(in_therapy):
     """A report after intake with its (fake) PDF, as report_send leaves it."""
-    TherapyReportFactory(referral=in_therapy)
+    TherapyLetterFactory(referral=in_therapy)
     return ReferralDocumentFactory(
         referral=in_therapy,
-        kind=ReferralDocument.Kind.INTAKE_REPORT,
+        kind=ReferralDocument.Kind.INTAKE_LETTER_BACK,
         content=b"%PDF-1.4 report after intake",
         created_by=in_therapy.therapist.user,
     )
@@ -820,7 +820,7 @@ def caseload_referral(therapist, n: int) -> Referral:
     if past_intake:
         QuestionnaireResponseFactory(referral=referral)
     if status == Status.IN_THERAPY and n % 8 == 3:
-        TherapyReportFactory(referral=referral)
+        TherapyLetterFactory(referral=referral)
     return referral
 
 
@@ -860,8 +860,8 @@ def test_patient_page_query_count_does_not_grow_with_sessions_or_questionnaires(
         referral=in_therapy,
         response=QuestionnaireResponse.objects.get(referral=in_therapy, instrument="PHQ-9", week=5),
     )
-    TherapyReportFactory(referral=in_therapy)
-    ReferralDocumentFactory(referral=in_therapy, kind=ReferralDocument.Kind.INTAKE_REPORT)
+    TherapyLetterFactory(referral=in_therapy)
+    ReferralDocumentFactory(referral=in_therapy, kind=ReferralDocument.Kind.INTAKE_LETTER_BACK)
     response = client.get(url)
     many = count_queries(client, url)
 

@@ -32,10 +32,10 @@ from .registry import (
     PART_LABELS,
     PATIENT_DATA,
     PATIENT_OF,
-    PDF_NAME_ENDINGS,
     PK_KIND_BY_NAME,
     PK_KIND_BY_NAMESPACE,
     POST_ACTIONS,
+    PRINTING,
     register,
 )
 
@@ -45,7 +45,7 @@ __all__ = [
     "PART_LABELS",
     "PATIENT_DATA",
     "PATIENT_OF",
-    "PDF_NAME_ENDINGS",
+    "PRINTING",
     "PK_KIND_BY_NAME",
     "PK_KIND_BY_NAMESPACE",
     "POST_ACTIONS",

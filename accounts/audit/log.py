@@ -18,10 +18,10 @@ from .registry import (
     PART_LABELS,
     PATIENT_DATA,
     PATIENT_OF,
-    PDF_NAME_ENDINGS,
     PK_KIND_BY_NAME,
     PK_KIND_BY_NAMESPACE,
     POST_ACTIONS,
+    PRINTING,
 )
 
 Action = AccessLog.Action
@@ -32,7 +32,7 @@ def action_for(url_name: str, method: str) -> str:
     """The action a successful request performs."""
     if method == "POST" and url_name in POST_ACTIONS:
         return POST_ACTIONS[url_name]
-    if url_name.endswith(PDF_NAME_ENDINGS):
+    if url_name in PRINTING:
         return Action.PRINT
     if method in ("GET", "HEAD", "OPTIONS"):
         return Action.VIEW

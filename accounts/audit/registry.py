@@ -22,8 +22,8 @@ NO_PATIENT_DATA: set[str] = set()
 CREATING: set[str] = set()
 # URLs whose own action on POST is not a create or change.
 POST_ACTIONS: dict[str, str] = {}
-# A URL name ending in one of these answers with a PDF: downloading it is printing.
-PDF_NAME_ENDINGS = ("letter", "preview", "information_sheet", "document")
+# URLs that answer with a PDF: downloading one is printing.
+PRINTING: set[str] = set()
 # What the `pk` of a URL points at, by URL name, else by namespace.
 PK_KIND_BY_NAME: dict[str, str] = {}
 PK_KIND_BY_NAMESPACE: dict[str, str] = {}
@@ -39,6 +39,7 @@ def register(
     no_patient_data: Iterable[str] = (),
     creating: Iterable[str] = (),
     post_actions: dict[str, str] | None = None,
+    printing: Iterable[str] = (),
     pk_kind_by_name: dict[str, str] | None = None,
     pk_kind_by_namespace: dict[str, str] | None = None,
     patient_of: dict[str, Callable[[int], int | None]] | None = None,
@@ -49,6 +50,7 @@ def register(
     NO_PATIENT_DATA.update(no_patient_data)
     CREATING.update(creating)
     POST_ACTIONS.update(post_actions or {})
+    PRINTING.update(printing)
     PK_KIND_BY_NAME.update(pk_kind_by_name or {})
     PK_KIND_BY_NAMESPACE.update(pk_kind_by_namespace or {})
     PATIENT_OF.update(patient_of or {})

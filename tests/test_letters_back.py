@@ -1,6 +1,4 @@
-"""The therapist's reports to the GP (PDF) and the score chart they share with the web pages.
-
-Intake and screening have no factory: they are built with plain ORM creates.
+"""The therapist's letters back to the GP (PDF) and the score chart they share with the pages.
 
 Until the Dutch strings are merged into the .po, fixed report text may still be English, so the
 assertions on wording translate the msgid in Dutch first and look for whatever that gives.

@@ -19,7 +19,7 @@ from dashboard import counts
 from dashboard.cells import cell_totals, people_counts
 from dashboard.models import CountCell, CountFact
 from dashboard.period import AMSTERDAM, Period, referrals_sent_in
-from dashboard.scope import cell_scope, referrals_for_reports
+from dashboard.scope import cell_scope, referrals_for_dashboard
 from outcomes.instruments import IMPROVED, INSTRUMENTS, reliable_change
 from patients.privacy import patient_erase
 from referrals.models import Complaint, FollowUp, Funding, Purpose, Referral, Status
@@ -215,7 +215,7 @@ PERSONAS = [
 @pytest.mark.parametrize("email", PERSONAS)
 def test_dashboard_totals_equal_counting_the_referrals(demo, email):
     user = User.objects.get(email=email)
-    referrals = referrals_sent_in(referrals_for_reports(user), EVERYTHING).select_related(
+    referrals = referrals_sent_in(referrals_for_dashboard(user), EVERYTHING).select_related(
         "follow_up"
     )
     found = cell_totals(cell_scope(user), EVERYTHING)
