@@ -34,6 +34,9 @@ HEADLINES = {
     Kind.REFERRAL_ANSWERED: _("A running therapist has answered your referral."),
     Kind.NOT_CLEARED: _("A referral has come back to you after the sports-medical screening."),
     Kind.LETTER_BACK_READY: _("A report from the running therapist waits for you."),
+    Kind.END_LETTER_READY: _(
+        "A running therapy has ended: the therapist's end report waits for you."
+    ),
     Kind.REFERRAL_UNANSWERED: _(
         "A referral has been waiting for your answer for more than two working days."
     ),

@@ -25,6 +25,10 @@ class Notification(models.Model):
         REFERRAL_ANSWERED = "referral_answered", _("Referral answered")
         NOT_CLEARED = "not_cleared", _("Returned after screening")
         LETTER_BACK_READY = "report_ready", _("Report ready")
+        # Its own kind, not LETTER_BACK_READY: an end letter sent on the day of a progress
+        # letter would otherwise fall on the same (referral, kind, day, recipient) and no
+        # e-mail would tell the GP that the therapy has ended.
+        END_LETTER_READY = "end_letter_ready", _("Therapy ended, end report ready")
         REFERRAL_UNANSWERED = "referral_unanswered", _("Referral not answered")
         INTAKE_OVERDUE = "intake_overdue", _("Intake overdue")
         QUESTIONNAIRE_DUE = "questionnaire_due", _("Questionnaires due")

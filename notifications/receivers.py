@@ -7,6 +7,7 @@ Connected in NotificationsConfig.ready.
 
 from referrals import signals as referral_signals
 from therapy import signals as therapy_signals
+from therapy.models import TherapyLetter
 
 from .models import Notification
 from .outbox import notify
@@ -27,7 +28,9 @@ def screening_not_cleared(*, referral, **kwargs) -> None:
 
 
 def letter_sent(*, letter, **kwargs) -> None:
-    notify(referral=letter.referral, kind=Kind.LETTER_BACK_READY, recipient=letter.referral.gp)
+    end = letter.kind == TherapyLetter.Kind.END
+    kind = Kind.END_LETTER_READY if end else Kind.LETTER_BACK_READY
+    notify(referral=letter.referral, kind=kind, recipient=letter.referral.gp)
 
 
 def connect() -> None:

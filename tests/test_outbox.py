@@ -225,3 +225,34 @@ def test_a_safety_alert_email_whose_worker_died_is_sent_by_the_next_sweep(
     assert alert.gp_notified_at is not None
     [message] = alert_emails()
     assert message.to == [referral_in_therapy.gp.email]
+
+
+def test_an_end_letter_on_the_day_of_a_progress_letter_still_emails_the_gp(
+    referral_in_therapy, mailoutbox, django_capture_on_commit_callbacks
+):
+    """Found trying the demo: closing after a progress letter the same day sent no e-mail."""
+    from therapy import services as therapy_services
+    from therapy.models import TherapyLetter
+
+    therapist = referral_in_therapy.therapist.user
+    with django_capture_on_commit_callbacks(execute=True):
+        therapy_services.letter_send(
+            referral=referral_in_therapy,
+            letter=TherapyLetter(
+                kind=TherapyLetter.Kind.PROGRESS, summary="Loopt drie keer per week."
+            ),
+            by=therapist,
+        )
+        therapy_services.therapy_close(
+            referral=referral_in_therapy,
+            outcome=Status.COMPLETED,
+            letter=TherapyLetter(summary="Loopt zelfstandig.", runs_independently="yes"),
+            by=therapist,
+        )
+
+    kinds = sorted(
+        Notification.objects.filter(referral=referral_in_therapy).values_list("kind", flat=True)
+    )
+    assert kinds == [Kind.END_LETTER_READY, Kind.LETTER_BACK_READY]
+    assert [m.to for m in mailoutbox] == [[referral_in_therapy.gp.email]] * 2
+    assert "is afgerond" in mailoutbox[1].body

@@ -700,6 +700,7 @@ def test_emails_carry_no_medical_detail(gp, therapist, mailoutbox):
         Kind.NOT_CLEARED,
         Kind.REFERRAL_ANSWERED,
         Kind.LETTER_BACK_READY,
+        Kind.END_LETTER_READY,
     ):
         outbox.notify(referral=sent, kind=kind, recipient=gp, due_date=today)
     secrets += [
