@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "notifications",
     "dashboard",
     "demo",
+    "operations",
 ]
 
 MIDDLEWARE = [
