@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: run test lint format install install-test messages guide bench clean
+.PHONY: run test lint format install install-test messages guide bench backup restore clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,17 @@ run: install
 
 test: install-test
 	$(BIN)/pytest
+
+# Backup and restore of the database DATABASE_URL names (unset: db.sqlite3); docs/operations.md.
+# `make backup` writes backups/loopbaan-<date>-<time>.(sqlite3|dump). `make restore FILE=...`
+# restores one into an empty database; FORCE=1 replaces a database that is not empty, INTO=...
+# restores into another database (SQLite: another file) to test a backup.
+backup: install
+	$(DEV_ENV) $(BIN)/python manage.py backup
+
+restore: install
+	@test -n "$(FILE)" || { echo "Usage: make restore FILE=backups/<backup file> [FORCE=1]" >&2; exit 2; }
+	$(DEV_ENV) $(BIN)/python manage.py restore "$(FILE)" $(if $(filter 1 yes true,$(FORCE)),--force) $(if $(INTO),--into "$(INTO)")
 
 # Retakes the screenshots in docs/user-guide/ from the demo data (Chromium at /usr/bin/chromium).
 guide: install-test
