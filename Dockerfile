@@ -1,5 +1,5 @@
 # Loopbaan application image: Django served by gunicorn; the same image runs the Celery
-# worker and beat (see docker-compose.yml).
+# worker, beat and the nightly backup (see docker-compose.yml).
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -7,8 +7,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PYTHONPATH=/app
 
-# WeasyPrint runtime libraries (Pango, HarfBuzz subsetting), a fallback font, and gettext
-# for compilemessages.
+# WeasyPrint runtime libraries (Pango, HarfBuzz subsetting), a fallback font, gettext for
+# compilemessages, and pg_dump/pg_restore for manage.py backup and restore, from Debian's own
+# packages. pg_dump refuses a server newer than itself: Debian bookworm ships client 15, so the
+# db service runs postgres:15 (tests/test_compose.py checks that the two agree).
+ARG POSTGRES_MAJOR=15
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         libpango-1.0-0 \
@@ -16,6 +19,7 @@ RUN apt-get update \
         libharfbuzz-subset0 \
         fonts-dejavu-core \
         gettext \
+        postgresql-client-${POSTGRES_MAJOR} \
     && rm -rf /var/lib/apt/lists/*
 
 RUN groupadd --system app \
@@ -38,8 +42,10 @@ COPY . .
 RUN export DJANGO_DEBUG=0 DJANGO_SECRET_KEY=build-step-only-not-a-secret \
     && python manage.py compilemessages \
     && python manage.py collectstatic --noinput \
-    && mkdir -p /var/lib/celery \
-    && chown app:app /var/lib/celery
+    && mkdir -p /var/lib/celery /var/lib/loopbaan/backups \
+    && chown app:app /var/lib/celery \
+    && chown -R app:app /var/lib/loopbaan \
+    && chmod 700 /var/lib/loopbaan/backups
 
 USER app
 

@@ -18,6 +18,7 @@ from ruamel.yaml import YAML
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 ENV_EXAMPLE = ROOT / ".env.example"
+DOCKERFILE = ROOT / "Dockerfile"
 SETTINGS_FILE = ROOT / "config" / "settings.py"
 
 APP_SERVICES = ("web", "worker", "beat")
@@ -95,7 +96,7 @@ def test_no_obsolete_top_level_version_key():
 
 def test_expected_services_exist():
     services = _load_compose()["services"]
-    assert {"web", "worker", "beat", "db", "redis"} <= set(services)
+    assert {"web", "worker", "beat", "backup", "db", "redis"} <= set(services)
 
 
 def test_depends_on_names_defined_services():
@@ -126,9 +127,10 @@ def test_app_services_wait_for_healthy_db_and_redis():
         assert "healthcheck" in services[name], name
 
 
-def test_db_uses_postgres_16():
+def test_db_uses_postgres_15():
+    """15: the major version of Debian bookworm's pg_dump in the app image (see Dockerfile)."""
     image = _load_compose()["services"]["db"]["image"]
-    assert re.fullmatch(r"postgres:16([.-][\w.-]*)?(@sha256:[0-9a-f]{64})?", image), image
+    assert re.fullmatch(r"postgres:15([.-][\w.-]*)?(@sha256:[0-9a-f]{64})?", image), image
 
 
 def test_beat_schedule_is_on_a_named_volume():
@@ -137,6 +139,29 @@ def test_beat_schedule_is_on_a_named_volume():
     assert "--schedule /var/lib/celery/" in beat["command"]
     assert "beat-schedule:/var/lib/celery" in beat["volumes"]
     assert "beat-schedule" in compose["volumes"]
+
+
+def test_backup_runs_nightly_into_a_named_volume_and_keeps_14_days():
+    compose = _load_compose()
+    backup = compose["services"]["backup"]
+    assert backup["image"] == "loopbaan:latest"
+    assert _env_files(backup) == [".env"]
+    assert backup["depends_on"]["db"]["condition"] == "service_healthy"
+    command = " ".join(backup["command"])
+    assert "python manage.py backup --dir /var/lib/loopbaan/backups --keep-days 14" in command
+    assert "sleep" in command and "while" in command, "a loop that waits for the next night"
+    assert "backups:/var/lib/loopbaan/backups" in backup["volumes"]
+    assert "backups" in compose["volumes"]
+    assert backup["init"] is True, "a real PID 1, so that stopping ends the sleep"
+
+
+def test_the_images_pg_dump_matches_the_db_major_version():
+    # pg_dump refuses a server newer than itself: the app image's client is the db's major.
+    major = re.match(r"postgres:(\d+)", _load_compose()["services"]["db"]["image"])[1]
+    dockerfile = DOCKERFILE.read_text(encoding="utf-8")
+    assert re.search(rf"^ARG POSTGRES_MAJOR={major}$", dockerfile, re.MULTILINE)
+    assert "postgresql-client-${POSTGRES_MAJOR}" in dockerfile
+    assert "chown -R app:app /var/lib/loopbaan" in dockerfile, "the app user writes the backups"
 
 
 def test_env_example_variables_are_read_by_settings():
