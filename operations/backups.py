@@ -84,8 +84,11 @@ def backups_prune(*, directory: Path, keep_days: int, now: datetime | None = Non
 
 def backup_kind(path: Path) -> ModuleType:
     """The engine whose backup this file is, from its first bytes."""
-    with path.open("rb") as file:
-        head = file.read(max(len(signature) for signature in SIGNATURES.values()))
+    try:
+        with path.open("rb") as file:
+            head = file.read(max(len(signature) for signature in SIGNATURES.values()))
+    except OSError as error:
+        raise BackupError(f"Cannot read {path}: {error.strerror}.") from error
     for engine, signature in SIGNATURES.items():
         if head.startswith(signature):
             return engine
