@@ -55,7 +55,7 @@ def test_therapist_accepts_takes_in_screens_scores_logs_a_group_and_reports_to_t
 
     # From the caseload, open the new referral and accept it.
     page.get_by_role("link", name="Mijn cliënten").click()
-    page.get_by_role("link", name="Leeuwen, I. van").click()
+    page.get_by_role("link", name="Leeuwen, I. van", exact=True).click()
     page.wait_for_url(detail_url)
     page.get_by_role("button", name="Verwijzing accepteren").click()
     expect(page.get_by_role("link", name="Intake vastleggen")).to_be_visible()
@@ -125,7 +125,7 @@ def test_therapist_accepts_takes_in_screens_scores_logs_a_group_and_reports_to_t
     }
 
     # The report after intake, written from the referral page.
-    page.get_by_role("link", name="Leeuwen, I. van").click()
+    page.get_by_role("link", name="Leeuwen, I. van", exact=True).click()
     page.wait_for_url(detail_url)
     page.get_by_role("link", name="Terugrapportage na intake schrijven").click()
     page.locator("textarea[name=summary]").fill("Goed gestart; komt trouw naar de groep.")
@@ -141,7 +141,7 @@ def test_therapist_accepts_takes_in_screens_scores_logs_a_group_and_reports_to_t
     # The GP, in a browser of their own, finds the report on the referral and downloads it.
     gp_page = new_page(1280, 900)
     sign_in(gp_page, "huisarts@example.org", "loopbaan-demo")
-    gp_page.get_by_role("link", name="Leeuwen, I. van").click()
+    gp_page.get_by_role("link", name="Leeuwen, I. van", exact=True).click()
     gp_page.wait_for_url(detail_url)
     link = gp_page.get_by_role("link", name="Terugrapportage na intake (PDF)")
     expect(link).to_be_visible()
