@@ -314,8 +314,8 @@ def _derived(now: datetime, say) -> dict:
     # PHQ-9 item 9 above 0 raises a safety alert; all but the last week's are acknowledged.
     counts["safety alerts"] = execute(
         "INSERT INTO outcomes_safetyalert (referral_id, response_id, code, raised_at,"
-        " gp_notified_at, acknowledged_by_id, acknowledged_at)"
-        " SELECT q.referral_id, q.id, 'phq9_item9', q.created_at, q.created_at,"
+        " acknowledged_by_id, acknowledged_at)"
+        " SELECT q.referral_id, q.id, 'phq9_item9', q.created_at,"
         " CASE WHEN q.created_at < %s THEN r.gp_id END,"
         " CASE WHEN q.created_at < %s THEN q.created_at + interval '1 day' END"
         " FROM outcomes_questionnaireresponse q JOIN referrals_referral r ON r.id = q.referral_id"

@@ -165,6 +165,8 @@ EMAIL_TIMEOUT = 10
 NOTIFICATION_LEASE_SECONDS = env.int("NOTIFICATION_LEASE_SECONDS", default=600)
 # Seconds before the first retry of a failed send; it doubles per attempt, up to an hour.
 NOTIFICATION_RETRY_BACKOFF_SECONDS = env.int("NOTIFICATION_RETRY_BACKOFF_SECONDS", default=30)
+# Under Celery beat the outbox is flushed this often: retries, and rows whose worker died.
+OUTBOX_FLUSH_SECONDS = env.int("OUTBOX_FLUSH_SECONDS", default=60)
 # /healthz answers 503 once the oldest unsent e-mail is older than this.
 HEALTHZ_OUTBOX_MAX_AGE_SECONDS = env.int("HEALTHZ_OUTBOX_MAX_AGE_SECONDS", default=3600)
 
@@ -175,6 +177,8 @@ CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
+# A task whose worker process was killed goes back on the queue instead of being acknowledged.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Queueing must never hold a request up: fail fast when the broker is down (the next reminder
 # sweep sends whatever could not be queued).
@@ -190,6 +194,12 @@ CELERY_BEAT_SCHEDULE = {
     "reminder-sweep": {
         "task": "notifications.tasks.reminder_sweep",
         "schedule": crontab(hour=7, minute=30),
+    },
+    "outbox-flush": {
+        "task": "notifications.tasks.flush_outbox",
+        "schedule": OUTBOX_FLUSH_SECONDS,
+        # A flush that waited longer than its interval is superseded by the next one.
+        "options": {"expires": OUTBOX_FLUSH_SECONDS},
     },
 }
 

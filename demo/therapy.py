@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from core.pdf import pdf_sha256
+from notifications.models import Notification
 from outcomes.instruments import INSTRUMENTS
 from outcomes.models import QuestionnaireResponse, SafetyAlert
 from referrals.letters import render_referral_letter
@@ -143,9 +144,17 @@ def demo_therapy(referral: Referral, n: int, documents: bool) -> None:
                 completed_on=due + timedelta(days=1),
                 entered_by=therapist_user,
             )
-            for alert in score.alerts:
-                SafetyAlert.objects.create(
-                    referral=referral, response=response, code=alert, gp_notified_at=timezone.now()
+            for code in score.alerts:
+                alert = SafetyAlert.objects.create(referral=referral, response=response, code=code)
+                # The GP was e-mailed at the time (the outbox row, sent).
+                Notification.objects.create(
+                    referral=referral,
+                    kind=Notification.Kind.SAFETY_ALERT,
+                    due_date=response.completed_on,
+                    recipient=referral.gp,
+                    key=f"alert-{alert.pk}",
+                    attempts=1,
+                    sent_at=timezone.now(),
                 )
     reports = [
         (TherapyLetter.Kind.INTAKE, intake_date + timedelta(days=3)),

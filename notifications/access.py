@@ -1,7 +1,7 @@
-"""The reminder runs in the access log's tables: a staff page without patient data."""
+"""The reminder runs in the access log's tables: staff pages without patient data."""
 
 from accounts import audit
 
 
 def register() -> None:
-    audit.register(no_patient_data={"notifications:reminder_runs"})
+    audit.register(no_patient_data={"notifications:reminder_runs", "notifications:resend"})

@@ -36,10 +36,16 @@ class Notification(models.Model):
         LETTER_BACK_DUE = "report_due", _("Report due")
         FOLLOW_UP_DUE = "follow_up_due", _("Follow-up due")
         FOLLOW_UP_OVERDUE = "follow_up_overdue", _("Follow-up overdue")
+        # A PHQ-9 item-9 answer above 0 (outcomes.SafetyAlert): the most urgent of all.
+        SAFETY_ALERT = "safety_alert", _("Safety alert")
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     due_date = models.DateField(_("due date"))
+    # What makes an e-mail one of its own beside (referral, kind, day, recipient): for an event
+    # (an answer, a letter, an alert) the event's own key, so two events of one kind on one day
+    # each get their e-mail; empty for the sweep's reminders, which come once per due date.
+    key = models.CharField(_("event"), max_length=40, blank=True, default="")
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
@@ -52,6 +58,11 @@ class Notification(models.Model):
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
+    # After a failed attempt: not before this time (the back-off doubles per attempt).
+    retry_at = models.DateTimeField(_("retry at"), null=True, blank=True)
+    # Nothing sends the row any more (the mail server refused it for good, or it kept failing
+    # for about a day) until an administrator sends it again (the reminder-runs page).
+    gave_up_at = models.DateTimeField(_("gave up"), null=True, blank=True)
 
     class Meta:
         db_table = "referrals_notification"
@@ -60,7 +71,8 @@ class Notification(models.Model):
         verbose_name_plural = _("notifications")
         constraints = [
             models.UniqueConstraint(
-                fields=["referral", "kind", "due_date", "recipient"], name="notification_once"
+                fields=["referral", "kind", "due_date", "recipient", "key"],
+                name="notification_once",
             ),
         ]
         indexes = [

@@ -2,9 +2,11 @@
 
 Each receiver runs inside the transaction of the change it hears of (the signals are sent
 there), so the Notification row commits or rolls back with it; delivery is queued after commit.
-Connected in NotificationsConfig.ready.
+Each e-mail is keyed by its event, so a decline, a re-send and an acceptance on one day are three
+e-mails, not one. Connected in NotificationsConfig.ready.
 """
 
+from outcomes import signals as outcome_signals
 from referrals import signals as referral_signals
 from therapy import signals as therapy_signals
 from therapy.models import TherapyLetter
@@ -15,22 +17,43 @@ from .outbox import notify
 Kind = Notification.Kind
 
 
-def referral_sent(*, referral, **kwargs) -> None:
-    notify(referral=referral, kind=Kind.NEW_REFERRAL, recipient=referral.therapist.user)
+def referral_sent(*, referral, event, **kwargs) -> None:
+    notify(
+        referral=referral,
+        kind=Kind.NEW_REFERRAL,
+        recipient=referral.therapist.user,
+        key=f"event-{event.pk}",
+    )
 
 
-def referral_answered(*, referral, **kwargs) -> None:
-    notify(referral=referral, kind=Kind.REFERRAL_ANSWERED, recipient=referral.gp)
+def referral_answered(*, referral, event, **kwargs) -> None:
+    notify(
+        referral=referral,
+        kind=Kind.REFERRAL_ANSWERED,
+        recipient=referral.gp,
+        key=f"event-{event.pk}",
+    )
 
 
-def screening_not_cleared(*, referral, **kwargs) -> None:
-    notify(referral=referral, kind=Kind.NOT_CLEARED, recipient=referral.gp)
+def screening_not_cleared(*, referral, event, **kwargs) -> None:
+    notify(referral=referral, kind=Kind.NOT_CLEARED, recipient=referral.gp, key=f"event-{event.pk}")
 
 
 def letter_sent(*, letter, **kwargs) -> None:
     end = letter.kind == TherapyLetter.Kind.END
     kind = Kind.END_LETTER_READY if end else Kind.LETTER_BACK_READY
-    notify(referral=letter.referral, kind=kind, recipient=letter.referral.gp)
+    notify(
+        referral=letter.referral, kind=kind, recipient=letter.referral.gp, key=f"letter-{letter.pk}"
+    )
+
+
+def alert_raised(*, alert, **kwargs) -> None:
+    notify(
+        referral=alert.referral,
+        kind=Kind.SAFETY_ALERT,
+        recipient=alert.referral.gp,
+        key=f"alert-{alert.pk}",
+    )
 
 
 def connect() -> None:
@@ -42,3 +65,4 @@ def connect() -> None:
         screening_not_cleared, dispatch_uid="notify_screening_not_cleared"
     )
     therapy_signals.letter_sent.connect(letter_sent, dispatch_uid="notify_letter_sent")
+    outcome_signals.alert_raised.connect(alert_raised, dispatch_uid="notify_alert_raised")

@@ -6,4 +6,7 @@ from . import views
 
 app_name = "notifications"
 
-urlpatterns = [path("", views.reminder_runs, name="reminder_runs")]
+urlpatterns = [
+    path("", views.reminder_runs, name="reminder_runs"),
+    path("resend/", views.resend, name="resend"),
+]

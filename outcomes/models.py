@@ -57,11 +57,9 @@ class SafetyAlert(models.Model):
     )
     code = models.CharField(max_length=30)
     raised_at = models.DateTimeField(_("raised"), auto_now_add=True)
-    # The GP's e-mail is claimed for a while (a lease, as in the outbox) and gp_notified_at is
-    # written once the mail server has it: a worker that dies in between leaves a claim that
-    # runs out, and the next sweep sends it.
-    gp_email_claimed_at = models.DateTimeField(null=True, blank=True)
-    gp_notified_at = models.DateTimeField(_("GP emailed"), null=True, blank=True)
+    # The GP's e-mail is a row in the outbox (notifications, kind "safety_alert", key
+    # "alert-<id>"), written in the same transaction: it is retried, shows in /healthz and on
+    # the reminder-runs page like every other e-mail.
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

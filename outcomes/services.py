@@ -4,7 +4,6 @@ Scoring lives in outcomes.instruments; these functions add who may do what, and 
 """
 
 from datetime import date
-from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -13,7 +12,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from referrals.models import Referral, Status
 
-from . import tasks
+from . import signals
 from .exceptions import QuestionnaireError
 from .instruments import INSTRUMENTS
 from .models import QuestionnaireResponse, SafetyAlert
@@ -104,10 +103,9 @@ def questionnaire_record(
             ) from None
         for code in score.alerts:
             alert = SafetyAlert.objects.create(referral=current, response=response, code=code)
-            # partial, not a lambda: a lambda in a loop would see only the last alert.
-            # robust: the response and the in-app alert are saved; a failing queue or mail
-            # server must not turn the therapist's confirmation into an error page.
-            transaction.on_commit(partial(tasks.notify_gp_of_alert.delay, alert.pk), robust=True)
+            # The GP's e-mail is written to the outbox in this transaction (a rolled-back entry
+            # alarms nobody) and delivered after commit, retried until the mail server has it.
+            signals.alert_raised.send(sender=SafetyAlert, alert=alert, by=by)
     return response
 
 

@@ -37,7 +37,8 @@ def referral_transition(
     """Move a referral to `to` if the lifecycle allows it, recording who, when and why.
 
     Re-reads the row under a lock so two concurrent moves cannot both pass the check.
-    `changes` are extra fields set in the same save (a reason, a therapist).
+    `changes` are extra fields set in the same save (a reason, a therapist). The returned
+    referral carries the new ReferralEvent as `last_event`.
     """
     with transaction.atomic():
         locked = Referral.objects.select_for_update().get(pk=referral.pk)
@@ -55,7 +56,7 @@ def referral_transition(
         for name, value in changes.items():
             setattr(locked, name, value)
         locked.save(update_fields=fields)
-        ReferralEvent.objects.create(
+        locked.last_event = ReferralEvent.objects.create(
             referral=locked, from_status=from_status, to_status=to, actor=by, note=note
         )
     return locked
@@ -176,7 +177,7 @@ def referral_send(*, referral: Referral, by: User) -> Referral:
         sent = referral_transition(
             referral=current, to=Status.SENT, by=by, opened_at=None, decline_reason=""
         )
-        signals.referral_sent.send(sender=Referral, referral=sent, by=by)
+        signals.referral_sent.send(sender=Referral, referral=sent, event=sent.last_event, by=by)
     return sent
 
 
@@ -212,7 +213,9 @@ def referral_accept(*, referral: Referral, by: User) -> Referral:
     ensure_chosen_therapist(referral, by)
     with transaction.atomic():
         accepted = referral_transition(referral=referral, to=Status.ACCEPTED, by=by)
-        signals.referral_answered.send(sender=Referral, referral=accepted, by=by)
+        signals.referral_answered.send(
+            sender=Referral, referral=accepted, event=accepted.last_event, by=by
+        )
     return accepted
 
 
@@ -223,7 +226,9 @@ def referral_decline(*, referral: Referral, by: User, reason: str) -> Referral:
         declined = referral_transition(
             referral=referral, to=Status.DECLINED, by=by, note=reason, decline_reason=reason
         )
-        signals.referral_answered.send(sender=Referral, referral=declined, by=by)
+        signals.referral_answered.send(
+            sender=Referral, referral=declined, event=declined.last_event, by=by
+        )
     return declined
 
 

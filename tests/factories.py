@@ -305,3 +305,25 @@ class TherapyLetterFactory(DjangoModelFactory):
     kind = TherapyLetter.Kind.INTAKE
     summary = "Goed gestart."
     written_by = factory.SelfAttribute("referral.therapist.user")
+
+
+# --- The outbox -----------------------------------------------------------------------------
+
+from notifications.models import Notification  # noqa: E402
+
+
+def unsent_email(gp: User, therapist: User) -> Notification:
+    """An e-mail to `therapist` about a new referral from `gp`'s patient, not sent yet."""
+    referral = ReferralFactory(
+        patient=PatientFactory(practice=gp.practice),
+        gp=gp,
+        therapist=therapist.therapist,
+        status=Status.SENT,
+        sent_at=timezone.now(),
+    )
+    return Notification.objects.create(
+        referral=referral,
+        kind=Notification.Kind.NEW_REFERRAL,
+        due_date=timezone.localdate(),
+        recipient=therapist,
+    )

@@ -23,7 +23,6 @@ import pytest
 import redis
 from aiosmtpd.controller import Controller
 from django.db import InterfaceError, OperationalError, connection
-from django.utils import timezone
 
 from notifications import delivery, tasks
 from notifications.models import Notification
@@ -32,7 +31,7 @@ from referrals import services
 from referrals.models import Referral, ReferralDocument, Status
 
 from .conftest import redis_test_url
-from .factories import FitnessCheckFactory, PatientFactory, ReferralFactory
+from .factories import FitnessCheckFactory, PatientFactory, ReferralFactory, unsent_email
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
@@ -127,38 +126,32 @@ def database_url() -> str:
     return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
+def process_env(*, broker_url: str, smtp_port: int) -> dict[str, str]:
+    """The environment of a worker, beat or command process on the test database and Redis."""
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "REDIS_URL": broker_url,
+        "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
+        "DJANGO_DEBUG": "1",
+        "NOTIFICATION_LEASE_SECONDS": str(LEASE_SECONDS),
+        "NOTIFICATION_RETRY_BACKOFF_SECONDS": "1",
+        "OUTBOX_FLUSH_SECONDS": "1",
+    }
+
+
 @pytest.fixture
-def start_worker(tmp_path):
-    """Start a real `celery worker` process on the test database and Redis; kill it after."""
+def start_process(tmp_path):
+    """Start real processes (a `celery worker`, `celery beat`, a command) on the test database
+    and Redis; kill whatever still runs after the test."""
     started: list[subprocess.Popen] = []
 
-    def start(*, broker_url: str, smtp_port: int) -> subprocess.Popen:
-        env = {
-            **os.environ,
-            "DATABASE_URL": database_url(),
-            "REDIS_URL": broker_url,
-            "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
-            "DJANGO_DEBUG": "1",
-            "NOTIFICATION_LEASE_SECONDS": str(LEASE_SECONDS),
-            "NOTIFICATION_RETRY_BACKOFF_SECONDS": "1",
-        }
-        log = open(tmp_path / f"worker-{len(started)}.log", "w")  # noqa: SIM115
+    def start(args: list[str], *, broker_url: str, smtp_port: int) -> subprocess.Popen:
+        log = open(tmp_path / f"process-{len(started)}.log", "w")  # noqa: SIM115
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "config.celery:app",
-                "worker",
-                "--pool=solo",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "--loglevel=INFO",
-            ],
+            [sys.executable, *args],
             cwd=ROOT,
-            env=env,
+            env=process_env(broker_url=broker_url, smtp_port=smtp_port),
             stdout=log,
             stderr=subprocess.STDOUT,
         )
@@ -173,20 +166,34 @@ def start_worker(tmp_path):
         process.wait(10)
 
 
-def new_referral_email(gp, therapist) -> Notification:
-    referral = ReferralFactory(
-        patient=PatientFactory(practice=gp.practice),
-        gp=gp,
-        therapist=therapist.therapist,
-        status=Status.SENT,
-        sent_at=timezone.now(),
-    )
-    return Notification.objects.create(
-        referral=referral,
-        kind=Kind.NEW_REFERRAL,
-        due_date=timezone.localdate(),
-        recipient=therapist,
-    )
+WORKER = ["-m", "celery", "-A", "config.celery:app", "worker", "--without-gossip"]
+WORKER += ["--without-mingle", "--without-heartbeat", "--loglevel=INFO"]
+
+
+@pytest.fixture
+def start_worker(start_process):
+    def start(*, broker_url: str, smtp_port: int, pool: str = "solo") -> subprocess.Popen:
+        args = [*WORKER, f"--pool={pool}"] + (["--concurrency=1"] if pool == "prefork" else [])
+        return start_process(args, broker_url=broker_url, smtp_port=smtp_port)
+
+    return start
+
+
+@pytest.fixture
+def start_beat(start_process, tmp_path):
+    """`celery beat`: the outbox flush every second (OUTBOX_FLUSH_SECONDS)."""
+
+    def start(*, broker_url: str, smtp_port: int) -> subprocess.Popen:
+        schedule = str(tmp_path / "beat-schedule")
+        args = ["-m", "celery", "-A", "config.celery:app", "beat", "--schedule", schedule]
+        return start_process([*args, "--loglevel=INFO"], broker_url=broker_url, smtp_port=smtp_port)
+
+    return start
+
+
+def children_of(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(child) for child in path.read_text().split()] if path.exists() else []
 
 
 def worker_log(process) -> str:
@@ -198,7 +205,7 @@ def test_a_worker_killed_while_it_hands_over_an_email_loses_nothing(
 ):
     """Today's code marks the row sent when it claims it: after the kill nothing resends it."""
     _app, broker_url = broker
-    notification = new_referral_email(gp, therapist)
+    notification = unsent_email(gp, therapist)
     mail_server.hold_next = True
 
     worker = start_worker(broker_url=broker_url, smtp_port=mail_server.port)
@@ -225,15 +232,18 @@ def test_a_worker_killed_while_it_hands_over_an_email_loses_nothing(
 
 
 def test_mail_is_retried_with_back_off_while_the_mail_server_is_away_and_sent_once_each(
-    broker, settings, start_worker, gp, therapist
+    broker, settings, start_worker, start_beat, gp, therapist
 ):
+    """The worker's failures are written on the rows with a retry time; beat's outbox flush
+    tries them again, later each time, and sends each once the mail server is back."""
     _app, broker_url = broker
     port = free_port()  # nothing listens here yet: every connection is refused
     recorder = Recorder()
     settings.NOTIFICATION_LEASE_SECONDS = LEASE_SECONDS
-    rows = [new_referral_email(gp, therapist) for _ in range(3)]
+    rows = [unsent_email(gp, therapist) for _ in range(3)]
 
     start_worker(broker_url=broker_url, smtp_port=port)
+    start_beat(broker_url=broker_url, smtp_port=port)
     for row in rows:
         assert tasks.dispatch(row.pk)
 
@@ -256,6 +266,66 @@ def test_mail_is_retried_with_back_off_while_the_mail_server_is_away_and_sent_on
     expected = sorted(delivery.message_id(row.pk) for row in rows)
     assert sorted(recorder.message_ids()) == expected, "each email exactly once"
     assert all(n.attempts >= 2 for n in Notification.objects.all())
+    assert not Notification.objects.filter(gave_up_at__isnull=False).exists()
+
+
+def test_a_prefork_child_killed_mid_send_is_resent_within_a_minute_without_a_sweep(
+    broker, mail_server, start_worker, start_beat, gp, therapist
+):
+    """Found by the operator: a prefork worker acknowledged the task of a child killed with
+    SIGKILL (WorkerLostError), and the e-mail waited for the next morning's sweep. Now beat's
+    outbox flush takes the row again once the dead child's lease has run out."""
+    _app, broker_url = broker
+    notification = unsent_email(gp, therapist)
+    mail_server.hold_next = True
+
+    worker = start_worker(broker_url=broker_url, smtp_port=mail_server.port, pool="prefork")
+    assert tasks.dispatch(notification.pk)
+    assert mail_server.holding.wait(WAIT_SECONDS), "the worker never reached the mail server\n" + (
+        worker_log(worker)
+    )
+    [child] = children_of(worker.pid)
+    os.kill(child, signal.SIGKILL)
+    mail_server.release.set()
+    start_beat(broker_url=broker_url, smtp_port=mail_server.port)
+
+    def sent() -> bool:
+        return Notification.objects.filter(pk=notification.pk, sent_at__isnull=False).exists()
+
+    assert wait_for(sent), "not resent without a sweep\n" + worker_log(worker)
+    time.sleep(2)  # a duplicate would arrive now
+    assert mail_server.message_ids() == [delivery.message_id(notification.pk)]
+    assert worker.poll() is None, "the worker itself lives on; only its child died"
+
+
+def test_send_reminders_stopped_with_sigterm_gives_back_what_it_had_not_sent(
+    broker, mail_server, start_process, gp, therapist
+):
+    """Found by the operator: a sweep stopped by SIGTERM (a deploy) left its whole batch held
+    for the lease. Now it gives back what it had not sent, and the run is finished."""
+    _app, broker_url = broker
+    rows = [unsent_email(gp, therapist) for _ in range(3)]
+    mail_server.hold_next = True
+
+    command = start_process(
+        ["manage.py", "send_reminders"], broker_url=broker_url, smtp_port=mail_server.port
+    )
+    assert mail_server.holding.wait(WAIT_SECONDS), worker_log(command)
+    command.send_signal(signal.SIGTERM)
+    mail_server.release.set()
+    assert command.wait(WAIT_SECONDS) != 0
+    assert "Traceback" not in worker_log(command), worker_log(command)
+
+    states = list(
+        Notification.objects.filter(pk__in=[r.pk for r in rows]).values_list(
+            "sent_at", "claimed_at"
+        )
+    )
+    assert states == [(None, None)] * 3, "nothing held, nothing marked sent"
+    from notifications.models import ReminderRun
+
+    run = ReminderRun.objects.get()
+    assert run.finished_at is not None and "stopped" in run.errors
 
 
 def test_a_database_connection_cut_while_sending_leaves_the_referral_whole(

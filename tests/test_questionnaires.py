@@ -1,7 +1,6 @@
 """Mood questionnaires (PHQ-9, GAD-7 at weeks 0, 5, 10) and the PHQ-9 item-9 safety alert."""
 
 from datetime import date, timedelta
-from unittest import mock
 
 import pytest
 from django.conf import settings
@@ -11,11 +10,12 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from notifications import delivery
+from notifications.models import Notification
 from outcomes import selectors, services
 from outcomes.exceptions import QuestionnaireError
 from outcomes.instruments import MSG_INVALID, MSG_MISSING, InvalidAnswers
 from outcomes.models import QuestionnaireResponse, SafetyAlert
-from outcomes.tasks import notify_gp_of_alert
 from referrals.models import Status
 
 from .factories import (
@@ -234,8 +234,7 @@ def test_item_9_above_0_raises_one_alert_and_emails_the_gp_once_after_commit(
     assert len(callbacks) == 1
     assert len(mailoutbox) == 1
     assert mailoutbox[0].to == [gp.email]
-    alert.refresh_from_db()
-    assert alert.gp_notified_at is not None
+    assert alert_email(alert).sent_at is not None
     assert alert.acknowledged_at is None
 
 
@@ -277,39 +276,50 @@ def test_an_entry_rolled_back_sends_nothing(
 
     assert len(callbacks) == 1
     assert mailoutbox == []
-    assert SafetyAlert.objects.get().gp_notified_at is None
+    assert alert_email(SafetyAlert.objects.get()).sent_at is None
 
 
-def test_running_the_alert_task_twice_sends_one_email(in_therapy, mailoutbox):
-    alert = SafetyAlertFactory(response__referral=in_therapy)
+def alert_email(alert: SafetyAlert) -> Notification:
+    """The GP's e-mail about `alert`: a row in the outbox."""
+    return Notification.objects.get(kind=Notification.Kind.SAFETY_ALERT, key=f"alert-{alert.pk}")
 
-    notify_gp_of_alert(alert.pk)
-    notify_gp_of_alert(alert.pk)
 
+def test_delivering_the_alert_email_twice_sends_one_email(
+    in_therapy, therapist, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        record(in_therapy, therapist, answers=ITEM9_ONLY)
+    row = alert_email(SafetyAlert.objects.get())
+
+    assert delivery.deliver(row.pk) is False
     assert len(mailoutbox) == 1
 
 
-def test_a_failed_send_releases_the_claim_so_the_retry_sends(in_therapy, mailoutbox):
-    alert = SafetyAlertFactory(response__referral=in_therapy)
+def test_a_failed_alert_email_is_retried_after_its_back_off_and_shows_in_healthz(
+    in_therapy, therapist, gp, settings, client, mailoutbox, django_capture_on_commit_callbacks
+):
+    """Before, the alert e-mail had a claim of its own that /healthz and the reminder runs
+    never saw; now it is an outbox row like any other."""
+    settings.REDIS_URL = ""  # /healthz asks the broker only when there is one
+    settings.EMAIL_BACKEND = "tests.test_reminders.FailingBackend"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = record(in_therapy, therapist, answers=ITEM9_ONLY)
+    assert response.pk, "the therapist's entry stands"
+    row = alert_email(SafetyAlert.objects.get())
+    assert row.sent_at is None and row.attempts == 1
+    assert row.retry_at > timezone.now()
+    assert "SMTPServerDisconnected" in row.last_error
 
-    with (
-        mock.patch("outcomes.tasks.send_email", side_effect=OSError("SMTP down")),
-        pytest.raises(OSError),
-    ):
-        notify_gp_of_alert(alert.pk)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert delivery.deliver(row.pk) is False, "not before its back-off has passed"
+    Notification.objects.filter(pk=row.pk).update(
+        created_at=timezone.now() - timedelta(hours=2), retry_at=timezone.now()
+    )
+    assert client.get(reverse("healthz")).status_code == 503
 
-    alert.refresh_from_db()
-    assert alert.gp_notified_at is None
-    notify_gp_of_alert(alert.pk)
-    assert len(mailoutbox) == 1
-    alert.refresh_from_db()
-    assert alert.gp_notified_at is not None
-
-
-def test_the_alert_task_retries_on_os_errors():
-    assert notify_gp_of_alert.autoretry_for == (OSError,)
-    assert notify_gp_of_alert.max_retries
-    assert notify_gp_of_alert.retry_backoff
+    assert delivery.deliver(row.pk) is True
+    assert [m.to for m in mailoutbox] == [[gp.email]]
+    assert client.get(reverse("healthz")).status_code == 200
 
 
 @pytest.mark.parametrize(

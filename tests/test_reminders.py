@@ -23,7 +23,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
 
 from notifications import delivery, outbox, tasks
@@ -478,8 +478,8 @@ def test_a_delivery_started_while_another_is_sending_sends_nothing(world, monkey
     assert len(mailoutbox) == 1
 
 
-def test_the_beat_task_queues_every_reminder_and_a_second_run_queues_none(world, mailoutbox):
-    """Celery beat's task: find due items, queue each (in-process here), send each once."""
+def test_the_beat_task_sends_every_reminder_and_a_second_run_sends_none(world, mailoutbox):
+    """Celery beat's task: find due items and send each once; its counts are what was sent."""
     from notifications.tasks import reminder_sweep
 
     with frozen(TODAY):
@@ -518,7 +518,7 @@ def test_with_the_broker_down_the_gp_still_sends_and_the_next_sweep_emails(
 
         assert response.status_code == 302
         assert len(callbacks) == 1, "the email is queued after commit"
-        assert "the sweep will send it" in caplog.text, "queueing was tried, and failed"
+        assert "the flush will send it" in caplog.text, "queueing was tried, and failed"
         # Not a speed target: the broker timeouts are 1 s, a hang on the dead broker would take
         # minutes; 8 s leaves room for a loaded CI machine.
         assert elapsed < 8, f"sending took {elapsed:.2f} s with the broker down"
@@ -537,28 +537,20 @@ def test_with_the_broker_down_the_gp_still_sends_and_the_next_sweep_emails(
     assert notification.sent_at is not None
 
 
-def test_with_the_broker_down_a_queueing_sweep_keeps_the_rows_for_the_next_run(
+def test_with_the_broker_down_the_flush_sends_what_could_not_be_queued(
     world, celery_broker, mailoutbox, caplog
 ):
-    """Beat's sweep queues; when it cannot, the rows stay unsent and the next run sends them."""
-    with celery_broker(DEAD_BROKER_URL), frozen(TODAY):
-        sweep_module.sweep(today=TODAY, trigger="test", dispatch=tasks.dispatch)
-    assert Notification.objects.filter(sent_at__isnull=True).count() == 3
+    """An event e-mail that could not be queued stays unsent; the outbox flush sends it."""
+    with celery_broker(DEAD_BROKER_URL):
+        row = outbox.notify(
+            referral=world["intake"], kind=Kind.REFERRAL_ANSWERED, recipient=world["intake"].gp
+        )
+        tasks.dispatch(row.pk)
+    assert "the flush will send it" in caplog.text
     assert mailoutbox == []
-    assert "the sweep will send it" in caplog.text
 
-    with frozen(TODAY):
-        again = sweep_module.sweep(today=TODAY, trigger="test")
-
-    assert again.counts == WORLD_COUNTS
-    assert len(mailoutbox) == 3
-
-
-def test_with_the_broker_down_a_queueing_sweep_records_failures_not_sends(world, celery_broker):
-    with celery_broker(DEAD_BROKER_URL), frozen(TODAY):
-        run = sweep_module.sweep(today=TODAY, trigger="test", dispatch=tasks.dispatch)
-    run.refresh_from_db()
-    assert (run.counts, run.failures) == ({}, 3)
+    assert tasks.flush_outbox.run() == {Kind.REFERRAL_ANSWERED: 1}
+    assert len(mailoutbox) == 1
 
 
 # 5. A failing mail server
@@ -569,57 +561,92 @@ class FailingBackend(BaseEmailBackend):
         raise SMTPServerDisconnected("Connection unexpectedly closed")
 
 
-def test_a_failed_send_gives_the_claim_back_and_a_later_delivery_sends_it(
-    world, settings, mailoutbox
-):
+def test_a_failed_send_gives_the_claim_back_and_waits_out_its_back_off(world, settings, mailoutbox):
     notification = outbox.notify(
         referral=world["intake"], kind=Kind.INTAKE_OVERDUE, recipient=world["intake"].gp
     )
     settings.EMAIL_BACKEND = "tests.test_reminders.FailingBackend"
+    settings.NOTIFICATION_RETRY_BACKOFF_SECONDS = 30
 
-    with pytest.raises(SMTPServerDisconnected):
-        delivery.deliver(notification.pk)
+    with time_machine.travel(at(TODAY), tick=False):
+        assert delivery.deliver(notification.pk) is False
 
     notification.refresh_from_db()
-    assert notification.sent_at is None
+    assert notification.sent_at is None and notification.claimed_at is None
     assert notification.attempts == 1
     assert notification.last_error == "SMTPServerDisconnected: Connection unexpectedly closed"
+    assert notification.retry_at == at(TODAY) + timedelta(seconds=30)
+    assert notification.gave_up_at is None
     assert mailoutbox == []
 
     settings.EMAIL_BACKEND = LOCMEM
-    assert delivery.deliver(notification.pk) is True
+    with time_machine.travel(at(TODAY) + timedelta(seconds=29), tick=False):
+        assert delivery.deliver(notification.pk) is False, "not before the back-off"
+    with time_machine.travel(at(TODAY) + timedelta(seconds=30), tick=False):
+        assert delivery.deliver(notification.pk) is True
     notification.refresh_from_db()
     assert notification.sent_at is not None
     assert notification.attempts == 2
     assert len(mailoutbox) == 1
 
 
+def test_the_back_off_doubles_up_to_an_hour_and_gives_up_after_about_a_day(settings):
+    settings.NOTIFICATION_RETRY_BACKOFF_SECONDS = 30
+    waits = [delivery.backoff(n).total_seconds() for n in range(1, delivery.MAX_ATTEMPTS)]
+    assert waits[:8] == [30, 60, 120, 240, 480, 960, 1920, 3600]
+    assert max(waits) == 3600
+    # A mail server away for a night loses nothing; a day of failing gives up.
+    assert 20 * 3600 <= sum(waits) <= 30 * 3600
+
+
 def test_the_sweep_retries_failed_sends_until_they_go_out(world, settings, mailoutbox):
     settings.EMAIL_BACKEND = "tests.test_reminders.FailingBackend"
     with frozen(TODAY):
         failed = sweep_module.sweep(today=TODAY, trigger="test")
-    assert (failed.counts, failed.failures) == ({}, 3)
-    assert Notification.objects.filter(sent_at__isnull=True, attempts=1).count() == 3
+    # The mail server could not be reached: one attempt, the others wait for the next run.
+    assert (failed.counts, failed.failures) == ({}, 1)
+    assert Notification.objects.filter(sent_at__isnull=True).count() == 3
+    assert Notification.objects.filter(attempts=1).count() == 1
+    assert Notification.objects.filter(attempts=0).count() == 2
 
     settings.EMAIL_BACKEND = LOCMEM
-    with frozen(TODAY):
+    with frozen(TODAY, hour=9):
         retried = sweep_module.sweep(today=TODAY, trigger="test")
     assert (retried.counts, retried.failures) == (WORLD_COUNTS, 0)
     assert len(mailoutbox) == 3
 
 
-def test_the_sweep_gives_up_after_the_maximum_attempts(world, mailoutbox):
+def test_a_row_that_gave_up_is_left_alone_until_an_administrator_sends_it_again(
+    world, mailoutbox, client_for, admin
+):
     with frozen(TODAY):
         sweep_module.sweep(today=TODAY, trigger="test")
     stuck = outbox.notify(
         referral=world["intake"], kind=Kind.LETTER_BACK_READY, recipient=world["intake"].gp
     )
-    Notification.objects.filter(pk=stuck.pk).update(attempts=delivery.MAX_ATTEMPTS)
+    Notification.objects.filter(pk=stuck.pk).update(
+        attempts=delivery.MAX_ATTEMPTS, gave_up_at=timezone.now(), last_error="SMTPDataError"
+    )
     mailoutbox.clear()
     with frozen(TODAY):
         run = sweep_module.sweep(today=TODAY, trigger="test")
     assert run.counts == {}
+    assert delivery.deliver(stuck.pk) is False, "an in-flight task sends no row that gave up"
     assert mailoutbox == []
+
+    response = client_for(admin).post(
+        reverse("notifications:resend"), {"notification": stuck.pk}, follow=True
+    )
+    assert "1 e-mail wordt opnieuw verzonden." in response.text
+    stuck.refresh_from_db()
+    assert stuck.sent_at is not None and stuck.gave_up_at is None
+    assert len(mailoutbox) == 1
+
+
+def test_only_an_administrator_can_send_again_and_a_bad_id_is_a_404(world, client_for, gp, admin):
+    assert client_for(gp).post(reverse("notifications:resend")).status_code == 403
+    bad = client_for(admin).post(reverse("notifications:resend"), {"notification": "1 OR 1"})
+    assert bad.status_code == 404
 
 
 def test_an_interrupted_send_gives_the_claim_back(world, monkeypatch, mailoutbox):
@@ -701,6 +728,7 @@ def test_emails_carry_no_medical_detail(gp, therapist, mailoutbox):
         Kind.REFERRAL_ANSWERED,
         Kind.LETTER_BACK_READY,
         Kind.END_LETTER_READY,
+        Kind.SAFETY_ALERT,
     ):
         outbox.notify(referral=sent, kind=kind, recipient=gp, due_date=today)
     secrets += [
@@ -718,7 +746,7 @@ def test_emails_carry_no_medical_detail(gp, therapist, mailoutbox):
     with frozen(today):
         run = sweep_module.sweep(today=today, trigger="test")
 
-    assert set(run.counts) == {*Kind.values, "safety_alert"}
+    assert set(run.counts) == set(Kind.values)
     assert len(mailoutbox) == run.total
     score = str(phq.total)
     for message in mailoutbox:
@@ -747,8 +775,8 @@ def test_reminder_runs_page_lists_runs_for_the_admin(admin, world, client_for):
     assert run.counts == WORLD_COUNTS
     assert response.context["unsent"] == 1
     html = response.content.decode()
-    assert "referral_unanswered: 1" in html
-    assert "follow_up_due: 1" in html
+    assert "Verwijzing niet beantwoord: 1" in html
+    assert "Nacontrole aan de beurt: 1" in html
 
 
 @pytest.mark.parametrize("persona", ["gp", "therapist", "manager"])

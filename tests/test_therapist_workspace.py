@@ -16,8 +16,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from pypdf import PdfReader
 
+from notifications import delivery
+from notifications.models import Notification
 from outcomes.models import QuestionnaireResponse, SafetyAlert
-from outcomes.tasks import notify_gp_of_alert
 from referrals.models import FitnessCheck, Referral, ReferralDocument, ReferralEvent, Status
 from referrals.schedule import add_months, add_working_days, follow_up_due, questionnaire_due
 from therapy.models import Intake, Screening, TherapyLetter
@@ -756,7 +757,8 @@ def test_item_9_alert_reaches_the_gp_once_and_stays_on_the_worklist_until_acknow
     assert response.status_code == 302
     alert = SafetyAlert.objects.get(referral=in_therapy)
     assert (alert.response.instrument, alert.response.total) == ("PHQ-9", 3)
-    assert alert.gp_notified_at is not None
+    email = Notification.objects.get(kind=Notification.Kind.SAFETY_ALERT, key=f"alert-{alert.pk}")
+    assert email.sent_at is not None
     assert len(mailoutbox) == 1
     assert mailoutbox[0].to == [gp.email]
     assert_says_nothing_about_the_patient(mailoutbox[0], in_therapy.patient)
@@ -768,7 +770,7 @@ def test_item_9_alert_reaches_the_gp_once_and_stays_on_the_worklist_until_acknow
             answers([2, 2, 1, 1, 1, 0, 0], week0),
         )
     assert response.status_code == 302
-    notify_gp_of_alert(alert.pk)
+    assert delivery.deliver(email.pk) is False
     assert QuestionnaireResponse.objects.filter(referral=in_therapy).count() == 2
     assert SafetyAlert.objects.filter(referral=in_therapy).count() == 1
     assert len(mailoutbox) == 1

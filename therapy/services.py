@@ -51,7 +51,9 @@ def screening_record(*, referral: Referral, screening, by: User) -> Referral:
                 note=reason,
                 not_cleared_reason=reason,
             )
-            signals.screening_not_cleared.send(sender=Screening, referral=moved, by=by)
+            signals.screening_not_cleared.send(
+                sender=Screening, referral=moved, event=moved.last_event, by=by
+            )
         else:
             moved = referral_transition(referral=referral, to=Status.IN_THERAPY, by=by)
         screening.referral = moved

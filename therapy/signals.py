@@ -1,7 +1,7 @@
 """What the therapy announces to the rooms above it, inside the transaction of the change.
 
 Receivers (notifications.receivers) connect in their AppConfig.ready. Arguments: `by`, the user
-who made the change, and `referral` or `letter`.
+who made the change, and `referral` with its `event` (the ReferralEvent), or `letter`.
 """
 
 from django.dispatch import Signal

@@ -1,0 +1,10 @@
+"""What the outcomes announce to the rooms above them, inside the transaction of the change.
+
+Receivers (notifications.receivers) connect in their AppConfig.ready. Arguments: `alert`, the
+new SafetyAlert, and `by`, the user who entered the questionnaire.
+"""
+
+from django.dispatch import Signal
+
+#: A questionnaire raised a safety alert (PHQ-9 item 9 above 0): the GP must hear of it now.
+alert_raised = Signal()
