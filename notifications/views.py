@@ -36,8 +36,8 @@ def reminder_runs(request: HttpRequest) -> HttpResponse:
     return render(request, "notifications/reminder_runs.html", context)
 
 
-@require_POST
 @role_required(User.Role.ADMIN)
+@require_POST
 def resend(request: HttpRequest) -> HttpResponse:
     """Send again what gave up: one row (`notification`) or all of them."""
     rows = delivery.given_up()

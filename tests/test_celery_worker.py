@@ -1,4 +1,4 @@
-"""A real Celery worker, fed through the Redis at REDIS_URL, sends a reminder the sweep queued.
+"""A real Celery worker, fed through the Redis at REDIS_URL, runs beat's sweep and sends mail.
 
 The worker runs in a thread of the test process (`celery.contrib.testing.worker.start_worker`),
 on the tests' own Redis database number, which is flushed before and after. The test database is
@@ -16,9 +16,8 @@ from celery.contrib.testing.worker import start_worker
 from django.core import mail
 from django.utils import timezone
 
-from notifications import sweep as reminders
 from notifications import tasks
-from notifications.models import Notification
+from notifications.models import Notification, ReminderRun
 from referrals.models import Status
 
 from .conftest import redis_test_url
@@ -53,7 +52,9 @@ def wait_for(condition, seconds: float = WAIT_SECONDS) -> bool:
     return condition()
 
 
-def test_a_reminder_queued_by_the_sweep_is_sent_by_a_real_worker(redis_broker, gp, therapist):
+def test_beats_sweep_queued_in_redis_is_run_by_a_real_worker_and_sends_the_reminder(
+    redis_broker, gp, therapist
+):
     app, client = redis_broker
     referral = ReferralFactory(
         patient=PatientFactory(practice=gp.practice),
@@ -65,23 +66,21 @@ def test_a_reminder_queued_by_the_sweep_is_sent_by_a_real_worker(redis_broker, g
     )
     mail.outbox.clear()
 
-    run = reminders.sweep(trigger="test", dispatch=tasks.dispatch)
-
-    notification = Notification.objects.get(referral=referral)
-    assert notification.kind == Notification.Kind.REFERRAL_UNANSWERED
-    assert run.counts == {Notification.Kind.REFERRAL_UNANSWERED: 1}
-    # Queued, not sent: the message waits in Redis until a worker takes it.
-    assert notification.sent_at is None
+    tasks.reminder_sweep.apply_async()
+    # Queued, not run: the message waits in Redis until a worker takes it.
     assert client.llen(DEFAULT_QUEUE) == 1
-    assert mail.outbox == []
+    assert not Notification.objects.exists()
 
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=15):
         # Watch the outbox, not the database: on SQLite the worker thread shares the in-memory
         # test database, and a read here while it writes could find a table locked.
         assert wait_for(lambda: len(mail.outbox) == 1), "no email from the worker within 20 s"
 
-    notification.refresh_from_db()
+    notification = Notification.objects.get(referral=referral)
+    assert notification.kind == Notification.Kind.REFERRAL_UNANSWERED
     assert notification.sent_at is not None
     assert [message.to for message in mail.outbox] == [[therapist.email]]
     assert notification.attempts == 1
     assert client.llen(DEFAULT_QUEUE) == 0
+    run = ReminderRun.objects.get()
+    assert (run.trigger, run.counts) == ("beat", {Notification.Kind.REFERRAL_UNANSWERED: 1})
