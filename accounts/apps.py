@@ -8,6 +8,7 @@ class AccountsConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
         from django.utils import timezone
 
+        from . import throttle
         from .audit.registry import register_accounts
         from .middleware import SIGNED_IN_AT
 
@@ -18,3 +19,4 @@ class AccountsConfig(AppConfig):
 
         user_logged_in.connect(start_the_clock, dispatch_uid="loopbaan_session_clock")
         register_accounts()
+        throttle.connect()

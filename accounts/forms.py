@@ -1,6 +1,9 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from . import throttle
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -15,3 +18,21 @@ class EmailAuthenticationForm(AuthenticationForm):
 
     def clean_username(self) -> str:
         return self.cleaned_data["username"].lower()
+
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        if username:
+            wait = throttle.seconds_to_wait(username)
+            if wait and not throttle.locked(self.request, username):
+                # Before the password is checked: an early attempt neither counts nor tells.
+                # (A locked address gets axes' lockout page instead, from authenticate.)
+                raise forms.ValidationError(
+                    ngettext(
+                        "Too many attempts for this account. Try again in %(n)d second.",
+                        "Too many attempts for this account. Try again in %(n)d seconds.",
+                        wait,
+                    )
+                    % {"n": wait},
+                    code="throttled",
+                )
+        return super().clean()

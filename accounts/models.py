@@ -198,6 +198,7 @@ class AccessLog(models.Model):
         OK = "ok", _("OK")
         DENIED = "denied", _("Refused")
         NOT_FOUND = "not_found", _("Not found")
+        INVALID = "invalid", _("Invalid input, nothing saved")
         ERROR = "error", _("Error")
 
     when = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
@@ -247,7 +248,7 @@ class AccessLog(models.Model):
                 name="accesslog_action_valid",
             ),
             models.CheckConstraint(
-                condition=models.Q(outcome__in=["ok", "denied", "not_found", "error"]),
+                condition=models.Q(outcome__in=["ok", "denied", "not_found", "invalid", "error"]),
                 name="accesslog_outcome_valid",
             ),
         ]

@@ -226,18 +226,27 @@ X_FRAME_OPTIONS = "DENY"
 LOOPBAAN_REQUIRE_2FA = True if not DEBUG else env.bool("LOOPBAAN_REQUIRE_2FA", default=False)
 OTP_TOTP_ISSUER = "Loopbaan"
 
-# Lockout: 5 failed sign-ins for an account lock it for 15 minutes, stored in the database.
+# Lockout (django-axes): 5 failed sign-ins for an account *from one address* lock that pair
+# for 15 minutes, stored in the database; attempts during the lockout do not restart it. So a
+# stranger elsewhere cannot lock a GP out of the practice, and one mistyping colleague behind
+# the practice's NAT address locks only their own account. Failures for one account from any
+# address add up to a growing delay between attempts (accounts.throttle), up to a minute; the
+# user gets an e-mail when their account is locked.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_RESET_ON_SUCCESS = True
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_VERBOSE = False
-# Axes warns when the IP address is not a lockout key. We lock per account on purpose: a GP
-# practice signs in from one NAT address, and one mistyping colleague must not lock them all.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# The address axes sees: REMOTE_ADDR, or the proxy's header as far as the deployment declares
+# its proxies (the same rule as the access log).
+AXES_CLIENT_IP_CALLABLE = "accounts.audit.log.client_address"
+# The delay per account (accounts.throttle): none for the first AXES_FAILURE_LIMIT failures in
+# the cool-off time, then 2, 4, 8 ... seconds, at most this many.
+LOGIN_DELAY_MAX_SECONDS = 60
 
 # Sessions: signed out after 30 minutes idle (the cookie's age, renewed on every request) and
 # after 12 hours in all (accounts.middleware.SessionLimitsMiddleware).

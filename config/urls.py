@@ -1,9 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
-from django.urls import include, path
+from django.urls import include, path, register_converter
 from django.views.i18n import set_language
 
 from accounts import views as account_views
+from core.converters import IdConverter
+
+# Before the apps' URLs are included: they use <id:...> for every database id.
+register_converter(IdConverter, "id")
 
 urlpatterns = [
     path("", account_views.home, name="home"),

@@ -5,6 +5,6 @@ from . import views
 app_name = "outcomes"
 
 urlpatterns = [
-    path("referrals/<int:pk>/<str:code>/<int:week>/", views.enter, name="enter"),
-    path("alerts/<int:pk>/acknowledge/", views.acknowledge, name="acknowledge"),
+    path("referrals/<id:pk>/<str:code>/<id:week>/", views.enter, name="enter"),
+    path("alerts/<id:pk>/acknowledge/", views.acknowledge, name="acknowledge"),
 ]

@@ -4,6 +4,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.audit import refuse
 from accounts.permissions import gp_required, therapist_required
 from core.exceptions import DomainError
 from referrals.schedule import QUESTIONNAIRE_WEEKS
@@ -25,7 +26,7 @@ def enter(request: HttpRequest, pk: int, code: str, week: int) -> HttpResponse:
         try:
             services.questionnaire_check_entry(**entry)
         except DomainError as exc:
-            messages.warning(request, str(exc))
+            refuse(request, str(exc))
             return redirect("referrals:detail", pk=referral.pk)
     form = QuestionnaireForm(request.POST or None, instrument=instrument)
     if request.method == "POST" and form.is_valid():
@@ -74,5 +75,5 @@ def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     if services.alert_acknowledge(alert=alert, by=request.user):
         messages.success(request, _("Safety alert acknowledged."))
     else:
-        messages.info(request, _("This safety alert had already been acknowledged."))
+        refuse(request, _("This safety alert had already been acknowledged."), messages.INFO)
     return redirect("referrals:detail", pk=alert.referral_id)

@@ -194,6 +194,39 @@ def _document_name(row: models.Model, field: models.BinaryField) -> str:
     return f"files/{row._meta.label_lower}-{row.pk}-{field.name}.bin"
 
 
+# What the patient has no use for and should not see of the staff: their e-mail addresses,
+# internal user ids and the addresses they worked from; and the outbox's machinery.
+_LEFT_OUT = {
+    "accounts.accesslog": {"user_email", "client_address", "practice_id"},
+    "notifications.notification": {"claimed_at", "claimed_by", "last_error", "key", "retry_at"},
+}
+
+
+def _staff_by_name_and_role(serialised: list[dict], rows: dict) -> None:
+    """Each member of staff in the export as their name and role, e.g. "Anna de Vries
+    (huisarts)", never their e-mail address, user id or IP address."""
+    user_fields = {
+        model._meta.label_lower: [
+            f.name for f in model._meta.concrete_fields if f.is_relation and f.related_model is User
+        ]
+        for model in rows
+    }
+    ids = {
+        row["fields"].get(name) for row in serialised for name in user_fields.get(row["model"], ())
+    } - {None}
+    labels = {
+        user.pk: f"{user.get_full_name() or '—'} ({user.get_role_display()})"
+        for user in User.objects.filter(pk__in=ids)
+    }
+    for row in serialised:
+        fields = row["fields"]
+        for name in user_fields.get(row["model"], ()):
+            if fields.get(name) is not None:
+                fields[name] = labels.get(fields[name], "—")
+        for name in _LEFT_OUT.get(row["model"], ()):
+            fields.pop(name, None)
+
+
 def patient_export_zip(*, patient: Patient) -> bytes:
     """A ZIP with `patient.json` (every row of the patient and the access log about them) and
     every stored file: the PDFs as `documents/<referral>-<kind>-<id>.pdf`."""
@@ -215,6 +248,7 @@ def patient_export_zip(*, patient: Patient) -> bytes:
                 for field in binary:
                     files[_document_name(row, field)] = bytes(getattr(row, field.attname))
         serialised += json.loads(serializers.serialize("json", objects, fields=fields))
+    _staff_by_name_and_role(serialised, rows)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("patient.json", json.dumps(serialised, indent=2, ensure_ascii=False))

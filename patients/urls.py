@@ -8,7 +8,7 @@ urlpatterns = [
     path("", views.patient_list, name="list"),
     path("new/", views.patient_create, name="create"),
     path("retention/", privacy.retention, name="retention"),
-    path("<int:pk>/", views.patient_detail, name="detail"),
-    path("<int:pk>/export/", privacy.export, name="export"),
-    path("<int:pk>/erase/", privacy.erase, name="erase"),
+    path("<id:pk>/", views.patient_detail, name="detail"),
+    path("<id:pk>/export/", privacy.export, name="export"),
+    path("<id:pk>/erase/", privacy.erase, name="erase"),
 ]

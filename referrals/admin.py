@@ -50,5 +50,10 @@ class ReferralAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False
 
+    def has_change_permission(self, request, obj=None) -> bool:
+        # Read-only for real: saving the page would move `updated_at`, which restarts the
+        # 20-year retention clock of the medical record (found by the attacker).
+        return False
+
     def has_delete_permission(self, request, obj=None) -> bool:
         return False

@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Practice
+from core import limits
 from patients.models import Patient
 from therapists.models import Therapist
 
@@ -96,6 +97,7 @@ class Urgency(models.TextChoices):
     SOON = "soon", _("Soon (within 1 week)")
 
 
+@limits.length_checked
 class Referral(models.Model):
     """A GP's referral of one patient to one running therapist, through its whole lifecycle."""
 
@@ -134,9 +136,11 @@ class Referral(models.Model):
     complaint_notes = models.CharField(_("complaint, in your words"), max_length=200, blank=True)
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices, blank=True)
     uses_antidepressant = models.BooleanField(_("uses an antidepressant"), null=True, blank=True)
-    medication = models.TextField(_("current medication"), blank=True)
-    history = models.TextField(_("relevant history"), blank=True)
-    question = models.TextField(_("question to the therapist"), blank=True)
+    medication = models.TextField(_("current medication"), blank=True, max_length=limits.REASON)
+    history = models.TextField(_("relevant history"), blank=True, max_length=limits.TEXT)
+    question = models.TextField(
+        _("question to the therapist"), blank=True, max_length=limits.REASON
+    )
     purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices, blank=True)
     funding = models.CharField(_("funding"), max_length=20, choices=Funding.choices, blank=True)
     urgency = models.CharField(
@@ -144,10 +148,16 @@ class Referral(models.Model):
     )
 
     # Why the referral left the happy path, when it did.
-    decline_reason = models.TextField(_("reason for declining"), blank=True)
-    not_cleared_reason = models.TextField(_("reason not cleared"), blank=True)
-    stop_reason = models.TextField(_("reason for stopping"), blank=True)
-    cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
+    decline_reason = models.TextField(
+        _("reason for declining"), blank=True, max_length=limits.REASON
+    )
+    not_cleared_reason = models.TextField(
+        _("reason not cleared"), blank=True, max_length=limits.REASON
+    )
+    stop_reason = models.TextField(_("reason for stopping"), blank=True, max_length=limits.REASON)
+    cancel_reason = models.TextField(
+        _("reason for cancelling"), blank=True, max_length=limits.REASON
+    )
 
     # A timestamp per step.
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -209,6 +219,7 @@ class Referral(models.Model):
         return status in TRANSITIONS[self.status]
 
 
+@limits.length_checked
 class ReferralEvent(models.Model):
     """One row per change of a referral: who moved it from what to what, when and why."""
 
@@ -224,7 +235,7 @@ class ReferralEvent(models.Model):
         related_name="+",
         verbose_name=_("by"),
     )
-    note = models.TextField(_("note"), blank=True)
+    note = models.TextField(_("note"), blank=True, max_length=limits.REASON)
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
 
     class Meta:
@@ -236,6 +247,7 @@ class ReferralEvent(models.Model):
         return f"{self.referral_id}: {self.from_status or '-'} -> {self.to_status}"
 
 
+@limits.length_checked
 class FitnessCheck(models.Model):
     """The GP's PAR-Q+-style readiness screen. Any "yes" needs a written clearance note."""
 
@@ -290,13 +302,14 @@ class FitnessCheck(models.Model):
     chronic_medication = models.BooleanField(_("medication for a chronic condition"))
     bone_joint_problem = models.BooleanField(_("bone, joint or soft-tissue problem"))
     supervised_only = models.BooleanField(_("exercise only under medical supervision"))
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, max_length=limits.REASON)
     clearance_note = models.TextField(
         _("GP's clearance note"),
         blank=True,
         help_text=_(
             "Required when any answer is yes: why running therapy is safe for this patient."
         ),
+        max_length=limits.REASON,
     )
     checked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
@@ -357,6 +370,7 @@ class ReferralDocument(models.Model):
         return f"documents/{self.referral_id}-{self.kind}-{self.pk}.pdf"
 
 
+@limits.length_checked
 class FollowUp(models.Model):
     """The GP's follow-up consultation, three months after the start; it closes the referral."""
 
@@ -396,7 +410,7 @@ class FollowUp(models.Model):
     )
     work_status = models.CharField(_("work"), max_length=15, choices=Work.choices)
     still_running = models.CharField(_("still running?"), max_length=10, choices=Running.choices)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, max_length=limits.REASON)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

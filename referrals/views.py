@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.audit import note_patient
+from accounts.audit import note_patient, refuse
 from accounts.models import User
 from accounts.permissions import gp_required, role_required, therapist_required
 from patients.selectors import patient_for_user
@@ -90,7 +90,7 @@ def start(request: HttpRequest, patient_pk: int) -> HttpResponse:
     try:
         referral = services.referral_start(patient=patient, gp=request.user)
     except OpenReferralExists as exc:
-        messages.info(request, _("This patient already has an open referral: here it is."))
+        refuse(request, _("This patient already has an open referral: here it is."), messages.INFO)
         return redirect("referrals:detail", pk=exc.referral.pk)
     messages.success(
         request, _("Draft referral started. Fill in the referral, then the fitness check.")
@@ -101,7 +101,7 @@ def start(request: HttpRequest, patient_pk: int) -> HttpResponse:
 def _editable_referral(request: HttpRequest, pk: int):
     referral = selectors.referral_for_user(request.user, pk)
     if referral.status not in services.EDITABLE_STATUSES:
-        messages.warning(request, _("This referral has been sent and can no longer be changed."))
+        refuse(request, _("This referral has been sent and can no longer be changed."))
         return referral, redirect("referrals:detail", pk=referral.pk)
     return referral, None
 
@@ -162,7 +162,7 @@ def choose_therapist(request: HttpRequest, pk: int) -> HttpResponse:
                 referral=referral, therapist=therapist, by=request.user
             )
         except ReferralError as exc:
-            messages.error(request, str(exc))
+            refuse(request, str(exc))
             return redirect("referrals:therapist", pk=referral.pk)
         messages.success(request, _("Therapist chosen."))
         return redirect("referrals:detail", pk=referral.pk)
@@ -242,7 +242,7 @@ def information_sheet(request: HttpRequest, pk: int) -> HttpResponse:
 def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     referral = selectors.referral_for_user(request.user, pk)
     if not referral.can_move_to(Status.CANCELLED):
-        messages.warning(request, _("This referral can no longer be cancelled."))
+        refuse(request, _("This referral can no longer be cancelled."))
         return redirect("referrals:detail", pk=referral.pk)
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -261,7 +261,7 @@ def therapist_step(request: HttpRequest, pk: int, allowed: tuple[str, ...]):
     """The therapist's own referral, or a redirect with a message when this step doesn't fit."""
     referral = selectors.referral_for_user(request.user, pk)
     if referral.status not in allowed:
-        messages.warning(request, _("This step does not fit the referral's current status."))
+        refuse(request, _("This step does not fit the referral's current status."))
         return referral, redirect("referrals:detail", pk=referral.pk)
     return referral, None
 
@@ -275,7 +275,7 @@ def accept(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.referral_accept(referral=referral, by=request.user)
     except ReferralError as exc:  # e.g. a double click: the first request already moved it
-        messages.warning(request, str(exc))
+        refuse(request, str(exc))
         return redirect("referrals:detail", pk=referral.pk)
     messages.success(request, _("Referral accepted. Plan the intake with the patient."))
     return redirect("referrals:detail", pk=referral.pk)
@@ -293,7 +293,7 @@ def decline(request: HttpRequest, pk: int) -> HttpResponse:
                 referral=referral, by=request.user, reason=form.cleaned_data["reason"]
             )
         except ReferralError as exc:
-            messages.warning(request, str(exc))
+            refuse(request, str(exc))
             return redirect("referrals:detail", pk=referral.pk)
         messages.success(request, _("Referral declined. The GP has been told."))
         return redirect("referrals:incoming")
@@ -316,7 +316,7 @@ def document(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
     referral = selectors.referral_for_user(request.user, pk)
     if referral.status not in (Status.COMPLETED, Status.STOPPED):
-        messages.warning(request, _("The follow-up is held once the therapy has ended."))
+        refuse(request, _("The follow-up is held once the therapy has ended."))
         return redirect("referrals:detail", pk=referral.pk)
     form = FollowUpForm(request.POST or None, referral=referral)
     if request.method == "POST" and form.is_valid():

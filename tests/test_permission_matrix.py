@@ -272,7 +272,7 @@ def test_every_url_with_arguments_gets_real_objects():
 
 
 def _route(name: str) -> str:
-    """The route of a URL name, with its converters, e.g. `referrals/<int:pk>/`."""
+    """The route of a URL name, with its converters, e.g. `referrals/<id:pk>/`."""
 
     def walk(patterns, namespace: str, prefix: str) -> str | None:
         for pattern in patterns:

@@ -334,3 +334,40 @@ def test_years_later_handles_29_february():
 
     assert privacy.years_later(moment, 20).date().isoformat() == "2044-02-29"
     assert privacy.years_later(moment, -21).date().isoformat() == "2003-02-28"
+
+
+def test_export_names_staff_by_name_and_role_only(gp, therapist):
+    """Found by the attacker: the export held staff e-mail addresses, user ids and the IP
+    addresses they worked from."""
+    patient = full_record(gp, therapist)
+    Client(REMOTE_ADDR="203.0.113.44").force_login(gp)
+    looked = Client(REMOTE_ADDR="203.0.113.44")
+    looked.force_login(therapist)
+    looked.get(reverse("patients:detail", args=[patient.pk]))
+
+    text = export(signed_in(gp), patient).read("patient.json").decode()
+    rows = json.loads(text)
+
+    for user in (gp, therapist):
+        assert user.email not in text
+    assert "203.0.113.44" not in text
+    assert "claimed_by" not in text
+    logs = [row["fields"] for row in rows if row["model"] == "accounts.accesslog"]
+    assert logs and all(isinstance(row["user"], str) for row in logs)
+    referral = next(row["fields"] for row in rows if row["model"] == "referrals.referral")
+    assert referral["gp"] == f"{gp.get_full_name()} (Huisarts)"
+
+
+def test_the_admins_referral_page_is_read_only_and_saving_it_moves_nothing(referral, admin):
+    """Found by the attacker: saving the read-only page moved `updated_at`, which restarts the
+    20-year retention clock of the record."""
+    before = Referral.objects.get(pk=referral.pk).updated_at
+    client = signed_in(admin)
+    url = reverse("admin:referrals_referral_change", args=[referral.pk])
+
+    page = client.get(url)
+    assert page.status_code == 200
+    assert 'name="_save"' not in page.text
+
+    assert client.post(url, {"_save": "1"}).status_code == 403
+    assert Referral.objects.get(pk=referral.pk).updated_at == before

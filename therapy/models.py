@@ -8,20 +8,29 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core import limits
 from referrals.models import Referral
 
 
+@limits.length_checked
 class Intake(models.Model):
     """The therapist's intake interview. Its date is week 0 of therapy."""
 
     referral = models.OneToOneField(Referral, on_delete=models.CASCADE, related_name="intake")
     date = models.DateField(_("intake date"))
-    goals = models.TextField(_("goals"))
-    running_experience = models.TextField(_("running experience"), blank=True)
-    motivation = models.TextField(_("motivation"), blank=True)
-    current_activity = models.TextField(_("current physical activity"), blank=True)
+    goals = models.TextField(_("goals"), max_length=limits.TEXT)
+    running_experience = models.TextField(
+        _("running experience"), blank=True, max_length=limits.REASON
+    )
+    motivation = models.TextField(_("motivation"), blank=True, max_length=limits.REASON)
+    current_activity = models.TextField(
+        _("current physical activity"), blank=True, max_length=limits.REASON
+    )
     plan = models.TextField(
-        _("plan"), blank=True, help_text=_("Shared with the GP in the report after intake.")
+        _("plan"),
+        blank=True,
+        help_text=_("Shared with the GP in the report after intake."),
+        max_length=limits.TEXT,
     )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -37,6 +46,7 @@ class Intake(models.Model):
         return f"Intake {self.referral_id} {self.date}"
 
 
+@limits.length_checked
 class Screening(models.Model):
     """The sports-medical screening after intake; not cleared returns the referral to the GP."""
 
@@ -51,10 +61,10 @@ class Screening(models.Model):
     diastolic = models.PositiveSmallIntegerField(_("blood pressure, diastolic (mmHg)"))
     height_cm = models.PositiveSmallIntegerField(_("height (cm)"))
     weight_kg = models.DecimalField(_("weight (kg)"), max_digits=5, decimal_places=1)
-    injuries = models.TextField(_("injuries"), blank=True)
-    notes = models.TextField(_("notes"), blank=True)
+    injuries = models.TextField(_("injuries"), blank=True, max_length=limits.REASON)
+    notes = models.TextField(_("notes"), blank=True, max_length=limits.REASON)
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
-    restrictions = models.TextField(_("restrictions"), blank=True)
+    restrictions = models.TextField(_("restrictions"), blank=True, max_length=limits.REASON)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -80,6 +90,7 @@ class Screening(models.Model):
         return round(float(self.weight_kg) / (metres * metres), 1)
 
 
+@limits.length_checked
 class TherapySession(models.Model):
     """One running session of one patient; a group session is one row per patient, same group."""
 
@@ -109,7 +120,7 @@ class TherapySession(models.Model):
         _("average heart rate"), null=True, blank=True
     )
     rpe = models.PositiveSmallIntegerField(_("exertion (Borg 6-20)"), null=True, blank=True)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, max_length=limits.REASON)
     group = models.UUIDField(_("group session"), null=True, blank=True, db_index=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -137,6 +148,7 @@ class TherapySession(models.Model):
         return f"Session {self.referral_id} {self.date}"
 
 
+@limits.length_checked
 class TherapyLetter(models.Model):
     """A letter back to the GP: after intake, after week 5 and at the end (NHG: three letters)."""
 
@@ -157,15 +169,17 @@ class TherapyLetter(models.Model):
         verbose_name=_("referral"),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    summary = models.TextField(_("summary for the GP"))
-    fitness_progress = models.TextField(_("fitness progress"), blank=True)
+    summary = models.TextField(_("summary for the GP"), max_length=limits.TEXT)
+    fitness_progress = models.TextField(_("fitness progress"), blank=True, max_length=limits.TEXT)
     runs_independently = models.CharField(
         _("can keep running on their own"),
         max_length=20,
         choices=Independence.choices,
         blank=True,
     )
-    advice = models.TextField(_("advice for the GP's follow-up"), blank=True)
+    advice = models.TextField(
+        _("advice for the GP's follow-up"), blank=True, max_length=limits.TEXT
+    )
     written_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -8,10 +8,10 @@ from . import views
 app_name = "therapy"
 
 urlpatterns = [
-    path("referrals/<int:pk>/intake/", views.intake, name="intake"),
-    path("referrals/<int:pk>/screening/", views.screening, name="screening"),
-    path("referrals/<int:pk>/report/<str:kind>/", views.letter, name="letter_back"),
-    path("referrals/<int:pk>/close/", views.close, name="close"),
-    path("therapists/referrals/<int:pk>/sessions/new/", views.session_add, name="session_add"),
+    path("referrals/<id:pk>/intake/", views.intake, name="intake"),
+    path("referrals/<id:pk>/screening/", views.screening, name="screening"),
+    path("referrals/<id:pk>/report/<str:kind>/", views.letter, name="letter_back"),
+    path("referrals/<id:pk>/close/", views.close, name="close"),
+    path("therapists/referrals/<id:pk>/sessions/new/", views.session_add, name="session_add"),
     path("therapists/sessions/group/", views.session_group, name="session_group"),
 ]

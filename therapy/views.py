@@ -6,6 +6,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from accounts.audit import access_log_for_request, mark_logged, refuse
+from accounts.models import AccessLog
 from accounts.permissions import therapist_required
 from core.exceptions import DomainError
 from referrals.models import FitnessCheck, Status
@@ -23,7 +25,7 @@ def session_add(request: HttpRequest, pk: int) -> HttpResponse:
     referral = referral_for_user(request.user, pk)
     refusal = services.session_refusal(referral=referral, by=request.user)
     if refusal:
-        messages.warning(request, refusal)
+        refuse(request, refusal)
         return redirect("referrals:detail", pk=referral.pk)
     form = SessionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -59,6 +61,12 @@ def session_group(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             form.add_error(None, str(exc))
         else:
+            # One access-log row per patient whose record the session was written to.
+            for patient_id in sorted({r.patient_id for r in form.chosen_referrals()}):
+                access_log_for_request(
+                    request, action=AccessLog.Action.CREATE, part="session", patient_id=patient_id
+                )
+            mark_logged(request)
             count = len(rows)
             messages.success(
                 request,
@@ -85,7 +93,7 @@ def intake(request: HttpRequest, pk: int) -> HttpResponse:
                 referral=referral, intake=form.save(commit=False), by=request.user
             )
         except DomainError as exc:
-            messages.warning(request, str(exc))
+            refuse(request, str(exc))
             return redirect("referrals:detail", pk=referral.pk)
         messages.success(request, _("Intake saved. Week 0 starts on the intake date."))
         return redirect("therapy:screening", pk=referral.pk)
@@ -109,7 +117,7 @@ def screening(request: HttpRequest, pk: int) -> HttpResponse:
                 referral=referral, screening=form.save(commit=False), by=request.user
             )
         except DomainError as exc:
-            messages.warning(request, str(exc))
+            refuse(request, str(exc))
             return redirect("referrals:detail", pk=referral.pk)
         if referral.status == Status.NOT_CLEARED:
             messages.warning(request, _("Not cleared: the referral goes back to the GP."))
@@ -133,7 +141,7 @@ def letter(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     if blocked:
         return blocked
     if kind == TherapyLetter.Kind.PROGRESS and not selectors.progress_letter_allowed(referral):
-        messages.warning(request, _("The progress report is due after week 5."))
+        refuse(request, _("The progress report is due after week 5."))
         return redirect("referrals:detail", pk=referral.pk)
     form = LetterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -141,7 +149,7 @@ def letter(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         try:
             services.letter_send(referral=referral, letter=form.instance, by=request.user)
         except DomainError as exc:
-            messages.warning(request, str(exc))
+            refuse(request, str(exc))
         else:
             messages.success(request, _("Report sent to the GP."))
         return redirect("referrals:detail", pk=referral.pk)
@@ -165,7 +173,7 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
             )
         except DomainError as exc:
-            messages.warning(request, str(exc))
+            refuse(request, str(exc))
             return redirect("referrals:detail", pk=referral.pk)
         messages.success(request, _("Therapy closed. The end report has been sent to the GP."))
         return redirect("referrals:detail", pk=referral.pk)

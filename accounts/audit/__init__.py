@@ -8,8 +8,11 @@ PATIENT_DATA URL, refused attempts (403, 404) included. Anonymous requests are n
 are sent to the sign-in page before any view runs. The log holds the URL name, never the path or
 query string, and never a BSN or a name.
 
-A view that writes the row for its own request (the erasure, inside its transaction) calls
-`mark_logged(request)` so the middleware doesn't write a second one.
+A view that refuses a POST by a rule calls `refuse(request, message)` (shown as a warning, logged
+as refused); a POST answered with the form again (errors) is logged as invalid. Neither is ever
+logged as a write. A view that writes the row for its own request (the erasure, inside its
+transaction; a group session, one row per patient) calls `mark_logged(request)` so the
+middleware doesn't write a second one.
 """
 
 from .log import (
@@ -24,6 +27,8 @@ from .log import (
     patient_id_for,
     pk_kind,
     redirect_patient_id,
+    refuse,
+    request_outcome,
 )
 from .middleware import AccessLogMiddleware
 from .registry import (
@@ -61,5 +66,7 @@ __all__ = [
     "patient_id_for",
     "pk_kind",
     "redirect_patient_id",
+    "refuse",
     "register",
+    "request_outcome",
 ]

@@ -9,6 +9,7 @@ import ipaddress
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, resolve
 
@@ -59,8 +60,8 @@ def pk_kind(url_name: str) -> str | None:
 def patient_id_for(url_name: str, kwargs: dict) -> int | None:
     """The patient the request is about, from the URL's arguments (at most one query)."""
     if "patient_pk" in kwargs:
-        return int(kwargs["patient_pk"])
-    if "pk" not in kwargs:
+        return int(kwargs["patient_pk"]) or None  # 0: an id too long to exist (core.converters)
+    if "pk" not in kwargs or not int(kwargs["pk"]):
         return None
     pk, kind = int(kwargs["pk"]), pk_kind(url_name)
     find = PATIENT_OF.get(kind) if kind else None
@@ -150,6 +151,31 @@ def access_log_for_request(
 def note_patient(request: HttpRequest, patient_id: int) -> None:
     """The view has read the record of the URL's `pk`: the middleware need not look it up."""
     request._access_patient_id = patient_id
+
+
+def refuse(request: HttpRequest, message, level: int = messages.WARNING) -> None:
+    """The view refuses what was asked (a rule of the lifecycle, say) and says why: the message
+    is shown, and the access log records the request as refused, never as a write."""
+    messages.add_message(request, level, message)
+    request._access_refused = True
+
+
+def request_outcome(request: HttpRequest, response: HttpResponse) -> str:
+    """The outcome of a request as the log records it. A POST that the view refused
+    (`refuse`), or that came back as the same HTML page (a form with errors: the project's
+    views redirect after every successful write, except the POST_ACTIONS, e.g. a search), wrote
+    nothing."""
+    outcome = outcome_for(response.status_code)
+    if request.method != "POST" or outcome != Outcome.OK:
+        return outcome
+    if getattr(request, "_access_refused", False):
+        return Outcome.DENIED
+    match = request.resolver_match
+    if match is not None and match.view_name in POST_ACTIONS:
+        return outcome  # a POST that answers with a page by design (a search, say)
+    if response.status_code == 200 and response.get("Content-Type", "").startswith("text/html"):
+        return Outcome.INVALID
+    return outcome
 
 
 def mark_logged(request: HttpRequest) -> None:

@@ -9,9 +9,9 @@ from .log import (
     access_log_write,
     action_for,
     client_address,
-    outcome_for,
     patient_id_for,
     redirect_patient_id,
+    request_outcome,
 )
 from .registry import PATIENT_DATA
 
@@ -34,8 +34,7 @@ class AccessLogMiddleware:
         part = PATIENT_DATA.get(match.view_name)
         if part is None or getattr(request, "_access_logged", False):
             return response
-        outcome = outcome_for(response.status_code)
-        refused = outcome in (Outcome.DENIED, Outcome.NOT_FOUND)
+        outcome = request_outcome(request, response)
         patient_id = getattr(request, "_access_patient_id", None)
         if patient_id is None:
             patient_id = patient_id_for(match.view_name, match.kwargs)
@@ -43,7 +42,7 @@ class AccessLogMiddleware:
             patient_id = redirect_patient_id(response)
         access_log_write(
             user=user,
-            action=Action.DENIED if refused else action_for(match.view_name, request.method),
+            action=_action(match.view_name, request.method, outcome),
             part=part,
             outcome=outcome,
             patient_id=patient_id,
@@ -52,3 +51,11 @@ class AccessLogMiddleware:
             url_name=match.view_name,
         )
         return response
+
+
+def _action(url_name: str, method: str, outcome: str) -> str:
+    if outcome in (Outcome.DENIED, Outcome.NOT_FOUND):
+        return Action.DENIED
+    if outcome == Outcome.INVALID:
+        return Action.VIEW  # the form came back with its errors: seen, nothing written
+    return action_for(url_name, method)
