@@ -10,3 +10,39 @@ class DateInput(forms.DateInput):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class DecimalInput(forms.TextInput):
+    """A text field with the phone's decimal keypad. Not the browser's number input: what that
+    makes of "2,4" depends on the browser's language (an English Chromium saved 24)."""
+
+    def __init__(self, attrs: dict | None = None) -> None:
+        super().__init__(attrs={"inputmode": "decimal", "autocomplete": "off", **(attrs or {})})
+
+
+class DecimalCommaField(forms.DecimalField):
+    """A decimal as Dutch people type it: "2,4" and "2.4" both mean 2.4, in any language of the
+    page; spaces are ignored. A value with both a comma and a point ("1.234,5") is refused
+    rather than guessed. Shown back in the page's language (2,4 in Dutch)."""
+
+    widget = DecimalInput
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("localize", True)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip().replace(" ", "").replace("\u00a0", "")
+            if "," in value and "." in value:
+                raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+            value = value.replace(",", ".")
+        return super().to_python(value)
+
+    def widget_attrs(self, widget):
+        # No min/max/step: those belong to number inputs, which this is not on purpose.
+        return {
+            key: value
+            for key, value in super().widget_attrs(widget).items()
+            if key not in ("min", "max", "step")
+        }

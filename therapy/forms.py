@@ -3,7 +3,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.widgets import DateInput
+from core.widgets import DateInput, DecimalCommaField
 from referrals.models import Referral, Status
 
 from .models import Intake, Screening, TherapyLetter, TherapySession
@@ -52,6 +52,7 @@ class SessionForm(forms.ModelForm):
             "attendance": forms.RadioSelect,
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
+        field_classes = {"distance_km": DecimalCommaField}
         labels = {
             "mode": _("Supervised or on their own"),
             "minutes_running": _("Running minutes"),
@@ -83,11 +84,9 @@ class SessionForm(forms.ModelForm):
                 if not isinstance(v, MinValueValidator | MaxValueValidator)
             ]
             field.error_messages["invalid"] = message
-            field.widget.attrs.update(
-                min=low,
-                max=high,
-                inputmode="decimal" if name == "distance_km" else "numeric",
-            )
+            if isinstance(field, DecimalCommaField):
+                continue  # a text input with the decimal keypad: no min/max of its own
+            field.widget.attrs.update(min=low, max=high, inputmode="numeric")
         if "notes" in self.fields:
             self.fields["notes"].widget.attrs["maxlength"] = 2000
 
@@ -211,6 +210,7 @@ class ScreeningForm(forms.ModelForm):
             "notes": forms.Textarea(attrs={"rows": 2}),
             "restrictions": forms.Textarea(attrs={"rows": 2}),
         }
+        field_classes = {"weight_kg": DecimalCommaField}
         help_texts = {
             "notes": _("When not cleared: the reason, which goes back to the GP."),
         }
@@ -218,7 +218,8 @@ class ScreeningForm(forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         for name, (low, high) in SCREENING_RANGES.items():
-            self.fields[name].widget.attrs.update(min=low, max=high, inputmode="decimal")
+            if not isinstance(self.fields[name], DecimalCommaField):
+                self.fields[name].widget.attrs.update(min=low, max=high, inputmode="numeric")
 
     def clean(self):
         data = super().clean()
