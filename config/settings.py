@@ -155,11 +155,21 @@ STORAGES = {
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# Email: EMAIL_URL (smtp://, smtp+tls://, ...), or printed to the console.
+# Email: EMAIL_URL (smtp://, smtp+tls://, ...), or printed to the console in the embedded
+# default. Production refuses to start without it: a console "mail server" would mark every
+# e-mail, safety alerts included, as sent while nobody receives it (found by the operator).
+if not DEBUG and not env.str("EMAIL_URL", default=""):
+    raise ImproperlyConfigured(
+        "EMAIL_URL is required unless DJANGO_DEBUG=1 (e.g. smtp+tls://user:password@host:587)."
+    )
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Loopbaan <noreply@example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-EMAIL_TIMEOUT = 10
+# Seconds to wait for the mail server at each step. The mail standard (RFC 5321) lets a server
+# take up to 10 minutes to answer the end of a message; cutting it off at 10 s made a slow but
+# working server receive the same e-mail again and again (found by the operator). Below the
+# outbox lease (NOTIFICATION_LEASE_SECONDS), so a send never outlives its claim.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=120)
 # The outbox (notifications.delivery): a worker that claims an e-mail holds it this long; a
 # claim that ran out unsent (the worker died) is taken again by the next worker or sweep.
 NOTIFICATION_LEASE_SECONDS = env.int("NOTIFICATION_LEASE_SECONDS", default=600)

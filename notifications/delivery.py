@@ -75,9 +75,12 @@ def worker_identity() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"[-100:]
 
 
-def message_id(notification_id: int) -> str:
-    """The same for every attempt at one row: a resend is recognisable as the same message."""
-    return stable_message_id(f"notification-{notification_id}")
+def message_id(notification: Notification) -> str:
+    """The same for every attempt at one row, so a resend is recognisable as the same message;
+    never the same for two rows, even when a restored backup hands out an id again (the id's
+    row is then a new one, made at another moment: found by the operator)."""
+    made = notification.created_at.strftime("%Y%m%d%H%M%S%f")
+    return stable_message_id(f"notification-{notification.pk}-{made}")
 
 
 def lease_expired_before(now: datetime) -> datetime:
@@ -214,7 +217,7 @@ def _send_claimed(notification: Notification, me: str, connection=None) -> Excep
             headline=HEADLINES[notification.kind],
             path=reverse("referrals:detail", args=[notification.referral_id]),
             connection=connection,
-            message_id=message_id(notification.pk),
+            message_id=message_id(notification),
         )
     except Exception as exc:  # noqa: BLE001 - recorded on the row; the flush tries again
         now = timezone.now()

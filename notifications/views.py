@@ -25,8 +25,9 @@ def reminder_runs(request: HttpRequest) -> HttpResponse:
     for run in runs:
         run.kinds = [(KIND_LABELS.get(kind, kind), n) for kind, n in run.counts.items()]
         run.trigger_label = TRIGGER_LABELS.get(run.trigger, run.trigger)
-    unsent = Notification.objects.filter(sent_at__isnull=True).count()
-    failed = delivery.given_up().order_by("-created_at")
+    # Waiting: unsent and still being tried (what gave up is listed on its own, below).
+    unsent = Notification.objects.filter(sent_at__isnull=True, gave_up_at__isnull=True).count()
+    failed = delivery.given_up().select_related("recipient").order_by("-created_at")
     context = {
         "runs": runs,
         "unsent": unsent,

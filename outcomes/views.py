@@ -61,8 +61,8 @@ def _report_saved(request: HttpRequest, response) -> None:
         messages.error(
             request,
             _(
-                "Safety alert: %(alert)s. The GP has been informed. "
-                "Act according to your safety protocol."
+                "Safety alert: %(alert)s. The GP sees it in Loopbaan now and is sent an "
+                "e-mail. Act according to your safety protocol."
             )
             % {"alert": ALERT_LABELS.get(alert.code, alert.code)},
         )

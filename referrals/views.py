@@ -295,7 +295,9 @@ def decline(request: HttpRequest, pk: int) -> HttpResponse:
         except ReferralError as exc:
             refuse(request, str(exc))
             return redirect("referrals:detail", pk=referral.pk)
-        messages.success(request, _("Referral declined. The GP has been told."))
+        messages.success(
+            request, _("Referral declined. The GP sees it in Loopbaan and is sent an e-mail.")
+        )
         return redirect("referrals:incoming")
     return render(request, "referrals/decline.html", {"form": form, "referral": referral})
 

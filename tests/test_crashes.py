@@ -227,7 +227,7 @@ def test_a_worker_killed_while_it_hands_over_an_email_loses_nothing(
     assert run.counts == {Kind.NEW_REFERRAL: 1}
     notification.refresh_from_db()
     assert notification.sent_at is not None
-    assert mail_server.message_ids() == [delivery.message_id(notification.pk)]
+    assert mail_server.message_ids() == [delivery.message_id(notification)]
     assert mail_server.accepted[0]["To"] == therapist.email
 
 
@@ -263,7 +263,7 @@ def test_mail_is_retried_with_back_off_while_the_mail_server_is_away_and_sent_on
     finally:
         controller.stop()
 
-    expected = sorted(delivery.message_id(row.pk) for row in rows)
+    expected = sorted(delivery.message_id(row) for row in rows)
     assert sorted(recorder.message_ids()) == expected, "each email exactly once"
     assert all(n.attempts >= 2 for n in Notification.objects.all())
     assert not Notification.objects.filter(gave_up_at__isnull=False).exists()
@@ -294,7 +294,7 @@ def test_a_prefork_child_killed_mid_send_is_resent_within_a_minute_without_a_swe
 
     assert wait_for(sent), "not resent without a sweep\n" + worker_log(worker)
     time.sleep(2)  # a duplicate would arrive now
-    assert mail_server.message_ids() == [delivery.message_id(notification.pk)]
+    assert mail_server.message_ids() == [delivery.message_id(notification)]
     assert worker.poll() is None, "the worker itself lives on; only its child died"
 
 

@@ -159,7 +159,29 @@ def test_a_resend_carries_the_same_message_id(waiting, mailoutbox):
 
     first, second = mailoutbox
     assert first.extra_headers["Message-ID"] == second.extra_headers["Message-ID"]
-    assert first.message()["Message-ID"] == f"<notification-{waiting.pk}@127.0.0.1>"
+    made = waiting.created_at.strftime("%Y%m%d%H%M%S%f")
+    assert first.message()["Message-ID"] == f"<notification-{waiting.pk}-{made}@127.0.0.1>"
+
+
+def test_a_row_that_reuses_an_id_after_a_restore_gets_a_message_id_of_its_own(waiting, mailoutbox):
+    """Found by the operator: after a restore the id counter went back, and a safety alert got
+    the Message-ID of an e-mail the GP had already received, which a receiving system may
+    drop as a duplicate."""
+    assert delivery.deliver(waiting.pk) is True
+    pk, referral, recipient = waiting.pk, waiting.referral, waiting.recipient
+    Notification.objects.filter(pk=pk).delete()  # as if restored from last night's backup
+    again = Notification.objects.create(
+        pk=pk,
+        referral=referral,
+        kind=Kind.SAFETY_ALERT,
+        due_date=timezone.localdate(),
+        recipient=recipient,
+        key="alert-1",
+    )
+    assert delivery.deliver(again.pk) is True
+
+    first, second = mailoutbox
+    assert first.extra_headers["Message-ID"] != second.extra_headers["Message-ID"]
 
 
 def test_notify_queues_a_row_that_is_delivered_once(gp, therapist, mailoutbox):
@@ -266,7 +288,7 @@ def test_a_safety_alert_email_whose_worker_died_is_sent_by_the_next_sweep(
     claimed_by_a_dead_worker(row, minutes_ago=2)
 
     def alert_emails():
-        ours = delivery.message_id(row.pk)
+        ours = delivery.message_id(row)
         return [m for m in mailoutbox if m.extra_headers.get("Message-ID") == ours]
 
     sweep(trigger="test")
@@ -317,7 +339,7 @@ def test_a_batch_sends_no_row_another_worker_took_when_its_lease_ran_out(
     batch = delivery.deliver_batch()
 
     assert len(batch) == 3
-    assert calls == [delivery.message_id(rows[0].pk)]
+    assert calls == [delivery.message_id(rows[0])]
     assert len(mailoutbox) == 1
     assert Notification.objects.filter(claimed_by="other-sweep", sent_at=None).count() == 2
 
@@ -367,7 +389,7 @@ def test_send_reminders_with_the_mail_server_away_says_so_without_a_traceback(gp
     ):
         call_command("send_reminders", stdout=StringIO())
 
-    assert "could not be sent" in str(raised.value)
+    assert "failed (" in str(raised.value)
     assert "ConnectionRefusedError" in str(raised.value)
     run = ReminderRun.objects.get()
     assert run.finished_at is not None and run.failures == 1
@@ -442,3 +464,19 @@ def test_an_end_letter_on_the_day_of_a_progress_letter_still_emails_the_gp(
     assert kinds == [Kind.END_LETTER_READY, Kind.LETTER_BACK_READY]
     assert [m.to for m in mailoutbox] == [[referral_in_therapy.gp.email]] * 2
     assert "is afgerond" in mailoutbox[1].body
+
+
+def test_resend_notifications_with_the_mail_server_still_away_says_so(gp, therapist, settings):
+    """Found by the operator: it printed "sent now: 0", exited 0, and /healthz went green."""
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    row = unsent_email(gp, therapist)
+    Notification.objects.filter(pk=row.pk).update(gave_up_at=timezone.now(), attempts=30)
+    settings.EMAIL_BACKEND = "tests.test_reminders.FailingBackend"
+
+    with pytest.raises(CommandError, match="still unsent"):
+        call_command("resend_notifications", stdout=StringIO())
+    row.refresh_from_db()
+    assert row.sent_at is None and row.retry_at is not None

@@ -469,6 +469,7 @@ def test_the_session_cookie_is_httponly_and_samesite_lax(client, gp):
 PRODUCTION_ENV = {
     "DJANGO_SECRET_KEY": secrets.token_urlsafe(48),  # 64 characters
     "DJANGO_ALLOWED_HOSTS": "loopbaan.example.org",
+    "EMAIL_URL": "smtp+tls://loopbaan:secret@mail.example.org:587",
     "LOOPBAAN_REQUIRE_2FA": "0",  # ignored in production
 }
 SHOW_SETTINGS = (

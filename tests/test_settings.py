@@ -15,7 +15,9 @@ ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION = {
     "DJANGO_SECRET_KEY": secrets.token_urlsafe(48),  # 64 characters
     "DJANGO_ALLOWED_HOSTS": "loopbaan.example.org",
+    "EMAIL_URL": "smtp+tls://loopbaan:secret@mail.example.org:587",
 }
+NO_EMAIL = {k: v for k, v in PRODUCTION.items() if k != "EMAIL_URL"}
 DEPLOY_CHECK = ("check", "--deploy", "--fail-level", "WARNING")
 
 # name -> (manage.py arguments, the only Django environment variables set)
@@ -23,6 +25,7 @@ RUNS = {
     "production": (DEPLOY_CHECK, PRODUCTION),
     "debug_0": (DEPLOY_CHECK, {**PRODUCTION, "DJANGO_DEBUG": "0"}),
     "no_secret": (("check",), {}),
+    "no_email": (("check",), NO_EMAIL),
     "debug_no_secret": (("check",), {"DJANGO_DEBUG": "1"}),
 }
 
@@ -31,7 +34,7 @@ RUNS = {
 def runs() -> dict[str, subprocess.CompletedProcess]:
     """Run manage.py for every case in RUNS at once, each in a fresh interpreter."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    for name in ("DATABASE_URL", "REDIS_URL"):
+    for name in ("DATABASE_URL", "REDIS_URL", "EMAIL_URL"):
         clean.pop(name, None)
     started = {
         name: subprocess.Popen(
@@ -67,6 +70,14 @@ def test_without_secret_key_production_refuses_to_start(runs):
     result = runs["no_secret"]
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_without_a_mail_server_production_refuses_to_start(runs):
+    """Found by the operator: without EMAIL_URL every e-mail, safety alerts included, was
+    printed to the console and marked sent, and `check --deploy` saw nothing wrong."""
+    result = runs["no_email"]
+    assert result.returncode != 0
+    assert "EMAIL_URL is required" in result.stderr
 
 
 def test_debug_without_secret_key_uses_the_development_default(runs):

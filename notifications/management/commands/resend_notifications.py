@@ -1,4 +1,4 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from notifications import delivery
 from notifications.sweep import send_unsent
@@ -14,6 +14,9 @@ class Command(BaseCommand):
         count = delivery.resend(delivery.given_up())
         sent = send_unsent()
         self.stdout.write(f"Given up: {count}; sent now: {sum(sent.values())}")
-        still = delivery.given_up().count()
-        if still:
-            self.stdout.write(f"Gave up again: {still} (see the reminder-runs page)")
+        unsent = delivery.Notification.objects.filter(sent_at__isnull=True).count()
+        if unsent:
+            raise CommandError(
+                f"{unsent} e-mail(s) are still unsent ({delivery.given_up().count()} gave up "
+                "again). Is the mail server reachable? See the reminder-runs page."
+            )

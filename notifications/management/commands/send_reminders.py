@@ -21,10 +21,12 @@ class Command(BaseCommand):
         previous = signal.signal(signal.SIGTERM, _stop)
         try:
             run = sweep(trigger="command")
-        except KeyboardInterrupt:
-            raise CommandError(
-                "Stopped. What was not sent stays in the outbox and is sent by the next run."
-            ) from None
+        except (KeyboardInterrupt, SystemExit):
+            self.stderr.write(
+                "Stopped. What was not sent stays in the outbox and is sent by the next run "
+                "or the outbox flush (an e-mail in flight may arrive twice, with one Message-ID)."
+            )
+            raise
         finally:
             signal.signal(signal.SIGTERM, previous)
         if not run.counts:
@@ -32,9 +34,16 @@ class Command(BaseCommand):
         for kind, count in run.counts.items():
             self.stdout.write(f"{kind}: {count}")
         self.stdout.write(f"Total: {run.total}; failures: {run.failures}")
+        waiting = Notification.objects.filter(sent_at__isnull=True)
+        if waiting.exists():
+            gave_up = waiting.filter(gave_up_at__isnull=False).count()
+            self.stdout.write(
+                f"Still unsent: {waiting.count()} (gave up: {gave_up}; the rest is retried)"
+            )
         if run.failures:
             first = run.errors.splitlines()[0] if run.errors else ""
             raise CommandError(
-                f"{run.failures} e-mail(s) could not be sent ({first}). They stay in the outbox "
-                "and are tried again by the next run or the outbox flush."
+                f"{run.failures} e-mail(s) failed ({first}). A mail server that cannot be reached "
+                "stops the run after its first failure. Unsent e-mails stay in the outbox and are "
+                "tried again by the next run or the outbox flush."
             )
