@@ -192,8 +192,13 @@ def start_beat(start_process, tmp_path):
 
 
 def children_of(pid: int) -> list[int]:
-    path = Path(f"/proc/{pid}/task/{pid}/children")
-    return [int(child) for child in path.read_text().split()] if path.exists() else []
+    """The process's children, whichever of its threads forked them."""
+    children: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        path = task / "children"
+        if path.exists():
+            children += [int(child) for child in path.read_text().split()]
+    return children
 
 
 def worker_log(process) -> str:
