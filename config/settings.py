@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "accounts.middleware.NoStoreMiddleware",
     "axes.middleware.AxesMiddleware",
+    "core.middleware.PdfTooSlowMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -154,6 +155,10 @@ STORAGES = {
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+
+# Rendering one PDF (a letter, the report) stops after this many seconds with a message, in a
+# gunicorn sync worker (core.pdf); the text limits (core.limits) keep a letter to a few pages.
+PDF_RENDER_SECONDS = env.float("PDF_RENDER_SECONDS", default=10)
 
 # Email: EMAIL_URL (smtp://, smtp+tls://, ...), or printed to the console in the embedded
 # default. Production refuses to start without it: a console "mail server" would mark every

@@ -52,3 +52,37 @@ def test_the_database_refuses_over_long_text_that_bypasses_the_forms(referral):
     with pytest.raises(IntegrityError), transaction.atomic():
         Referral.objects.filter(pk=referral.pk).update(history="x" * (limits.TEXT + 1))
     Referral.objects.filter(pk=referral.pk).update(history="x" * limits.TEXT)
+
+
+def test_a_document_that_takes_too_long_is_a_message_and_nothing_is_sent(gp, therapist, settings):
+    """Found by the attacker: a 1 MB report took 12 s. Now rendering stops past
+    PDF_RENDER_SECONDS, the page says so, and the referral is not sent."""
+    from .factories import FitnessCheckFactory, PatientFactory, ReferralFactory
+
+    referral = ReferralFactory(
+        patient=PatientFactory(practice=gp.practice),
+        gp=gp,
+        therapist=therapist.therapist,
+        status=Status.DRAFT,
+        complaint="depressive",
+        severity="mild",
+        question="Kan hardlopen helpen?",
+        purpose="treatment",
+        funding="health_insurer",
+        uses_antidepressant=False,
+        consent_given=True,
+    )
+    FitnessCheckFactory(referral=referral, checked_by=gp)
+    settings.PDF_RENDER_SECONDS = 0.001
+    client = Client()
+    client.force_login(gp)
+
+    preview = client.get(reverse("referrals:preview", args=[referral.pk]))
+    sent = client.post(reverse("referrals:send", args=[referral.pk]))
+
+    for response in (preview, sent):
+        assert response.status_code == 422
+        assert "duurde te lang" in response.text
+    referral.refresh_from_db()
+    assert referral.status == Status.DRAFT and referral.sent_at is None
+    assert not referral.documents.exists()
