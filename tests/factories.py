@@ -327,3 +327,22 @@ def unsent_email(gp: User, therapist: User) -> Notification:
         due_date=timezone.localdate(),
         recipient=therapist,
     )
+
+
+def draft_ready_to_send(gp: User, therapist: User) -> Referral:
+    """A draft of `gp`'s patient to `therapist`, complete and with the fitness check: sendable."""
+    referral = ReferralFactory(
+        patient=PatientFactory(practice=gp.practice),
+        gp=gp,
+        therapist=therapist.therapist,
+        status=Status.DRAFT,
+        complaint="depressive",
+        severity="mild",
+        question="Kan hardlopen helpen?",
+        purpose="treatment",
+        funding="health_insurer",
+        uses_antidepressant=False,
+        consent_given=True,
+    )
+    FitnessCheckFactory(referral=referral, checked_by=gp)
+    return referral

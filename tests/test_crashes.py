@@ -31,7 +31,10 @@ from referrals import services
 from referrals.models import Referral, ReferralDocument, Status
 
 from .conftest import redis_test_url
-from .factories import FitnessCheckFactory, PatientFactory, ReferralFactory, unsent_email
+from .factories import (
+    draft_ready_to_send,
+    unsent_email,
+)
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
@@ -338,20 +341,7 @@ def test_a_database_connection_cut_while_sending_leaves_the_referral_whole(
 ):
     """After the letter is rendered, before commit, PostgreSQL ends the request's connection:
     afterwards the referral is still a draft with no letter and no email, never half sent."""
-    referral = ReferralFactory(
-        patient=PatientFactory(practice=gp.practice),
-        gp=gp,
-        therapist=therapist.therapist,
-        status=Status.DRAFT,
-        complaint="depressive",
-        severity="mild",
-        question="Kan hardlopen helpen?",
-        purpose="treatment",
-        funding="health_insurer",
-        uses_antidepressant=False,
-        consent_given=True,
-    )
-    FitnessCheckFactory(referral=referral, checked_by=gp)
+    referral = draft_ready_to_send(gp, therapist)
     real_render = services.render_referral_letter
 
     def render_then_lose_the_connection(current):

@@ -57,22 +57,9 @@ def test_the_database_refuses_over_long_text_that_bypasses_the_forms(referral):
 def test_a_document_that_takes_too_long_is_a_message_and_nothing_is_sent(gp, therapist, settings):
     """Found by the attacker: a 1 MB report took 12 s. Now rendering stops past
     PDF_RENDER_SECONDS, the page says so, and the referral is not sent."""
-    from .factories import FitnessCheckFactory, PatientFactory, ReferralFactory
+    from .factories import draft_ready_to_send
 
-    referral = ReferralFactory(
-        patient=PatientFactory(practice=gp.practice),
-        gp=gp,
-        therapist=therapist.therapist,
-        status=Status.DRAFT,
-        complaint="depressive",
-        severity="mild",
-        question="Kan hardlopen helpen?",
-        purpose="treatment",
-        funding="health_insurer",
-        uses_antidepressant=False,
-        consent_given=True,
-    )
-    FitnessCheckFactory(referral=referral, checked_by=gp)
+    referral = draft_ready_to_send(gp, therapist)
     settings.PDF_RENDER_SECONDS = 0.001
     client = Client()
     client.force_login(gp)

@@ -19,7 +19,7 @@ from notifications.models import Notification, ReminderRun
 from notifications.sweep import sweep
 from referrals.models import Status
 
-from .factories import PatientFactory, ReferralFactory, unsent_email
+from .factories import PatientFactory, ReferralFactory, draft_ready_to_send, unsent_email
 
 pytestmark = pytest.mark.django_db
 
@@ -404,23 +404,10 @@ def test_a_decline_a_new_send_and_an_acceptance_on_one_day_are_each_emailed(
     (referral, kind, day, recipient) and the GP was never told."""
     from referrals import services as referral_services
 
-    from .factories import FitnessCheckFactory, TherapistFactory
+    from .factories import TherapistFactory
 
     other = TherapistFactory(verified=True)
-    referral = ReferralFactory(
-        patient=PatientFactory(practice=gp.practice),
-        gp=gp,
-        therapist=therapist.therapist,
-        status=Status.DRAFT,
-        complaint="depressive",
-        severity="mild",
-        question="Kan hardlopen helpen?",
-        purpose="treatment",
-        funding="health_insurer",
-        uses_antidepressant=False,
-        consent_given=True,
-    )
-    FitnessCheckFactory(referral=referral, checked_by=gp)
+    referral = draft_ready_to_send(gp, therapist)
     with django_capture_on_commit_callbacks(execute=True):
         referral = referral_services.referral_send(referral=referral, by=gp)
         referral = referral_services.referral_decline(referral=referral, by=therapist, reason="Vol")
