@@ -39,7 +39,7 @@ COPY . .
 # Build-time steps run with production settings (DJANGO_DEBUG=0) so that collectstatic uses
 # whitenoise's CompressedManifestStaticFilesStorage and writes the manifest the running app
 # needs. The secret key exists only inside this RUN step; it is not in the image environment.
-RUN export DJANGO_DEBUG=0 DJANGO_SECRET_KEY=build-step-only-not-a-secret EMAIL_URL=dummymail:// \
+RUN export DJANGO_DEBUG=0 DJANGO_SECRET_KEY=build-step-only-not-a-secret EMAIL_URL=smtp://build.invalid \
     && python manage.py compilemessages \
     && python manage.py collectstatic --noinput \
     && mkdir -p /var/lib/celery /var/lib/loopbaan/backups \

@@ -69,7 +69,8 @@ def production_environment(args) -> dict[str, str]:
         DJANGO_SECURE_SSL_REDIRECT="0",  # plain HTTP on loopback; the proxy does TLS in production
         DJANGO_LOG_LEVEL="WARNING",
         DATABASE_URL=f"{args.server}/{args.database}",
-        EMAIL_URL="memorymail://",
+        # Production settings want an SMTP server; the bench reads pages and sends nothing.
+        EMAIL_URL="smtp://127.0.0.1:9",
         PYTHONPATH=str(ROOT),
     )
     return env

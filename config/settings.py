@@ -163,18 +163,23 @@ PDF_RENDER_SECONDS = env.float("PDF_RENDER_SECONDS", default=10)
 # Email: EMAIL_URL (smtp://, smtp+tls://, ...), or printed to the console in the embedded
 # default. Production refuses to start without it: a console "mail server" would mark every
 # e-mail, safety alerts included, as sent while nobody receives it (found by the operator).
-if not DEBUG and not env.str("EMAIL_URL", default=""):
-    raise ImproperlyConfigured(
-        "EMAIL_URL is required unless DJANGO_DEBUG=1 (e.g. smtp+tls://user:password@host:587)."
-    )
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+if not DEBUG and (
+    EMAIL_BACKEND != "django.core.mail.backends.smtp.EmailBackend" or not EMAIL_HOST  # noqa: F821
+):
+    raise ImproperlyConfigured(
+        "EMAIL_URL must name an SMTP server unless DJANGO_DEBUG=1 (e.g. "
+        "smtp+tls://user:password@host:587): a console, file, memory or dummy backend would mark "
+        "every e-mail sent, safety alerts included, while nobody receives it."
+    )
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Loopbaan <noreply@example.org>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-# Seconds to wait for the mail server at each step. The mail standard (RFC 5321) lets a server
-# take up to 10 minutes to answer the end of a message; cutting it off at 10 s made a slow but
-# working server receive the same e-mail again and again (found by the operator). Below the
-# outbox lease (NOTIFICATION_LEASE_SECONDS), so a send never outlives its claim.
-EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=120)
+# Seconds to wait for the mail server at each step of one send (connect, greeting, sender,
+# recipient, data, end of data: about six). Cutting the end of data off at 10 s made a slow but
+# working server receive the same e-mail again (found by the operator). Six steps must fit in
+# the outbox lease, or another worker takes the row while the send still runs: the deploy
+# check (notifications.checks) warns when they don't.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=60)
 # The outbox (notifications.delivery): a worker that claims an e-mail holds it this long; a
 # claim that ran out unsent (the worker died) is taken again by the next worker or sweep.
 NOTIFICATION_LEASE_SECONDS = env.int("NOTIFICATION_LEASE_SECONDS", default=600)

@@ -6,7 +6,7 @@ class NotificationsConfig(AppConfig):
     verbose_name = "Notifications"
 
     def ready(self) -> None:
-        from . import access, health, pages, receivers, tasks  # noqa: F401  (pages registers; tasks for Celery)
+        from . import access, checks, health, pages, receivers, tasks  # noqa: F401  (pages and checks register; tasks for Celery)
 
         access.register()
         health.register()

@@ -237,9 +237,10 @@ def _send_claimed(notification: Notification, me: str, connection=None) -> Excep
             claimed_at=None, claimed_by="", attempts=F("attempts") - 1
         )
         raise
-    # The mail server has it: only now is the row sent.
+    # The mail server has it: only now is the row sent. The claim and the retry time go; the
+    # last error stays, as the row's history of what went wrong before.
     notification.sent_at = timezone.now()
-    held.update(sent_at=notification.sent_at)
+    held.update(sent_at=notification.sent_at, claimed_at=None, claimed_by="", retry_at=None)
     return None
 
 

@@ -26,11 +26,18 @@ def reminder_runs(request: HttpRequest) -> HttpResponse:
         run.kinds = [(KIND_LABELS.get(kind, kind), n) for kind, n in run.counts.items()]
         run.trigger_label = TRIGGER_LABELS.get(run.trigger, run.trigger)
     # Waiting: unsent and still being tried (what gave up is listed on its own, below).
-    unsent = Notification.objects.filter(sent_at__isnull=True, gave_up_at__isnull=True).count()
+    waiting = Notification.objects.filter(sent_at__isnull=True, gave_up_at__isnull=True)
+    unsent = waiting.count()
+    oldest = waiting.order_by("created_at").values_list("created_at", flat=True).first()
+    latest_error = (
+        waiting.exclude(last_error="").order_by("-pk").values_list("last_error", flat=True).first()
+    )
     failed = delivery.given_up().select_related("recipient").order_by("-created_at")
     context = {
         "runs": runs,
         "unsent": unsent,
+        "oldest_waiting": oldest,
+        "latest_error": latest_error,
         "given_up": failed[:50],
         "given_up_count": failed.count(),
     }

@@ -470,6 +470,7 @@ PRODUCTION_ENV = {
     "DJANGO_SECRET_KEY": secrets.token_urlsafe(48),  # 64 characters
     "DJANGO_ALLOWED_HOSTS": "loopbaan.example.org",
     "EMAIL_URL": "smtp+tls://loopbaan:secret@mail.example.org:587",
+    "DEFAULT_FROM_EMAIL": "Loopbaan <loopbaan@praktijk-voorbeeld.nl>",
     "LOOPBAAN_REQUIRE_2FA": "0",  # ignored in production
 }
 SHOW_SETTINGS = (

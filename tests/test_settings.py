@@ -16,6 +16,7 @@ PRODUCTION = {
     "DJANGO_SECRET_KEY": secrets.token_urlsafe(48),  # 64 characters
     "DJANGO_ALLOWED_HOSTS": "loopbaan.example.org",
     "EMAIL_URL": "smtp+tls://loopbaan:secret@mail.example.org:587",
+    "DEFAULT_FROM_EMAIL": "Loopbaan <loopbaan@praktijk-voorbeeld.nl>",
 }
 NO_EMAIL = {k: v for k, v in PRODUCTION.items() if k != "EMAIL_URL"}
 DEPLOY_CHECK = ("check", "--deploy", "--fail-level", "WARNING")
@@ -26,6 +27,13 @@ RUNS = {
     "debug_0": (DEPLOY_CHECK, {**PRODUCTION, "DJANGO_DEBUG": "0"}),
     "no_secret": (("check",), {}),
     "no_email": (("check",), NO_EMAIL),
+    "console_email": (("check",), {**PRODUCTION, "EMAIL_URL": "consolemail://"}),
+    "dummy_email": (("check",), {**PRODUCTION, "EMAIL_URL": "dummymail://"}),
+    "noreply_sender": (DEPLOY_CHECK, {**PRODUCTION, "DEFAULT_FROM_EMAIL": "noreply@example.org"}),
+    "slow_mail_beyond_the_lease": (
+        DEPLOY_CHECK,
+        {**PRODUCTION, "EMAIL_TIMEOUT": "900", "NOTIFICATION_LEASE_SECONDS": "60"},
+    ),
     "debug_no_secret": (("check",), {"DJANGO_DEBUG": "1"}),
 }
 
@@ -72,12 +80,23 @@ def test_without_secret_key_production_refuses_to_start(runs):
     assert "DJANGO_SECRET_KEY" in result.stderr
 
 
-def test_without_a_mail_server_production_refuses_to_start(runs):
-    """Found by the operator: without EMAIL_URL every e-mail, safety alerts included, was
-    printed to the console and marked sent, and `check --deploy` saw nothing wrong."""
-    result = runs["no_email"]
+@pytest.mark.parametrize("run", ["no_email", "console_email", "dummy_email"])
+def test_without_a_mail_server_production_refuses_to_start(runs, run):
+    """Found by the operator: without EMAIL_URL (or with a console or dummy one) every e-mail,
+    safety alerts included, was marked sent while nobody received it, and `check --deploy` saw
+    nothing wrong."""
+    result = runs[run]
     assert result.returncode != 0
-    assert "EMAIL_URL is required" in result.stderr
+    assert "EMAIL_URL must name an SMTP server" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("run", "check"), [("noreply_sender", "loopbaan.W002"), ("slow_mail_beyond_the_lease", "W001")]
+)
+def test_the_deploy_check_warns_of_mail_settings_that_lose_or_double_e_mail(runs, run, check):
+    result = runs[run]
+    assert result.returncode != 0
+    assert check in result.stderr + result.stdout
 
 
 def test_debug_without_secret_key_uses_the_development_default(runs):
