@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
 
@@ -15,3 +15,23 @@ class EmailAuthenticationForm(AuthenticationForm):
 
     def clean_username(self) -> str:
         return self.cleaned_data["username"].lower()
+
+
+class _NotTheCurrentPassword:
+    """The new password must differ from the one it replaces (a 'change' that keeps it is none)."""
+
+    def clean_new_password1(self) -> str:
+        password = self.cleaned_data.get("new_password1", "")
+        if password and self.user.check_password(password):
+            raise forms.ValidationError(
+                _("The new password must differ from your current one."), code="password_unchanged"
+            )
+        return password
+
+
+class NewPasswordChangeForm(_NotTheCurrentPassword, PasswordChangeForm):
+    pass
+
+
+class NewSetPasswordForm(_NotTheCurrentPassword, SetPasswordForm):
+    pass

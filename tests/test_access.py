@@ -34,8 +34,20 @@ EXPECTED: dict[str, dict[str, int | str]] = {
     "accounts:two_factor_verify": dict(
         anonymous=LOGIN, gp=200, therapist=200, manager=200, admin=200
     ),
+    # Without the enrolment link from the e-mail, setting up sends to "check your e-mail".
     "accounts:two_factor_setup": dict(
+        anonymous=LOGIN, gp=302, therapist=302, manager=302, admin=302
+    ),
+    "accounts:enrolment_pending": dict(
         anonymous=LOGIN, gp=200, therapist=200, manager=200, admin=200
+    ),
+    # The links in the account e-mails open without signing in; these tokens are not valid.
+    "accounts:enrol": dict(anonymous=404, gp=404, therapist=404, manager=404, admin=404),
+    "accounts:password_reset_confirm": dict(
+        anonymous=200, gp=200, therapist=200, manager=200, admin=200
+    ),
+    "accounts:password_reset_complete": dict(
+        anonymous=200, gp=200, therapist=200, manager=200, admin=200
     ),
     "accounts:password_change": dict(
         anonymous=LOGIN, gp=200, therapist=200, manager=200, admin=200
@@ -94,6 +106,12 @@ EXPECTED: dict[str, dict[str, int | str]] = {
 }
 
 # How to build the URL of each name that takes arguments, from the `referral` fixture.
+# The links of the account e-mails: tokens that are not valid.
+TOKEN_KWARGS = {
+    "accounts:enrol": {"token": "not-a-token"},
+    "accounts:password_reset_confirm": {"uidb64": "MQ", "token": "not-a-token"},
+}
+# The URLs about one patient or referral.
 URL_KWARGS = {
     "patients:detail": lambda r: {"pk": r.patient_id},
     "patients:export": lambda r: {"pk": r.patient_id},
@@ -147,7 +165,7 @@ def url_names(patterns=None, namespace: str = "") -> list[str]:
 
 
 def url_for(name: str, referral) -> str:
-    kwargs = URL_KWARGS[name](referral) if name in URL_KWARGS else {}
+    kwargs = URL_KWARGS[name](referral) if name in URL_KWARGS else TOKEN_KWARGS.get(name, {})
     return reverse(name, kwargs=kwargs)
 
 
