@@ -69,6 +69,7 @@ EXPECTED: dict[str, dict[str, int | str]] = {
     "dashboard:outcomes_csv": dict(anonymous=LOGIN, gp=200, therapist=200, manager=200, admin=200),
     "dashboard:pdf": dict(anonymous=LOGIN, gp=200, therapist=200, manager=200, admin=200),
     # POST only.
+    "notifications:resend": dict(anonymous=LOGIN, gp=405, therapist=405, manager=405, admin=405),
     "referrals:start": dict(anonymous=LOGIN, gp=405, therapist=403, manager=403, admin=403),
     "referrals:detail": dict(anonymous=LOGIN, gp=200, therapist=200, manager=403, admin=403),
     # The draft's pages send the GP back to the detail page once the referral has been sent.
