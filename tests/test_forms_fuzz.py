@@ -58,6 +58,7 @@ from .factories import (
     PatientFactory,
     ReferralFactory,
     TherapistFactory,
+    enrolment_path,
     fake_bsn,
 )
 
@@ -803,6 +804,7 @@ def test_two_factor_verify_with_a_bare_word_as_next_does_not_fail(
 @pytest.fixture
 def enrolling(gp, gp_client):
     """A GP on the enrolment page: the unconfirmed authenticator exists."""
+    gp_client.get(enrolment_path(gp))
     gp_client.get(reverse("accounts:two_factor_setup"))
     return gp_client, TOTPDevice.objects.get(user=gp, confirmed=False)
 
