@@ -1,8 +1,23 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static import admin as otp_static_admin
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp import admin as otp_totp_admin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .models import GPProfile, Practice, User
+from . import services
+from .audit import access_log_for_request, client_address
+from .models import AccessLog, GPProfile, Practice, User
+
+# django-otp's device pages show each user's TOTP key, its QR code and the unused recovery
+# codes: with them the administrator could sign in as anyone. They are imported (so that they
+# have registered) and taken out again; no device is shown in the admin.
+for _otp_admin, _device in ((otp_totp_admin, TOTPDevice), (otp_static_admin, StaticDevice)):
+    if admin.site.is_registered(_device):
+        admin.site.unregister(_device)
 
 
 @admin.register(Practice)
@@ -17,16 +32,40 @@ class GPProfileInline(admin.StackedInline):
     extra = 0
 
 
+class UserAddForm(forms.ModelForm):
+    """A new user without a password: they choose it themselves, from the link e-mailed to them."""
+
+    class Meta:
+        model = User
+        fields = ["email", "first_name", "last_name", "role", "practice"]
+
+    def save(self, commit: bool = True) -> User:
+        user = super().save(commit=False)
+        user.set_unusable_password()
+        if commit:
+            user.save()
+        return user
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    """The administrator manages accounts but can never act as their user: no password is set
+    here and no authenticator is shown; the user gets links at their own address instead
+    (accounts.services). The address cannot be changed once the account exists, or the links
+    could be steered elsewhere. Every request to these pages is in the access log."""
+
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "role", "practice", "is_active"]
     list_filter = ["role", "is_active", "practice"]
     search_fields = ["email", "first_name", "last_name"]
     list_select_related = ["practice"]
     inlines = [GPProfileInline]
+    add_form = UserAddForm
+    add_form_template = None  # Django's asks for a username and password
+    actions = ["send_password_reset_link", "reset_two_factors"]
+    readonly_fields = ["email", "two_factor_state", "last_login", "date_joined"]
     fieldsets = (
-        (None, {"fields": ("email", "password")}),
+        (None, {"fields": ("email", "two_factor_state")}),
         (_("Person"), {"fields": ("first_name", "last_name", "role", "practice")}),
         (_("Access"), {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
@@ -36,26 +75,63 @@ class UserAdmin(BaseUserAdmin):
             None,
             {
                 "classes": ("wide",),
-                "fields": (
-                    "email",
-                    "first_name",
-                    "last_name",
-                    "role",
-                    "practice",
-                    "password1",
-                    "password2",
+                "fields": ("email", "first_name", "last_name", "role", "practice"),
+                "description": _(
+                    "The new user receives two e-mails: a link to choose their password and a "
+                    "link to set up two-factor sign-in."
                 ),
             },
         ),
     )
 
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj is not None else []
+
+    @admin.display(description=_("two-factor sign-in"))
+    def two_factor_state(self, obj: User) -> str:
+        if TOTPDevice.objects.filter(user=obj, confirmed=True).exists():
+            return _("set up")
+        return _("not set up")
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        if not change:
+            services.user_welcome(user=obj)
+
+    def user_change_password(self, request, id, form_url=""):
+        """Nobody's password is set here; 'send a password reset link' mails the user instead."""
+        raise PermissionDenied
+
+    @admin.action(description=_("Send a password reset link"))
+    def send_password_reset_link(self, request, queryset) -> None:
+        users = list(queryset.filter(is_active=True))
+        for user in users:
+            services.password_reset_link_send(user=user)
+        self.message_user(
+            request, _("A password reset link was sent to %(n)d user(s).") % {"n": len(users)}
+        )
+
+    @admin.action(description=_("Reset two factors (the user sets them up again)"))
+    def reset_two_factors(self, request, queryset) -> None:
+        users = list(queryset)
+        for user in users:
+            services.two_factor_reset(
+                user=user,
+                by=request.user,
+                client_address=client_address(request),
+                url_name=request.resolver_match.view_name,
+            )
+        self.message_user(
+            request,
+            _(
+                "Two factors were reset for %(n)d user(s): their sessions ended and they were "
+                "e-mailed a link to set them up again."
+            )
+            % {"n": len(users)},
+        )
+
 
 # --- The access log: read-only, and reading it is itself logged --------------------------------
-
-from django.core.exceptions import PermissionDenied  # noqa: E402
-
-from .audit import access_log_for_request  # noqa: E402
-from .models import AccessLog  # noqa: E402
 
 
 @admin.register(AccessLog)

@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -36,3 +36,22 @@ class EmailAuthenticationForm(AuthenticationForm):
                     code="throttled",
                 )
         return super().clean()
+
+class _NotTheCurrentPassword:
+    """The new password must differ from the one it replaces (a 'change' that keeps it is none)."""
+
+    def clean_new_password1(self) -> str:
+        password = self.cleaned_data.get("new_password1", "")
+        if password and self.user.check_password(password):
+            raise forms.ValidationError(
+                _("The new password must differ from your current one."), code="password_unchanged"
+            )
+        return password
+
+
+class NewPasswordChangeForm(_NotTheCurrentPassword, PasswordChangeForm):
+    pass
+
+
+class NewSetPasswordForm(_NotTheCurrentPassword, SetPasswordForm):
+    pass

@@ -3,6 +3,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 agb_validator = RegexValidator(r"^\d{8}$", _("An AGB code has 8 digits."))
@@ -72,6 +73,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("staff status"), default=False)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # Part of every session's check (see `_get_session_auth_hash`): a new value ends them all.
+    session_stamp = models.CharField(max_length=32, blank=True, default="", editable=False)
 
     objects = UserManager()
 
@@ -126,6 +129,24 @@ class User(AbstractBaseUser, PermissionsMixin):
     def is_admin_role(self) -> bool:
         return self.role == self.Role.ADMIN
 
+    @property
+    def is_clinical(self) -> bool:
+        """A GP, therapist or practice manager: a user whose account reaches patient data."""
+        return self.role != self.Role.ADMIN
+
+    def _get_session_auth_hash(self, secret=None) -> str:
+        # Django signs each session with a hash of the password, so a password change ends the
+        # other sessions. The stamp lets us end them without one (two factors reset). Empty, it
+        # leaves Django's hash as it was, so existing sessions stay valid.
+        if not self.session_stamp:
+            return super()._get_session_auth_hash(secret=secret)
+        return salted_hmac(
+            "accounts.User.session_auth_hash",
+            f"{self.password}:{self.session_stamp}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
+
 
 class GPProfile(models.Model):
     """A GP's professional details, printed on referral letters."""
@@ -146,6 +167,31 @@ class GPProfile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.agb_code})"
+
+
+class EnrolmentLink(models.Model):
+    """A one-time link to set up the authenticator app, e-mailed to the user's own address.
+
+    Only a hash of the token is stored: the link works for whoever holds the e-mail, never for
+    whoever reads the database. Used once (`used_at`), or never after `expires_at`.
+    """
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="enrolment_links", verbose_name=_("user")
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    used_at = models.DateTimeField(_("used"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("enrolment link")
+        verbose_name_plural = _("enrolment links")
+        indexes = [models.Index(fields=["user", "-created_at"], name="enrolmentlink_user_created")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"
 
 
 # --- The access log (NEN 7513) ----------------------------------------------------------------
@@ -215,6 +261,8 @@ class AccessLog(models.Model):
     practice_id = models.BigIntegerField(_("practice"), null=True, blank=True)
     action = models.CharField(_("action"), max_length=10, choices=Action.choices)
     patient_id = models.BigIntegerField(_("patient number"), null=True, blank=True)
+    # The user an administrator's look or change was about (a plain number, like patient_id).
+    subject_user_id = models.BigIntegerField(_("user concerned"), null=True, blank=True)
     part = models.CharField(_("part of the record"), max_length=30)
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
     client_address = models.GenericIPAddressField(_("client address"), null=True, blank=True)

@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 
 from . import two_factor, views
+from .forms import NewPasswordChangeForm, NewSetPasswordForm
 
 app_name = "accounts"
 
@@ -15,9 +16,12 @@ urlpatterns = [
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("two-factor/", two_factor.two_factor_verify, name="two_factor_verify"),
     path("two-factor/setup/", two_factor.two_factor_setup, name="two_factor_setup"),
+    path("two-factor/link/", two_factor.enrolment_pending, name="enrolment_pending"),
+    path("two-factor/enrol/<str:token>/", two_factor.enrol, name="enrol"),
     path(
         "password/",
         auth_views.PasswordChangeView.as_view(
+            form_class=NewPasswordChangeForm,
             template_name="accounts/password_change.html",
             success_url="/accounts/password/done/",
         ),
@@ -27,5 +31,22 @@ urlpatterns = [
         "password/done/",
         auth_views.PasswordChangeDoneView.as_view(template_name="accounts/password_done.html"),
         name="password_change_done",
+    ),
+    # The links the administrator can only send, to the user's own address (accounts.services).
+    path(
+        "password/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            form_class=NewSetPasswordForm,
+            template_name="accounts/password_reset_confirm.html",
+            success_url="/accounts/password/reset/done/",
+        ),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(
+            template_name="accounts/password_reset_complete.html"
+        ),
+        name="password_reset_complete",
     ),
 ]

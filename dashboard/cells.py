@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Case, F, QuerySet, Sum, When
@@ -116,6 +116,9 @@ class PeopleCounts:
     practices: list[tuple[str, int]]
     gps: list[tuple[str, int]]
     therapists: list[tuple[str, int]]
+    #: Per list, the id behind each row (None: no therapist); the last row of a long list
+    #: ("12 others") is the tuple of the ids it adds up.
+    ids: dict[str, list] = field(default_factory=dict)
 
 
 def _shown(counts: dict[int | None, int]) -> list[int | None]:
@@ -125,20 +128,21 @@ def _shown(counts: dict[int | None, int]) -> list[int | None]:
     return sorted(counts, key=lambda pk: -counts[pk])[:MAX_LIST_ROWS]
 
 
-def _listed(counts: dict[int | None, int], names: dict[int | None, str]) -> list[tuple[str, int]]:
-    """(name, count) by name, equal names kept apart; beyond MAX_LIST_ROWS, the busiest ones
-    by count and one row for the rest."""
+def _listed(counts: dict[int | None, int], names: dict[int | None, str]) -> list[tuple]:
+    """(name, count, id) by name, equal names kept apart; beyond MAX_LIST_ROWS, the busiest
+    ones by count and one row for the rest."""
     shown = _shown(counts)
     if len(shown) == len(counts):
         chosen = sorted(counts, key=lambda pk: (names.get(pk, "").casefold(), pk or 0))
-        return [(names.get(pk, gettext("Unknown")), counts[pk]) for pk in chosen]
-    rows = [(names.get(pk, gettext("Unknown")), counts[pk]) for pk in shown]
+        return [(names.get(pk, gettext("Unknown")), counts[pk], pk) for pk in chosen]
+    rows = [(names.get(pk, gettext("Unknown")), counts[pk], pk) for pk in shown]
     rest = counts.keys() - set(shown)
     rows.append(
         (
             ngettext("%(count)s other", "%(count)s others", len(rest))
             % {"count": formats.number_format(len(rest))},
             sum(counts[pk] for pk in rest),
+            tuple(sorted(rest, key=lambda pk: pk or 0)),
         )
     )
     return rows
@@ -186,10 +190,20 @@ def people_counts(
                 pk__in=shown(found["therapist"])
             ).values_list("pk", "user__first_name", "user__last_name", "user__email")
         }
+    lists = {
+        "practice": _listed(found["practice"], practice_names),
+        "gp": _listed(found["gp"], gp_names),
+        "therapist": _listed(found["therapist"], therapist_names),
+    }
+
+    def pairs(dimension: str) -> list[tuple[str, int]]:
+        return [(name, n) for name, n, _pk in lists[dimension]]
+
     return PeopleCounts(
-        practices=_listed(found["practice"], practice_names),
-        gps=_listed(found["gp"], gp_names),
-        therapists=_listed(found["therapist"], therapist_names),
+        practices=pairs("practice"),
+        gps=pairs("gp"),
+        therapists=pairs("therapist"),
+        ids={dimension: [pk for _name, _n, pk in rows] for dimension, rows in lists.items()},
     )
 
 

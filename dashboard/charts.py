@@ -22,6 +22,8 @@ from core.svg import attr as _attr
 from core.svg import number as _n
 from core.svg import text as _text
 
+from .suppression import SUPPRESSED
+
 FONT_FAMILY = "DejaVu Sans, sans-serif"
 WIDTH = 560
 BAR_HEIGHT, BAR_GAP = 14, 6
@@ -54,13 +56,16 @@ def _nice_top(top: int) -> tuple[int, int]:
 
 
 def bar_chart_svg(
-    rows: list[tuple[str, int]],
+    rows: list[tuple[str, int | None]],
     *,
     title: str,
     value_axis: str | None = None,
     category_axis: str | None = None,
 ) -> str:
     """A horizontal bar chart of `rows` ((label, count) pairs, drawn top to bottom).
+
+    A count of None is hidden (dashboard.suppression): no bar, only SUPPRESSED as its value, so
+    the drawing gives away no more than the table.
 
     `value_axis` and `category_axis` title the axes (default "Referrals" and none). Labels are
     translated by the caller; the defaults in the active language. Returns escaped markup.
@@ -71,7 +76,7 @@ def bar_chart_svg(
     label_column = min(max(LABEL_COLUMN_MIN, longest * CHAR_WIDTH + 8), LABEL_COLUMN_MAX)
     left = (22 if category_axis else 6) + label_column
     right = WIDTH - VALUE_ROOM
-    top_value, step = _nice_top(max([count for _label, count in rows] or [0]) or 1)
+    top_value, step = _nice_top(max([count or 0 for _label, count in rows] or [0]) or 1)
     plot_height = max(len(rows), 1) * (BAR_HEIGHT + BAR_GAP)
     plot_bottom = PLOT_TOP + plot_height
     height = plot_bottom + 38
@@ -79,7 +84,10 @@ def bar_chart_svg(
     def x(value: int) -> float:
         return left + (right - left) * value / top_value
 
-    summary = "; ".join(f"{label}: {count}" for label, count in rows)
+    def shown(count: int | None) -> str:
+        return SUPPRESSED if count is None else str(count)
+
+    summary = "; ".join(f"{label}: {shown(count)}" for label, count in rows)
     label = f"{title}. {summary}." if rows else f"{title}. {gettext('No data')}."
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="bar-chart" role="img"'
@@ -112,7 +120,7 @@ def bar_chart_svg(
     for index, ((full_label, count), short_label) in enumerate(zip(rows, labels, strict=True)):
         y = PLOT_TOP + index * (BAR_HEIGHT + BAR_GAP) + BAR_GAP / 2
         middle = y + BAR_HEIGHT / 2 + 3.5
-        width = x(count) - left
+        width = x(count or 0) - left
         bar = (
             f'<rect x="{_n(left)}" y="{_n(y)}" width="{_n(width)}" height="{BAR_HEIGHT}"'
             f' fill="{BAR_COLOUR}"/>'
@@ -120,10 +128,10 @@ def bar_chart_svg(
             else ""
         )
         parts.append(
-            f'<g class="bar" data-label="{_attr(full_label)}" data-value="{count}">'
+            f'<g class="bar" data-label="{_attr(full_label)}" data-value="{shown(count)}">'
             f"{_text(left - 6, middle, short_label, anchor='end')}"
             f"{bar}"
-            f"{_text(left + width + 4, middle, str(count), anchor='start', font_weight='bold')}"
+            f"{_text(left + width + 4, middle, shown(count), anchor='start', font_weight='bold')}"
             f"</g>"
         )
     parts.append("</svg>")

@@ -1,5 +1,5 @@
 """The monthly CSV per GP: counted from the referrals in the database, one row per month,
-practice and GP."""
+practice and GP; shown as the year's `Release` (dashboard.release) lets it."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from referrals.models import Referral, Status
 
 from .cells import column_name, person_name
 from .period import AMSTERDAM, Period, local_month, referrals_sent_in
+from .release import Release
+from .suppression import count_cell
 
 # --- The monthly CSV ----------------------------------------------------------------------------
 
@@ -25,6 +27,8 @@ class GPMonthRow:
     practice: str
     gp: str
     counts: dict[str, int]
+    practice_id: int = 0
+    gp_id: int = 0
 
     @property
     def total(self) -> int:
@@ -74,6 +78,8 @@ def monthly_rows_per_gp(referrals: QuerySet[Referral], *, period: Period) -> lis
             practice=practice,
             gp=gp,
             counts=found.get((month, *key), dict.fromkeys(Status, 0)),
+            practice_id=key[0],
+            gp_id=key[1],
         )
         for month in period.months
         for key, (practice, gp) in ordered
@@ -85,7 +91,8 @@ def spreadsheet_safe(value: str) -> str:
     return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
-def csv_rows(rows: Iterable[GPMonthRow]) -> Iterable[list[str]]:
+def csv_rows(rows: Iterable[GPMonthRow], release: Release) -> Iterable[list[str]]:
+    """The CSV's lines: every count as `release` lets it be shown (SUPPRESSED if not)."""
     yield [
         gettext("Month"),
         gettext("Practice"),
@@ -94,10 +101,14 @@ def csv_rows(rows: Iterable[GPMonthRow]) -> Iterable[list[str]]:
         gettext("Total"),
     ]
     for row in rows:
+        node = Period.month(row.month.year, row.month.month)
+        cells = [
+            release.shown(node, ("csv", row.practice_id, row.gp_id, status)) for status in Status
+        ]
         yield [
             f"{row.month:%Y-%m}",
             spreadsheet_safe(row.practice),
             spreadsheet_safe(row.gp),
-            *(str(row.counts.get(status, 0)) for status in Status),
-            str(row.total),
+            *(count_cell(n) for n in cells),
+            count_cell(release.shown(node, ("csv_total", row.practice_id, row.gp_id))),
         ]

@@ -1,10 +1,11 @@
 """The practice dashboard and its exports: the page, the monthly CSV, the outcome CSV and the
 PDF.
 
-Every view reads the same GET parameters (`months=N`, or `start=YYYY-MM` and `end=YYYY-MM`, and
-the administrator's `practice`), validated by dashboard.forms.PeriodForm: invalid input
-shows a message next to its field and the page falls back to the default period; it never
-answers with an error.
+Every view reads the same GET parameters (`period=2025`, `2025-Q1` or `2025-03`, and the
+administrator's `practice`), validated by dashboard.forms.PeriodForm: invalid input (an old
+`start`/`end`/`months` range too) shows a message next to its field and the page falls back to
+this year; it never answers with an error. Every figure is read from the `Release` of the
+period's year (dashboard.release), so the page, its PDF and both CSVs hide the same figures.
 """
 
 from __future__ import annotations
@@ -26,9 +27,10 @@ from referrals.models import Referral
 from .figures import build_dashboard
 from .forms import PeriodForm
 from .monthly import csv_rows, monthly_rows_per_gp
-from .period import Period
+from .period import Period, quick_choices
+from .release import Release, release_year
 from .scope import CellScope, cell_scope, referrals_for_dashboard
-from .suppression import SMALL_CELL, SUPPRESSED
+from .suppression import SMALL_AVERAGE, SMALL_CELL, SUPPRESSED
 
 dashboard_roles_required = role_required(
     User.Role.GP, User.Role.THERAPIST, User.Role.PRACTICE_MANAGER, User.Role.ADMIN
@@ -45,6 +47,7 @@ class ReportScope:
     referrals: QuerySet[Referral]
     cells: CellScope
     label: str
+    by_practice: bool
 
     def query(self) -> str:
         """The period (and practice) as a query string for the export links."""
@@ -55,7 +58,17 @@ class ReportScope:
 
     @property
     def suffix(self) -> str:
-        return f"{self.period.first:%Y-%m}-{self.period.last:%Y-%m}"
+        return self.period.key
+
+    @property
+    def people(self) -> tuple[str, ...]:
+        return ("practice", "therapist") if self.by_practice else ("gp", "therapist")
+
+    def release(self):
+        """The year's protected figures, and the per-GP CSV rows of the year they include."""
+        rows = monthly_rows_per_gp(self.referrals, period=Period.year(self.period.first.year))
+        release = release_year(self.cells, self.period.first.year, people=self.people, csv=rows)
+        return release, rows
 
 
 def scope_label(user: User, practice: Practice | None) -> str:
@@ -80,32 +93,37 @@ def report_scope(request: HttpRequest) -> ReportScope:
         referrals=referrals_for_dashboard(request.user, practice=practice),
         cells=cell_scope(request.user, practice=practice),
         label=scope_label(request.user, practice),
+        by_practice=request.user.role == User.Role.ADMIN and practice is None,
     )
 
 
-def _context(request: HttpRequest, scope: ReportScope) -> dict:
-    by_practice = request.user.role == User.Role.ADMIN and scope.practice is None
+def _context(scope: ReportScope, release: Release) -> dict:
     return {
         "scope": scope,
         "form": scope.form,
         "period": scope.period,
-        "report": build_dashboard(scope.cells, period=scope.period, by_practice=by_practice),
+        "report": build_dashboard(
+            scope.cells, period=scope.period, release=release, by_practice=scope.by_practice
+        ),
         "suppressed": SUPPRESSED,
         "small_cell": SMALL_CELL,
-        "quick_months": (3, 6, 12, 24),
+        "small_average": SMALL_AVERAGE,
+        "quick_periods": quick_choices(),
     }
 
 
 @dashboard_roles_required
 def page(request: HttpRequest) -> HttpResponse:
     scope = report_scope(request)
-    return render(request, "dashboard/page.html", _context(request, scope))
+    release, _rows = scope.release()
+    return render(request, "dashboard/page.html", _context(scope, release))
 
 
 @dashboard_roles_required
 def pdf(request: HttpRequest) -> HttpResponse:
     scope = report_scope(request)
-    content = render_pdf("dashboard/pdf.html", _context(request, scope))
+    release, _rows = scope.release()
+    content = render_pdf("dashboard/pdf.html", _context(scope, release))
     response = HttpResponse(content, content_type="application/pdf", headers=NO_STORE)
     response["Content-Disposition"] = f'attachment; filename="rapportage-{scope.suffix}.pdf"'
     return response
@@ -123,15 +141,22 @@ def _csv_response(filename: str) -> tuple[HttpResponse, csv.writer]:
 def monthly_csv(request: HttpRequest) -> HttpResponse:
     scope = report_scope(request)
     response, writer = _csv_response(f"verwijzingen-per-maand-{scope.suffix}.csv")
-    rows = monthly_rows_per_gp(scope.referrals, period=scope.period)
-    writer.writerows(csv_rows(rows))
+    release, rows = scope.release()
+    months = set(scope.period.months)
+    # The GPs with referrals in the period, each for every month of it (as the page lists them).
+    active = {(r.practice_id, r.gp_id) for r in rows if r.month in months and r.total}
+    rows = [r for r in rows if r.month in months and (r.practice_id, r.gp_id) in active]
+    writer.writerows(csv_rows(rows, release))
     return response
 
 
 @dashboard_roles_required
 def outcomes_csv(request: HttpRequest) -> HttpResponse:
     scope = report_scope(request)
-    report = build_dashboard(scope.cells, period=scope.period)
+    release, _rows = scope.release()
+    report = build_dashboard(
+        scope.cells, period=scope.period, release=release, by_practice=scope.by_practice
+    )
     response, writer = _csv_response(f"uitkomsten-{scope.suffix}.csv")
     writer.writerow([gettext("Figure"), gettext("Result"), gettext("Based on"), ""])
     for row in report.outcomes:

@@ -346,3 +346,22 @@ def draft_ready_to_send(gp: User, therapist: User) -> Referral:
     )
     FitnessCheckFactory(referral=referral, checked_by=gp)
     return referral
+
+
+def enrolment_path(user: User, *, token: str = "", hours: float = 24) -> str:
+    """An enrolment link for `user` as the e-mail would carry it (valid `hours` from now)."""
+    from datetime import timedelta
+
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from accounts.models import EnrolmentLink
+    from accounts.services import token_hash
+
+    token = token or f"test-enrolment-{user.pk}-{EnrolmentLink.objects.count()}"
+    EnrolmentLink.objects.create(
+        user=user,
+        token_hash=token_hash(token),
+        expires_at=timezone.now() + timedelta(hours=hours),
+    )
+    return reverse("accounts:enrol", kwargs={"token": token})

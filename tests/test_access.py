@@ -34,8 +34,20 @@ EXPECTED: dict[str, dict[str, int | str]] = {
     "accounts:two_factor_verify": dict(
         anonymous=LOGIN, gp=200, therapist=200, manager=200, admin=200
     ),
+    # Without the enrolment link from the e-mail, setting up sends to "check your e-mail".
     "accounts:two_factor_setup": dict(
+        anonymous=LOGIN, gp=302, therapist=302, manager=302, admin=302
+    ),
+    "accounts:enrolment_pending": dict(
         anonymous=LOGIN, gp=200, therapist=200, manager=200, admin=200
+    ),
+    # The links in the account e-mails open without signing in; these tokens are not valid.
+    "accounts:enrol": dict(anonymous=404, gp=404, therapist=404, manager=404, admin=404),
+    "accounts:password_reset_confirm": dict(
+        anonymous=200, gp=200, therapist=200, manager=200, admin=200
+    ),
+    "accounts:password_reset_complete": dict(
+        anonymous=200, gp=200, therapist=200, manager=200, admin=200
     ),
     "accounts:password_change": dict(
         anonymous=LOGIN, gp=200, therapist=200, manager=200, admin=200
@@ -57,6 +69,7 @@ EXPECTED: dict[str, dict[str, int | str]] = {
     "dashboard:outcomes_csv": dict(anonymous=LOGIN, gp=200, therapist=200, manager=200, admin=200),
     "dashboard:pdf": dict(anonymous=LOGIN, gp=200, therapist=200, manager=200, admin=200),
     # POST only.
+    "notifications:resend": dict(anonymous=LOGIN, gp=403, therapist=403, manager=403, admin=405),
     "referrals:start": dict(anonymous=LOGIN, gp=405, therapist=403, manager=403, admin=403),
     "referrals:detail": dict(anonymous=LOGIN, gp=200, therapist=200, manager=403, admin=403),
     # The draft's pages send the GP back to the detail page once the referral has been sent.
@@ -86,8 +99,6 @@ EXPECTED: dict[str, dict[str, int | str]] = {
     "notifications:reminder_runs": dict(
         anonymous=LOGIN, gp=403, therapist=403, manager=403, admin=200
     ),
-    # POST only, the administrator's "send again".
-    "notifications:resend": dict(anonymous=LOGIN, gp=403, therapist=403, manager=403, admin=405),
     "outcomes:enter": dict(anonymous=LOGIN, gp=403, therapist=302, manager=403, admin=403),
     "therapy:session_add": dict(anonymous=LOGIN, gp=403, therapist=302, manager=403, admin=403),
     "therapy:session_group": dict(anonymous=LOGIN, gp=403, therapist=200, manager=403, admin=403),
@@ -96,6 +107,12 @@ EXPECTED: dict[str, dict[str, int | str]] = {
 }
 
 # How to build the URL of each name that takes arguments, from the `referral` fixture.
+# The links of the account e-mails: tokens that are not valid.
+TOKEN_KWARGS = {
+    "accounts:enrol": {"token": "not-a-token"},
+    "accounts:password_reset_confirm": {"uidb64": "MQ", "token": "not-a-token"},
+}
+# The URLs about one patient or referral.
 URL_KWARGS = {
     "patients:detail": lambda r: {"pk": r.patient_id},
     "patients:export": lambda r: {"pk": r.patient_id},
@@ -149,7 +166,7 @@ def url_names(patterns=None, namespace: str = "") -> list[str]:
 
 
 def url_for(name: str, referral) -> str:
-    kwargs = URL_KWARGS[name](referral) if name in URL_KWARGS else {}
+    kwargs = URL_KWARGS[name](referral) if name in URL_KWARGS else TOKEN_KWARGS.get(name, {})
     return reverse(name, kwargs=kwargs)
 
 

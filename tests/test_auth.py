@@ -7,6 +7,9 @@ from django.urls import reverse
 from accounts.models import User
 
 from .factories import TEST_PASSWORD, UserFactory
+from .mails import mailed_link
+
+NEW_PASSWORD = "Hardloop-Wachtwoord-2025"
 
 pytestmark = pytest.mark.django_db
 
@@ -111,26 +114,77 @@ def test_sign_out_by_get_is_refused_and_keeps_the_session(client, gp):
 
 
 def test_user_added_in_the_admin_with_capitals_in_the_email_can_sign_in(
-    client, admin, practice, client_for
+    client, admin, practice, client_for, django_capture_on_commit_callbacks
 ):
-    added = client_for(admin).post(
-        reverse("admin:accounts_user_add"),
-        {
-            "email": "Jan.Jansen@Example.org",
-            "first_name": "Jan",
-            "last_name": "Jansen",
-            "role": User.Role.GP,
-            "practice": practice.pk,
-            "password1": TEST_PASSWORD,
-            "password2": TEST_PASSWORD,
-            "usable_password": "true",
-            "gp_profile-TOTAL_FORMS": "0",
-            "gp_profile-INITIAL_FORMS": "0",
-        },
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        added = client_for(admin).post(
+            reverse("admin:accounts_user_add"),
+            {
+                "email": "Jan.Jansen@Example.org",
+                "first_name": "Jan",
+                "last_name": "Jansen",
+                "role": User.Role.GP,
+                "practice": practice.pk,
+                "gp_profile-TOTAL_FORMS": "0",
+                "gp_profile-INITIAL_FORMS": "0",
+            },
+        )
     assert added.status_code == 302
     assert User.objects.filter(email="jan.jansen@example.org").exists()
+    # The administrator set no password: the new user chooses one from the link e-mailed to them.
+    choose = client.get(mailed_link("jan.jansen@example.org", "/accounts/password/reset/"))
+    client.post(choose.url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
 
-    response = sign_in(client, "Jan.Jansen@Example.org")
+    response = sign_in(client, "Jan.Jansen@Example.org", NEW_PASSWORD)
 
     assert response.status_code == 302
+
+
+def change_password(client, new: str):
+    data = {"old_password": TEST_PASSWORD, "new_password1": new, "new_password2": new}
+    return client.post(reverse("accounts:password_change"), data)
+
+
+def test_a_password_change_to_the_current_password_is_refused_next_to_the_field(client, gp):
+    sign_in(client, gp.email)
+    before = User.objects.get(pk=gp.pk).password
+
+    response = change_password(client, TEST_PASSWORD)
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["new_password1"] == [
+        "Het nieuwe wachtwoord moet anders zijn dan uw huidige."
+    ]
+    assert "invalid-feedback" in response.text
+    assert User.objects.get(pk=gp.pk).password == before
+
+
+def test_a_password_change_to_a_new_password_still_works(client, gp):
+    sign_in(client, gp.email)
+
+    response = change_password(client, NEW_PASSWORD)
+
+    assert response.status_code == 302
+    assert User.objects.get(pk=gp.pk).check_password(NEW_PASSWORD)
+
+
+def test_a_reset_link_refuses_the_current_password_too(client, gp):
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    url = reverse(
+        "accounts:password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(gp.pk)),
+            "token": default_token_generator.make_token(gp),
+        },
+    )
+    form_url = client.get(url).url
+
+    response = client.post(
+        form_url, {"new_password1": TEST_PASSWORD, "new_password2": TEST_PASSWORD}
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["new_password1"]

@@ -35,7 +35,10 @@ from .factories import (
 
 pytestmark = pytest.mark.django_db
 
-EVERYTHING = Period.last_months(36)
+# Three years up to this month: a range only internal reads use (users choose a month, quarter
+# or year).
+_THIS_MONTH = timezone.localdate(timezone=AMSTERDAM).replace(day=1)
+EVERYTHING = Period(first=_THIS_MONTH.replace(year=_THIS_MONTH.year - 3), last=_THIS_MONTH)
 
 
 def cells() -> dict:

@@ -58,6 +58,7 @@ from .factories import (
     PatientFactory,
     ReferralFactory,
     TherapistFactory,
+    enrolment_path,
     fake_bsn,
 )
 
@@ -803,6 +804,7 @@ def test_two_factor_verify_with_a_bare_word_as_next_does_not_fail(
 @pytest.fixture
 def enrolling(gp, gp_client):
     """A GP on the enrolment page: the unconfirmed authenticator exists."""
+    gp_client.get(enrolment_path(gp))
     gp_client.get(reverse("accounts:two_factor_setup"))
     return gp_client, TOTPDevice.objects.get(user=gp, confirmed=False)
 
@@ -866,11 +868,17 @@ def admin_client_signed_in(admin) -> Client:
 @given(
     data=form_data(
         {
-            "months": st.integers(1, 120).map(str),
+            "period": st.one_of(
+                st.dates(date(2015, 1, 1), date(2030, 12, 1)).map(lambda d: d.strftime("%Y-%m")),
+                st.integers(2015, 2030).map(str),
+                st.tuples(st.integers(2015, 2030), st.integers(0, 5)).map(
+                    lambda yq: f"{yq[0]}-Q{yq[1]}"
+                ),
+            ),
+            # The old free range: refused with a message, never a 500.
             "start": st.dates(date(2015, 1, 1), date(2030, 12, 1)).map(
                 lambda d: d.strftime("%Y-%m")
             ),
-            "end": st.dates(date(2015, 1, 1), date(2030, 12, 1)).map(lambda d: d.strftime("%Y-%m")),
             "practice": st.integers(-2, 5).map(str),
         }
     )

@@ -80,7 +80,11 @@ TABLE: dict[str, Row] = {
     "set_language": Row(get=NOBODY),  # always redirects
     # Every signed-in user's own account pages.
     "accounts:two_factor_verify": same(SIGNED_IN),
-    "accounts:two_factor_setup": same(SIGNED_IN),
+    "accounts:two_factor_setup": Row(get=NOBODY),  # without the e-mailed link: "check e-mail"
+    "accounts:enrolment_pending": same(SIGNED_IN),  # POST asks for a new link
+    "accounts:enrol": Row(get=NOBODY),  # an unknown token: 404, signed in or not
+    "accounts:password_reset_confirm": same(EVERYONE),  # an unknown token: "link no longer works"
+    "accounts:password_reset_complete": Row(get=EVERYONE),
     "accounts:password_change": same(SIGNED_IN),
     "accounts:password_change_done": Row(get=SIGNED_IN),
     # A GP's own practice: the list and the registration form, for GPs of any practice.
@@ -202,6 +206,8 @@ def _pk(attribute: str):
 
 # How each name that takes arguments gets them from the world.
 URL_KWARGS = {
+    "accounts:enrol": lambda w: {"token": "not-a-token"},
+    "accounts:password_reset_confirm": lambda w: {"uidb64": "MQ", "token": "not-a-token"},
     "patients:detail": lambda w: {"pk": w.sent.patient_id},
     "patients:export": lambda w: {"pk": w.sent.patient_id},
     "patients:erase": lambda w: {"pk": w.sent.patient_id},

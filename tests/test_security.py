@@ -32,7 +32,7 @@ from patients.models import Patient
 from referrals.models import Referral, Status
 
 from .conftest import DEAD_BROKER_URL
-from .factories import TEST_PASSWORD, fake_bsn
+from .factories import TEST_PASSWORD, enrolment_path, fake_bsn
 from .test_permission_matrix import _route, build_world, database_snapshot, diff, url_names
 
 pytestmark = pytest.mark.django_db
@@ -78,6 +78,11 @@ BEFORE_SECOND_FACTOR = {
     "accounts:logout",
     "accounts:two_factor_verify",
     "accounts:two_factor_setup",
+    "accounts:enrolment_pending",
+    # The links of the account e-mails: public, like the sign-in page (tokens not valid here).
+    "accounts:enrol",
+    "accounts:password_reset_confirm",
+    "accounts:password_reset_complete",
 }
 
 
@@ -160,6 +165,7 @@ def test_enrolment_shows_a_qr_code_and_the_key_then_ten_recovery_codes(
 ):
     gp = referral.gp
     sign_in(client, gp)
+    assert client.get(enrolment_path(gp)).url == SETUP
 
     page = client.get(SETUP)
 
@@ -184,6 +190,7 @@ def test_enrolment_shows_a_qr_code_and_the_key_then_ten_recovery_codes(
 
 def test_enrolment_refuses_a_wrong_code(require_2fa, client, gp):
     sign_in(client, gp)
+    client.get(enrolment_path(gp))
     client.get(SETUP)
     device = TOTPDevice.objects.get(user=gp)
     wrong = f"{(int(current_code(device)) + 1) % 10**6:06d}"
@@ -690,7 +697,7 @@ def test_no_url_pattern_takes_a_bsn():
 def test_the_authenticator_key_is_in_no_url(require_2fa, gp):
     client = RecordingClient()
     sign_in(client, gp)
-    client.get(reverse("referrals:worklist"), follow=True)
+    client.get(enrolment_path(gp), follow=True)
     device = TOTPDevice.objects.get(user=gp)
     key = device.config_url.split("secret=")[1].split("&")[0]
 

@@ -32,6 +32,7 @@ from .log import (
 )
 from .middleware import AccessLogMiddleware
 from .registry import (
+    ADMIN_PARTS,
     CREATING,
     NO_PATIENT_DATA,
     PART_LABELS,
@@ -45,6 +46,7 @@ from .registry import (
 )
 
 __all__ = [
+    "ADMIN_PARTS",
     "CREATING",
     "NO_PATIENT_DATA",
     "PART_LABELS",

@@ -109,6 +109,7 @@ def access_log_write(
     client_address: str | None = None,
     method: str = "",
     url_name: str = "",
+    subject_user_id: int | None = None,
 ) -> AccessLog:
     """Append one row. The user's email, role and practice are copied: the row outlives them."""
     return AccessLog.objects.create(
@@ -120,6 +121,7 @@ def access_log_write(
         part=part,
         outcome=outcome,
         patient_id=patient_id,
+        subject_user_id=subject_user_id,
         client_address=client_address,
         method=method[:10],
         url_name=url_name[:100],
@@ -133,6 +135,7 @@ def access_log_for_request(
     part: str,
     outcome: str = Outcome.OK,
     patient_id: int | None = None,
+    subject_user_id: int | None = None,
 ) -> AccessLog:
     """Append one row about `request`: its user, client address, method and URL name."""
     match = request.resolver_match
@@ -142,6 +145,7 @@ def access_log_for_request(
         part=part,
         outcome=outcome,
         patient_id=patient_id,
+        subject_user_id=subject_user_id,
         client_address=client_address(request),
         method=request.method or "",
         url_name=match.view_name if match else "",

@@ -13,14 +13,15 @@ from .log import (
     redirect_patient_id,
     request_outcome,
 )
-from .registry import PATIENT_DATA
+from .registry import PATIENT_DATA, admin_part
 
 Action = AccessLog.Action
 Outcome = AccessLog.Outcome
 
 
 class AccessLogMiddleware:
-    """After the view, log each signed-in request to a URL that touches patient data."""
+    """After the view, log each signed-in request to a URL that touches patient data, and each
+    of the administrator's requests to the admin pages of users (registry.ADMIN_PARTS)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -31,26 +32,45 @@ class AccessLogMiddleware:
         user = getattr(request, "user", None)
         if match is None or user is None or not user.is_authenticated:
             return response
-        part = PATIENT_DATA.get(match.view_name)
-        if part is None or getattr(request, "_access_logged", False):
+        if getattr(request, "_access_logged", False):
             return response
-        outcome = request_outcome(request, response)
-        patient_id = getattr(request, "_access_patient_id", None)
-        if patient_id is None:
-            patient_id = patient_id_for(match.view_name, match.kwargs)
-        if patient_id is None and request.method == "POST" and 300 <= response.status_code < 400:
-            patient_id = redirect_patient_id(response)
-        access_log_write(
-            user=user,
-            action=_action(match.view_name, request.method, outcome),
-            part=part,
-            outcome=outcome,
-            patient_id=patient_id,
-            client_address=client_address(request),
-            method=request.method or "",
-            url_name=match.view_name,
-        )
+        part = PATIENT_DATA.get(match.view_name)
+        if part is not None:
+            _write(request, response, part, patient_id=_patient_id(request, response, match))
+        elif (part := admin_part(match.view_name)) is not None:
+            _write(request, response, part, subject_user_id=_subject_user_id(part, match.kwargs))
         return response
+
+
+def _patient_id(request: HttpRequest, response: HttpResponse, match) -> int | None:
+    patient_id = getattr(request, "_access_patient_id", None)
+    if patient_id is None:
+        patient_id = patient_id_for(match.view_name, match.kwargs)
+    if patient_id is None and request.method == "POST" and 300 <= response.status_code < 400:
+        patient_id = redirect_patient_id(response)
+    return patient_id
+
+
+def _subject_user_id(part: str, kwargs: dict) -> int | None:
+    """The user whose admin page this is (`object_id`, or `id` on the set-password URL)."""
+    subject = str(kwargs.get("object_id") or kwargs.get("id") or "")
+    known = part == "user" and subject.isascii() and subject.isdigit() and len(subject) < 19
+    return int(subject) if known else None
+
+
+def _write(request: HttpRequest, response: HttpResponse, part: str, **about) -> None:
+    match = request.resolver_match
+    outcome = request_outcome(request, response)
+    access_log_write(
+        user=request.user,
+        action=_action(match.view_name, request.method, outcome),
+        part=part,
+        outcome=outcome,
+        client_address=client_address(request),
+        method=request.method or "",
+        url_name=match.view_name,
+        **about,
+    )
 
 
 def _action(url_name: str, method: str, outcome: str) -> str:

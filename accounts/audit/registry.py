@@ -29,6 +29,9 @@ PK_KIND_BY_NAME: dict[str, str] = {}
 PK_KIND_BY_NAMESPACE: dict[str, str] = {}
 # pk kind -> a function from such a pk to its patient's id (None when there is no such row).
 PATIENT_OF: dict[str, Callable[[int], int | None]] = {}
+# Admin URL names (by prefix, e.g. "admin:accounts_user_") -> the part every request to them
+# is logged as, whether or not it shows patient data: the administrator's looks at users.
+ADMIN_PARTS: dict[str, str] = {}
 # part -> its label in the patient's "who looked" list.
 PART_LABELS: dict[str, str | Promise] = {}
 
@@ -44,6 +47,7 @@ def register(
     pk_kind_by_namespace: dict[str, str] | None = None,
     patient_of: dict[str, Callable[[int], int | None]] | None = None,
     part_labels: dict[str, str | Promise] | None = None,
+    admin_parts: dict[str, str] | None = None,
 ) -> None:
     """Add an app's URL names to the tables. Registering the same thing twice is harmless."""
     PATIENT_DATA.update(patient_data or {})
@@ -55,6 +59,15 @@ def register(
     PK_KIND_BY_NAMESPACE.update(pk_kind_by_namespace or {})
     PATIENT_OF.update(patient_of or {})
     PART_LABELS.update(part_labels or {})
+    ADMIN_PARTS.update(admin_parts or {})
+
+
+def admin_part(url_name: str) -> str | None:
+    """The part an admin URL is logged as, or None when the admin's request is not logged."""
+    for prefix, part in ADMIN_PARTS.items():
+        if url_name.startswith(prefix):
+            return part
+    return None
 
 
 def register_accounts() -> None:
@@ -70,6 +83,22 @@ def register_accounts() -> None:
             "accounts:two_factor_setup",
             "accounts:password_change",
             "accounts:password_change_done",
+            "accounts:password_reset_confirm",
+            "accounts:password_reset_complete",
+            "accounts:enrol",
+            "accounts:enrolment_pending",
         },
-        part_labels={"access_log": _("access log")},
+        part_labels={
+            "access_log": _("access log"),
+            "user": _("user account"),
+            "two_factor": _("two-factor sign-in"),
+        },
+        # Users (their change page, history, the set-password URL that refuses) and their
+        # devices (not in the admin at all; logged should anyone register them again).
+        admin_parts={
+            "admin:accounts_user_": "user",
+            "admin:auth_user_password_change": "user",
+            "admin:otp_totp_": "two_factor",
+            "admin:otp_static_": "two_factor",
+        },
     )

@@ -12,6 +12,9 @@ from django.template.loader import render_to_string
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.models import User
+
+from ..factories import enrolment_path
 from ..test_permission_matrix import TABLE
 from .conftest import sign_in
 from .site_pages import (
@@ -124,7 +127,7 @@ def extra_pages(role: str, page) -> list[str]:
 
 def recovery_codes_page(page) -> list[str]:
     """Enrolling an authenticator app ends on the recovery codes, a page only a POST reaches."""
-    page.goto("/accounts/two-factor/setup/")
+    page.goto(enrolment_path(User.objects.get(email=DEMO_USERS["manager"])))
     device = TOTPDevice.objects.get(user__email=DEMO_USERS["manager"], confirmed=False)
     code = f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
     page.locator("input[name=token]").fill(code)

@@ -1,7 +1,6 @@
 import csv
 import io
 from collections import Counter
-from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
@@ -9,6 +8,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from dashboard.period import AMSTERDAM, Period
+from dashboard.suppression import SUPPRESSED
 from referrals.models import Referral, Status
 
 from .conftest import ARTIFACTS, sign_in
@@ -31,11 +31,10 @@ def counts_in_database(practice_id: int, period: Period) -> Counter:
 def test_manager_changes_the_period_and_downloads_the_monthly_csv(page):
     call_command("seed_demo", "--no-documents")
     manager = User.objects.get(email="manager@example.org")
+    # The demo's referrals lie in the last months: this year holds them (the reports show a
+    # whole month, quarter or year).
     today = timezone.localdate(timezone=AMSTERDAM)
-    period = Period(
-        first=(today - timedelta(days=150)).replace(day=1),
-        last=(today - timedelta(days=10)).replace(day=1),
-    )
+    period = Period.year(today.year) if today.month > 5 else Period.year(today.year - 1)
     sign_in(page, "manager@example.org", "loopbaan-demo")
 
     page.goto("/reports/")
@@ -43,10 +42,9 @@ def test_manager_changes_the_period_and_downloads_the_monthly_csv(page):
     assert page.locator("svg[role=img]").first.is_visible()
 
     # Change the period through the form.
-    page.locator("#id_start").fill(f"{period.first:%Y-%m}")
-    page.locator("#id_end").fill(f"{period.last:%Y-%m}")
+    page.locator("#id_period").select_option(period.key)
     page.locator("#report-range button[type=submit]").click()
-    page.wait_for_url(f"**/reports/?*start={period.first:%Y-%m}*")
+    page.wait_for_url(f"**/reports/?*period={period.key}*")
     assert page.locator(".is-invalid").count() == 0
     months_shown = page.locator("#table-months tbody tr").count()
     assert months_shown == len(period.months)
@@ -64,13 +62,18 @@ def test_manager_changes_the_period_and_downloads_the_monthly_csv(page):
     header, body = rows[0], rows[1:]
     status_columns = range(3, 3 + len(Status))
     found = Counter()
+    hidden = set()
     for row in body:
         assert len(row) == len(header)
-        assert int(row[-1]) == sum(int(row[i]) for i in status_columns)
+        if SUPPRESSED not in row:
+            assert int(row[-1]) == sum(int(row[i]) for i in status_columns)
         for i, status in zip(status_columns, Status, strict=True):
-            if int(row[i]):
+            if row[i] == SUPPRESSED:
+                hidden.add((row[0], row[2], status.value))
+            elif int(row[i]):
                 found[row[0], row[2], status.value] = int(row[i])
     expected = counts_in_database(manager.practice_id, period)
-    assert found == expected
+    # What is shown is the database's count; what is hidden is a small count or protects one.
+    assert found == {key: n for key, n in expected.items() if key not in hidden}
     assert sum(expected.values()) > 0
     assert {row[0] for row in body} == {f"{month:%Y-%m}" for month in period.months}

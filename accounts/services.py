@@ -1,0 +1,174 @@
+"""Account writes that carry a rule: enrolment links, resetting two factors, reset e-mails.
+
+No one but the user ever sets up their authenticator or chooses their password: the
+administrator can only send the user a link, to the user's own address. E-mails go out after
+commit (a mail server that fails is logged, not raised: the row is written and the user can ask
+for a new link); they say only what was asked for, with the link.
+"""
+
+import hashlib
+import logging
+import secrets
+from datetime import timedelta
+
+from django.contrib.auth.tokens import default_token_generator
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from core.mail import send_email
+
+from .audit import access_log_write
+from .exceptions import EnrolmentLinkTooSoon
+from .models import AccessLog, EnrolmentLink, User
+
+logger = logging.getLogger(__name__)
+
+RECOVERY_CODES = 10
+ENROLMENT_LINK_VALID = timedelta(hours=24)
+# A user asking for a new link themselves: one per 5 minutes, five a day.
+ENROLMENT_LINK_INTERVAL = timedelta(minutes=5)
+ENROLMENT_LINKS_PER_DAY = 5
+
+HEADLINES = {
+    "enrolment": _("A link to set up two-factor sign-in for your Loopbaan account was requested."),
+    "two_factor_reset": _(
+        "The two-factor sign-in of your Loopbaan account was reset by the administrator. "
+        "Set up your authenticator app again with this link."
+    ),
+    "password_reset": _("A password reset was requested for your Loopbaan account."),
+    "password_new": _("A Loopbaan account was made for you. Choose your password with this link."),
+}
+
+
+def token_hash(token: str) -> str:
+    """The token is 256 random bits: a plain SHA-256 of it cannot be reversed or guessed."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _mail_after_commit(*, user: User, kind: str, path: str) -> None:
+    def send() -> None:
+        send_email(to=user.email, headline=HEADLINES[kind], path=path, template="account_link")
+
+    transaction.on_commit(send, robust=True)
+
+
+def enrolment_link_send(*, user: User, kind: str = "enrolment") -> EnrolmentLink:
+    """A new one-time enrolment link, e-mailed to the user; earlier unused links stop working."""
+    token = secrets.token_urlsafe(32)
+    now = timezone.now()
+    with transaction.atomic():
+        EnrolmentLink.objects.filter(user=user, used_at=None, expires_at__gt=now).update(
+            expires_at=now
+        )
+        link = EnrolmentLink.objects.create(
+            user=user,
+            token_hash=token_hash(token),
+            created_at=now,
+            expires_at=now + ENROLMENT_LINK_VALID,
+        )
+        path = reverse("accounts:enrol", kwargs={"token": token})
+        _mail_after_commit(user=user, kind=kind, path=path)
+    return link
+
+
+def enrolment_link_request(*, user: User) -> EnrolmentLink:
+    """The user asks for a new link from the 'link sent' page; refused when asked too often."""
+    now = timezone.now()
+    recent = EnrolmentLink.objects.filter(user=user, created_at__gt=now - timedelta(days=1))
+    if recent.filter(created_at__gt=now - ENROLMENT_LINK_INTERVAL).exists() or (
+        recent.count() >= ENROLMENT_LINKS_PER_DAY
+    ):
+        raise EnrolmentLinkTooSoon(_("A link was sent a moment ago. Please try again later."))
+    return enrolment_link_send(user=user)
+
+
+def enrolment_link_valid(*, token: str) -> EnrolmentLink | None:
+    """The unused, unexpired link of this token, or None."""
+    return (
+        EnrolmentLink.objects.select_related("user")
+        .filter(
+            token_hash=token_hash(token),
+            used_at=None,
+            expires_at__gt=timezone.now(),
+            user__is_active=True,
+        )
+        .first()
+    )
+
+
+def enrolment_link_use(*, link_id: int, user: User) -> bool:
+    """Spend the link (compare-and-swap: it works once, however many tabs post at once)."""
+    now = timezone.now()
+    used = EnrolmentLink.objects.filter(
+        pk=link_id, user=user, used_at=None, expires_at__gt=now
+    ).update(used_at=now)
+    return used == 1
+
+
+def recovery_codes_create(*, user: User) -> list[str]:
+    """Replace the user's recovery codes with ten new single-use ones."""
+    with transaction.atomic():
+        device, _created = StaticDevice.objects.get_or_create(
+            user=user, name="recovery", defaults={"confirmed": True}
+        )
+        device.token_set.all().delete()
+        codes = [StaticToken.random_token() for _i in range(RECOVERY_CODES)]
+        StaticToken.objects.bulk_create(StaticToken(device=device, token=c) for c in codes)
+    return codes
+
+
+def two_factor_enrol(*, user: User, device: TOTPDevice, link_id: int) -> list[str] | None:
+    """The user typed a right code from the new authenticator: spend the link, confirm the
+    device, make the recovery codes. None when the link was spent meanwhile (nothing changes)."""
+    with transaction.atomic():
+        if not enrolment_link_use(link_id=link_id, user=user):
+            return None
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        return recovery_codes_create(user=user)
+
+
+def two_factor_reset(
+    *, user: User, by: User, client_address: str | None = None, url_name: str = ""
+) -> None:
+    """Remove the user's authenticator and recovery codes, end all their sessions, log it, and
+    e-mail them a new enrolment link."""
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).delete()
+        StaticDevice.objects.filter(user=user).delete()
+        user.session_stamp = secrets.token_hex(16)
+        user.save(update_fields=["session_stamp"])
+        access_log_write(
+            user=by,
+            action=AccessLog.Action.CHANGE,
+            part="two_factor",
+            subject_user_id=user.pk,
+            client_address=client_address,
+            method="POST",
+            url_name=url_name,
+        )
+        enrolment_link_send(user=user, kind="two_factor_reset")
+
+
+def password_reset_link_send(*, user: User, new: bool = False) -> None:
+    """E-mail the user a link to choose their own password (Django's reset token and view)."""
+    path = reverse(
+        "accounts:password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    _mail_after_commit(user=user, kind="password_new" if new else "password_reset", path=path)
+
+
+def user_welcome(*, user: User) -> None:
+    """A user the administrator just made: a link to choose a password and one to enrol."""
+    password_reset_link_send(user=user, new=True)
+    enrolment_link_send(user=user)

@@ -1,0 +1,209 @@
+"""What the reports release for one scope and one calendar year, protected as one whole.
+
+A user can choose the year, each of its quarters and each of its months, and every page has
+the same tables; the per-GP CSV has a row per month and GP. So the figures of all 17 periods
+and of the CSV are handed to dashboard.suppression together, with every way they add up:
+
+- within a period: each split (status, complaint, purpose, funding, GP or practice, therapist)
+  adds up to the referrals sent; each share's count and the rest add up to its base ("accepted"
+  and "not accepted" to "sent"); "ended" is the completed, stopped and followed-up statuses; the
+  follow-ups are the antidepressant answers;
+- across periods: a quarter is its months, a year its quarters, for every figure;
+- the CSV: a GP's row is its statuses, it adds up to the GP's referrals that month, and the
+  rows of a status add up to that status's referrals that month.
+
+Whatever the page or a CSV shows, for whichever period, is read from the one `Release`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from outcomes.instruments import INSTRUMENTS
+from referrals.models import Complaint, FollowUp, Funding, Purpose, Status
+from referrals.schedule import QUESTIONNAIRE_WEEKS
+
+from . import counts
+from .models import CountCell
+from .period import MONTH, Period, children, year_tree
+from .scope import CellScope
+from .suppression import SMALL_AVERAGE, SMALL_CELL, Protected, Relation, protect
+
+#: The splits that add up to the referrals sent, with the values they know (others: "").
+CHOICES = {"complaint": Complaint, "purpose": Purpose, "funding": Funding}
+SPLITS = ("status", "complaint", "purpose", "funding")
+ENDED = (Status.COMPLETED, Status.STOPPED, Status.FOLLOWED_UP)
+FOLLOWED_UP = ("status", Status.FOLLOWED_UP)
+
+Figure = tuple
+
+
+@dataclass(frozen=True)
+class CsvRow:
+    """The counts of one GP in one practice and month (dashboard.monthly)."""
+
+    month: date
+    practice_id: int
+    gp_id: int
+    counts: dict[str, int]
+
+
+#: Figures that count a part of the one after them, as the lifecycle guarantees (a therapy
+#: starts after the intake, which follows the acceptance; only a started therapy ends; only an
+#: ended one is followed up): any two of them differ by a count of patients.
+LIFECYCLE = (("sent",), ("accepted",), ("intake",), ("started",), ("ended",), FOLLOWED_UP)
+IN_THERAPY = tuple(("status", s) for s in (Status.IN_THERAPY, *ENDED))
+
+
+def _shares() -> list[tuple[Figure, Figure]]:
+    """(part, whole): figures that count a part of another (a share's count and its base, the
+    lifecycle's steps), so their difference is a count of patients too."""
+    pairs = [(a, b) for i, b in enumerate(LIFECYCLE) for a in LIFECYCLE[i + 1 :]]
+    pairs += [(("completed",), ("started",)), (("stopped",), ("started",))]
+    pairs += [(("follow_ups",), FOLLOWED_UP), (("follow_ups",), ("ended",))]
+    pairs += [(status, ("started",)) for status in IN_THERAPY if status != FOLLOWED_UP]
+    pairs += [(("week", week), ("started",)) for week in QUESTIONNAIRE_WEEKS]
+    for code in INSTRUMENTS:
+        pairs += [(("score_n", code), ("started",)), (("improved", code), ("score_n", code))]
+    return pairs
+
+
+def _month_figures(raw: dict[tuple[str, str], int], people: tuple[str, ...]) -> dict:
+    """The figures of one month from its cells ({(dimension, value): n})."""
+    found: dict[Figure, int] = defaultdict(int)
+    for (dimension, value), n in raw.items():
+        if dimension in ("sent", "accepted", "started", "completed", "stopped"):
+            found[(dimension,)] += n
+        elif dimension in CHOICES:
+            found[(dimension, value if value in CHOICES[dimension].values else "")] += n
+        elif dimension == "status" or dimension in people:
+            found[(dimension, value)] += n
+        elif dimension == "complete_week":
+            found[("week", int(value))] += n
+        elif dimension == "score_n":
+            found[("score_n", value)] += n
+            found[("mean", value)] += n
+        elif dimension == "score_improved":
+            found[("improved", value)] += n
+        elif dimension == "intake_days":
+            found[("intake",)] += n
+            found[("median",)] += n
+        elif dimension == "antidepressant":
+            found[("antidepressant", value)] += n
+            found[("follow_ups",)] += n
+    found[("ended",)] = sum(found.get(("status", status), 0) for status in ENDED)
+    for figure, base in _shares():
+        found[("not", *figure)] = found.get(base, 0) - found.get(figure, 0)
+    return found
+
+
+def year_cells(scope: CellScope, year: int, people: tuple[str, ...]) -> dict[date, dict]:
+    """{month: {(dimension, value): n}} for the year: one query on the cells."""
+    found: dict[date, dict] = defaultdict(dict)
+    if scope is None:
+        return found
+    rows = CountCell.objects.filter(
+        scope=scope[0],
+        scope_id=scope[1],
+        month__gte=date(year, 1, 1),
+        month__lte=date(year, 12, 1),
+        dimension__in=(*counts.FIGURES, *people),
+    ).values_list("month", "dimension", "value", "n")
+    for month, dimension, value, n in rows:
+        found[month][dimension, value] = n
+    return found
+
+
+@dataclass
+class Release:
+    """The protected figures of a year: `shown(period, figure)` is a number or None."""
+
+    year: int
+    protected: Protected
+
+    def shown(self, period: Period, figure: Figure) -> int | None:
+        return self.protected.shown((period, figure))
+
+    def value(self, period: Period, figure: Figure) -> int:
+        """The true value, for computing a shown share or for tests; never for display."""
+        return self.protected.values.get((period, figure), 0)
+
+
+def release_year(
+    scope: CellScope, year: int, *, people: tuple[str, ...], csv: Iterable[CsvRow]
+) -> Release:
+    """Protect everything the reports can show for `scope` in `year` (dashboard.suppression)."""
+    cells = year_cells(scope, year, people)
+    values: dict[tuple, int] = {}
+    nodes = year_tree(year)
+    months = [node for node in nodes if node.kind == MONTH]
+    per_month = {node: _month_figures(cells.get(node.first, {}), people) for node in months}
+    # A share whose count is not always part of its base (a therapy completed without a start
+    # date) has no "rest" that counts patients: it is left out of the relations.
+    shares = [
+        (figure, base)
+        for figure, base in _shares()
+        if all(found.get(("not", *figure), 0) >= 0 for found in per_month.values())
+    ]
+    dropped = {("not", *figure) for figure, _base in _shares()} - {
+        ("not", *figure) for figure, _base in shares
+    }
+    # In a fixed order: every process must hide the same figures (dashboard.suppression).
+    figures = sorted(set().union(*(f.keys() for f in per_month.values())) - dropped, key=repr)
+    relations: list[Relation] = []
+    for node in nodes:
+        leaves = [month for month in months if node.first <= month.first <= node.last]
+        for figure in figures:
+            n = sum(per_month[month].get(figure, 0) for month in leaves)
+            if n:
+                values[node, figure] = n
+        for split in (*SPLITS, *people):
+            parts = [f for f in figures if len(f) == 2 and f[0] == split]
+            relations.append(Relation((node, ("sent",)), tuple((node, f) for f in parts)))
+        for figure, base in shares:
+            relations.append(Relation((node, base), ((node, figure), (node, ("not", *figure)))))
+        relations.append(Relation((node, ("ended",)), tuple((node, ("status", s)) for s in ENDED)))
+        answers = tuple((node, ("antidepressant", a)) for a in FollowUp.Antidepressant)
+        relations.append(Relation((node, ("follow_ups",)), answers))
+        for figure in figures if node.kind != MONTH else ():
+            relations.append(
+                Relation(
+                    (node, figure),
+                    tuple((child, figure) for child in children(node)),
+                    SMALL_AVERAGE if figure[0] in ("mean", "median") else SMALL_CELL,
+                )
+            )
+    relations += _csv_relations(csv, values, people)
+    thresholds = {key: SMALL_AVERAGE for key in values if key[1][0] in ("mean", "median")}
+    never = [key for key in values if key[1][0] == "not"]
+    return Release(year, protect(values, relations, thresholds=thresholds, never_shown=never))
+
+
+def _csv_relations(csv: Iterable[CsvRow], values: dict, people: tuple[str, ...]) -> list:
+    """The CSV's cells into `values`, and how they add up to each other and to the page's."""
+    relations = []
+    columns: dict[tuple, list] = defaultdict(list)
+    per_gp: dict[tuple, list] = defaultdict(list)
+    for row in sorted(csv, key=lambda row: (row.month, row.practice_id, row.gp_id)):
+        node = Period.month(row.month.year, row.month.month)
+        total = (node, ("csv_total", row.practice_id, row.gp_id))
+        parts = []
+        for status, n in row.counts.items():
+            key = (node, ("csv", row.practice_id, row.gp_id, status))
+            if n:
+                values[key] = n
+                parts.append(key)
+                columns[node, status].append(key)
+        if parts:
+            values[total] = sum(row.counts.values())
+            relations.append(Relation(total, tuple(parts)))
+            per_gp[node, row.gp_id].append(total)
+    for (node, status), parts in columns.items():
+        relations.append(Relation((node, ("status", status)), tuple(parts)))
+    if "gp" in people:
+        for (node, gp_id), parts in per_gp.items():
+            relations.append(Relation((node, ("gp", str(gp_id))), tuple(parts)))
+    return relations

@@ -1,0 +1,243 @@
+"""The administrator can never act as another user: no authenticator key or recovery code is
+shown, nobody's password is set in the admin, links go only to the user's own address, and every
+look at a user's account is in the access log."""
+
+from base64 import b32encode
+
+import pytest
+from django.contrib.auth import SESSION_KEY
+from django.core import mail
+from django.test import Client
+from django.urls import NoReverseMatch, reverse
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.models import AccessLog, EnrolmentLink, User
+
+from .factories import TEST_PASSWORD
+from .mails import mailed_link
+
+pytestmark = pytest.mark.django_db
+
+ATTACKER_PASSWORD = "Overname-Door-Beheerder-1"
+
+
+@pytest.fixture
+def gp_devices(gp):
+    totp = TOTPDevice.objects.create(user=gp, name="authenticator", confirmed=True)
+    recovery = StaticDevice.objects.create(user=gp, name="recovery", confirmed=True)
+    codes = [f"rcv{n:05d}" for n in range(10)]
+    StaticToken.objects.bulk_create(StaticToken(device=recovery, token=c) for c in codes)
+    return totp, codes
+
+
+def secrets_of(totp: TOTPDevice, codes: list[str]) -> list[str]:
+    return [totp.key, b32encode(totp.bin_key).decode().rstrip("="), *codes]
+
+
+def run_action(client: Client, action: str, *users: User):
+    return client.post(
+        reverse("admin:accounts_user_changelist"),
+        {"action": action, "_selected_action": [u.pk for u in users]},
+    )
+
+
+def test_no_admin_page_shows_a_gps_authenticator_key_or_recovery_codes(
+    admin, gp, gp_devices, client_for
+):
+    totp, codes = gp_devices
+    client = client_for(admin)
+    pages = [
+        reverse("admin:index"),
+        reverse("admin:accounts_user_changelist"),
+        reverse("admin:accounts_user_change", args=[gp.pk]),
+        reverse("admin:accounts_user_history", args=[gp.pk]),
+    ]
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert [s for s in secrets_of(totp, codes) if s in response.text] == [], url
+    assert "otp_totp" not in client.get(reverse("admin:index")).text
+
+
+def test_the_device_pages_of_django_otp_are_not_in_the_admin(admin, gp_devices, client_for):
+    totp, _codes = gp_devices
+    for name in (
+        "admin:otp_totp_totpdevice_changelist",
+        "admin:otp_static_staticdevice_changelist",
+    ):
+        with pytest.raises(NoReverseMatch):
+            reverse(name)
+    client = client_for(admin)
+    for path in (
+        "/admin/otp_totp/totpdevice/",
+        f"/admin/otp_totp/totpdevice/{totp.pk}/change/",
+        f"/admin/otp_totp/totpdevice/{totp.pk}/config/",
+        f"/admin/otp_totp/totpdevice/{totp.pk}/qrcode/",
+        "/admin/otp_static/staticdevice/",
+    ):
+        assert client.get(path).status_code == 404, path
+
+
+def test_the_admin_cannot_set_a_gps_password(admin, gp, client_for):
+    client = client_for(admin)
+    url = reverse("admin:auth_user_password_change", args=[gp.pk])
+    data = {"password1": ATTACKER_PASSWORD, "password2": ATTACKER_PASSWORD}
+
+    assert client.get(url).status_code == 403
+    assert client.post(url, data).status_code == 403
+
+    gp.refresh_from_db()
+    assert gp.check_password(TEST_PASSWORD)
+    change_page = client.get(reverse("admin:accounts_user_change", args=[gp.pk]))
+    assert url not in change_page.text
+
+
+def test_the_admin_cannot_steer_the_gps_links_to_another_address(admin, gp, client_for):
+    url = reverse("admin:accounts_user_change", args=[gp.pk])
+    data = {
+        "email": admin.email.replace("@", "+gp@"),
+        "first_name": gp.first_name,
+        "last_name": gp.last_name,
+        "role": gp.role,
+        "practice": gp.practice_id,
+        "is_active": "on",
+        "gp_profile-TOTAL_FORMS": "1",
+        "gp_profile-INITIAL_FORMS": "1",
+        "gp_profile-0-id": gp.gp_profile.pk,
+        "gp_profile-0-user": gp.pk,
+        "gp_profile-0-agb_code": gp.gp_profile.agb_code,
+        "gp_profile-0-big_number": gp.gp_profile.big_number,
+    }
+
+    response = client_for(admin).post(url, data)
+
+    assert response.status_code == 302
+    gp.refresh_from_db()
+    assert gp.email == "gp@example.org"
+
+
+def test_the_takeover_sequence_fails(
+    admin, gp, gp_devices, referral, client_for, django_capture_on_commit_callbacks
+):
+    """What the attacker did: read the key, set the password, sign in as the GP."""
+    totp, codes = gp_devices
+    client = client_for(admin)
+    change_page = client.get(reverse("admin:accounts_user_change", args=[gp.pk])).text
+    assert [s for s in secrets_of(totp, codes) if s in change_page] == []
+    set_password = reverse("admin:auth_user_password_change", args=[gp.pk])
+    refused = client.post(
+        set_password, {"password1": ATTACKER_PASSWORD, "password2": ATTACKER_PASSWORD}
+    )
+    assert refused.status_code == 403
+    # The links the admin may send go to the GP's own address, never to the admin's.
+    with django_capture_on_commit_callbacks(execute=True):
+        run_action(client, "send_password_reset_link", gp)
+        run_action(client, "reset_two_factors", gp)
+    assert {address for m in mail.outbox for address in m.to} == {gp.email}
+
+    attacker = Client()
+    signed_in = attacker.post(
+        reverse("accounts:login"), {"username": gp.email, "password": ATTACKER_PASSWORD}
+    )
+
+    assert signed_in.status_code == 200
+    assert SESSION_KEY not in attacker.session
+    detail = reverse("patients:detail", args=[referral.patient_id])
+    assert attacker.get(detail).status_code == 302
+    assert not AccessLog.objects.filter(part="patient", user=gp).exists()
+
+
+def test_send_password_reset_link_mails_the_user_a_link_that_sets_their_password(
+    admin, gp, client, client_for, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = run_action(client_for(admin), "send_password_reset_link", gp)
+
+    assert response.status_code == 302
+    (message,) = mail.outbox
+    assert message.to == [gp.email]
+    assert "wachtwoord" in message.subject.lower() or "account" in message.subject.lower()
+    assert gp.last_name not in message.body
+    form = client.get(mailed_link(gp.email, "/accounts/password/reset/"), follow=True)
+    assert form.context["validlink"]
+    new = "Eigen-Gekozen-Wachtwoord-7"
+    done = client.post(form.redirect_chain[-1][0], {"new_password1": new, "new_password2": new})
+    assert done.status_code == 302
+    gp.refresh_from_db()
+    assert gp.check_password(new)
+
+
+def test_reset_two_factors_removes_the_devices_ends_the_sessions_mails_and_logs(
+    admin, gp, gp_devices, client_for, django_capture_on_commit_callbacks
+):
+    gp_session = client_for(gp)
+    worklist = reverse("referrals:worklist")
+    assert gp_session.get(worklist).status_code == 200
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = run_action(client_for(admin), "reset_two_factors", gp)
+
+    assert response.status_code == 302
+    assert not TOTPDevice.objects.filter(user=gp).exists()
+    assert not StaticDevice.objects.filter(user=gp).exists()
+    assert not StaticToken.objects.filter(device__user=gp).exists()
+    ended = gp_session.get(worklist)
+    assert ended.status_code == 302
+    assert ended.url.startswith(reverse("accounts:login"))
+    (message,) = mail.outbox
+    assert message.to == [gp.email]
+    assert mailed_link(gp.email, "/accounts/two-factor/enrol/")
+    assert EnrolmentLink.objects.filter(user=gp, used_at=None).count() == 1
+    row = AccessLog.objects.get(part="two_factor")
+    assert (row.user, row.action, row.outcome, row.subject_user_id, row.patient_id) == (
+        admin,
+        "change",
+        "ok",
+        gp.pk,
+        None,
+    )
+
+
+def test_the_admins_looks_at_users_are_in_the_access_log(admin, gp, client_for):
+    client = client_for(admin)
+    client.get(reverse("admin:accounts_user_changelist"))
+    client.get(reverse("admin:accounts_user_change", args=[gp.pk]))
+    client.get(reverse("admin:accounts_user_history", args=[gp.pk]))
+    client.get(reverse("admin:auth_user_password_change", args=[gp.pk]))
+
+    rows = AccessLog.objects.filter(user=admin, part="user").order_by("pk")
+    assert [(r.url_name, r.action, r.outcome, r.subject_user_id) for r in rows] == [
+        ("admin:accounts_user_changelist", "view", "ok", None),
+        ("admin:accounts_user_change", "view", "ok", gp.pk),
+        ("admin:accounts_user_history", "view", "ok", gp.pk),
+        ("admin:auth_user_password_change", "denied", "denied", gp.pk),
+    ]
+    assert all(r.user_email == admin.email and r.role == "admin" for r in rows)
+
+
+def test_a_user_added_in_the_admin_has_no_password_and_gets_both_links(
+    admin, practice, client_for, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(admin).post(
+            reverse("admin:accounts_user_add"),
+            {
+                "email": "nieuw@example.org",
+                "first_name": "Nina",
+                "last_name": "Nieuw",
+                "role": User.Role.THERAPIST,
+                "password1": ATTACKER_PASSWORD,
+                "password2": ATTACKER_PASSWORD,
+                "gp_profile-TOTAL_FORMS": "0",
+                "gp_profile-INITIAL_FORMS": "0",
+            },
+        )
+
+    assert response.status_code == 302
+    user = User.objects.get(email="nieuw@example.org")
+    assert not user.has_usable_password()
+    assert mailed_link(user.email, "/accounts/password/reset/")
+    assert mailed_link(user.email, "/accounts/two-factor/enrol/")
+    assert {address for m in mail.outbox for address in m.to} == {user.email}
+    assert AccessLog.objects.filter(user=admin, url_name="admin:accounts_user_add").exists()
