@@ -37,6 +37,7 @@ class EmailAuthenticationForm(AuthenticationForm):
                 )
         return super().clean()
 
+
 class _NotTheCurrentPassword:
     """The new password must differ from the one it replaces (a 'change' that keeps it is none)."""
 
