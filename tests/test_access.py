@@ -86,6 +86,8 @@ EXPECTED: dict[str, dict[str, int | str]] = {
     "notifications:reminder_runs": dict(
         anonymous=LOGIN, gp=403, therapist=403, manager=403, admin=200
     ),
+    # POST only (the administrator's "send again").
+    "notifications:resend": dict(anonymous=LOGIN, gp=405, therapist=405, manager=405, admin=405),
     "outcomes:enter": dict(anonymous=LOGIN, gp=403, therapist=302, manager=403, admin=403),
     "therapy:session_add": dict(anonymous=LOGIN, gp=403, therapist=302, manager=403, admin=403),
     "therapy:session_group": dict(anonymous=LOGIN, gp=403, therapist=200, manager=403, admin=403),

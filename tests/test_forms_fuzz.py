@@ -713,8 +713,10 @@ def test_questionnaire_enter(data, referral_in_therapy, therapist_client):
             assert changed == {}
         else:
             alerts = changed.pop("outcomes.SafetyAlert", 0)
+            emails = changed.pop("notifications.Notification", 0)  # the GP's alert e-mail
             assert changed == {"outcomes.QuestionnaireResponse": 1}
             assert alerts == (1 if code == "PHQ-9" and values["item_9"] != "0" else 0)
+            assert emails == alerts
 
 
 def test_a_questionnaire_answer_of_5000_digits_is_refused(referral_in_therapy, therapist_client):

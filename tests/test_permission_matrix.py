@@ -94,6 +94,7 @@ TABLE: dict[str, Row] = {
     "referrals:worklist": same(GPS),
     "referrals:incoming": same(THERAPISTS),
     "notifications:reminder_runs": same(frozenset({"admin"})),
+    "notifications:resend": Row(get=NOBODY, post=frozenset({"admin"})),  # POST only, redirects
     # POST only; starting redirects to the new draft.
     "referrals:start": Row(get=NOBODY, post=OWNING_GP),
     "referrals:detail": same(CARE),
