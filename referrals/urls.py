@@ -7,6 +7,7 @@ app_name = "referrals"
 urlpatterns = [
     path("", views.worklist, name="worklist"),
     path("incoming/", views.incoming, name="incoming"),
+    path("incoming/past/", views.past_clients, name="past_clients"),
     path("start/<int:patient_pk>/", views.start, name="start"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),

@@ -93,6 +93,8 @@ TABLE: dict[str, Row] = {
     "patients:retention": same(GPS),
     "referrals:worklist": same(GPS),
     "referrals:incoming": same(THERAPISTS),
+    # Each therapist's own past clients (what they treated), read only.
+    "referrals:past_clients": same(THERAPISTS),
     "notifications:reminder_runs": same(frozenset({"admin"})),
     "notifications:resend": Row(get=NOBODY, post=frozenset({"admin"})),  # POST only, redirects
     # POST only; starting redirects to the new draft.
