@@ -132,6 +132,7 @@ BIG_TABLES = [
     "patients_patient",
     "referrals_referral",
     "referrals_referralevent",
+    "referrals_referralrecipient",
     "referrals_fitnesscheck",
     "referrals_therapyreport",
     "referrals_followup",

@@ -311,6 +311,13 @@ def _derived(now: datetime, say) -> dict:
         f" CROSS JOIN LATERAL (VALUES {values}) AS e(f, t, actor, at) WHERE e.at IS NOT NULL"
     )
     counts["events"] = execute(sql)
+    # Whom each was sent to (referrals.recipients): the bench sends each referral once, to its
+    # therapist, with no stored letter.
+    counts["recipients"] = execute(
+        "INSERT INTO referrals_referralrecipient (referral_id, therapist_id, sent_at, letter_id)"
+        " SELECT id, therapist_id, sent_at, NULL FROM referrals_referral"
+        " WHERE sent_at IS NOT NULL AND therapist_id IS NOT NULL"
+    )
     # PHQ-9 item 9 above 0 raises a safety alert; all but the last week's are acknowledged.
     counts["safety alerts"] = execute(
         "INSERT INTO outcomes_safetyalert (referral_id, response_id, code, raised_at,"
@@ -322,5 +329,8 @@ def _derived(now: datetime, say) -> dict:
         " WHERE q.instrument = 'PHQ-9' AND (q.answers ->> 8)::int > 0",
         [now - timedelta(days=7), now - timedelta(days=7)],
     )
-    say(f"{counts['events']:,} events, {counts['safety alerts']:,} safety alerts")
+    say(
+        f"{counts['events']:,} events, {counts['recipients']:,} recipients,"
+        f" {counts['safety alerts']:,} safety alerts"
+    )
     return counts

@@ -31,6 +31,7 @@ from django.utils import timezone
 from outcomes.instruments import INSTRUMENTS
 from outcomes.models import QuestionnaireResponse
 from referrals.models import FollowUp, Referral, Status
+from referrals.recipients import latest_recipient
 from referrals.schedule import QUESTIONNAIRE_WEEKS
 
 from .models import CountCell, CountFact
@@ -134,7 +135,8 @@ def _fact(row: dict, answers: dict[tuple[str, int], int], antidepressant: str) -
         referral_id=row["pk"],
         practice_id=row["practice_id"],
         gp_id=row["gp_id"],
-        therapist_id=row["therapist_id"],
+        # Whom it was last sent to, not whom the GP has chosen since (referrals.recipients).
+        therapist_id=row["sent_to_id"],
         month=sent_on.replace(day=1),
         status=row["status"],
         complaint=row["complaint"],
@@ -155,7 +157,9 @@ def compute_facts(referrals: QuerySet[Referral]) -> dict[int, Fact]:
     """The facts of the sent ones among `referrals`. Three queries: the referrals, their
     questionnaire totals and their follow-up answers."""
     referrals = referrals.filter(sent_at__isnull=False).order_by()
-    rows = list(referrals.values(*REFERRAL_FIELDS))
+    rows = list(
+        referrals.annotate(sent_to_id=latest_recipient()).values(*REFERRAL_FIELDS, "sent_to_id")
+    )
     if not rows:
         return {}
     theirs = Q(referral__in=referrals.values("pk"))

@@ -1,15 +1,15 @@
 """Keep the dashboard's counts in step with every change that the dashboard counts.
 
-Any save or delete of a referral, a questionnaire or a follow-up refreshes that referral's
-report fact and cells in the same transaction (dashboard.counts.refresh). Connected in
-DashboardConfig.ready. Bulk changes that bypass the ORM (QuerySet.update, COPY) must
-call `refresh` or `manage.py rebuild_counts`.
+Any save or delete of a referral, a questionnaire, a follow-up or a send (ReferralRecipient:
+whom a therapist's figures count) refreshes that referral's report fact and cells in the same
+transaction (dashboard.counts.refresh). Connected in DashboardConfig.ready. Bulk changes that
+bypass the ORM (QuerySet.update, COPY) must call `refresh` or `manage.py rebuild_counts`.
 """
 
 from django.db.models.signals import post_delete, post_save
 
 from outcomes.models import QuestionnaireResponse
-from referrals.models import FollowUp, Referral
+from referrals.models import FollowUp, Referral, ReferralRecipient
 
 from . import counts
 
@@ -39,7 +39,7 @@ def child_deleted(sender, instance, **kwargs):
 def connect() -> None:
     post_save.connect(referral_saved, sender=Referral, dispatch_uid="counts_referral_saved")
     post_delete.connect(referral_deleted, sender=Referral, dispatch_uid="counts_referral_deleted")
-    for model in (QuestionnaireResponse, FollowUp):
+    for model in (QuestionnaireResponse, FollowUp, ReferralRecipient):
         name = model._meta.model_name
         post_save.connect(child_saved, sender=model, dispatch_uid=f"counts_{name}_saved")
         post_delete.connect(child_deleted, sender=model, dispatch_uid=f"counts_{name}_deleted")

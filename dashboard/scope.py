@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 
 from accounts.models import Practice, User
 from referrals.models import Referral
+from referrals.recipients import last_sent_to
 from therapists.models import Therapist
 
 from . import counts
@@ -17,7 +18,8 @@ def referrals_for_dashboard(user: User, *, practice: Practice | None = None) -> 
     """The sent referrals `user` may count. Every report figure and export starts here.
 
     Practice manager: their practice. GP: the referrals they made. Therapist: the referrals
-    sent to them. Administrator: all practices. `practice` only ever narrows the scope (the
+    whose latest send went to them (referrals.recipients; not those the GP only chose them
+    for). Administrator: all practices. `practice` only ever narrows the scope (the
     administrator's practice filter); it never widens anyone's.
     """
     referrals = Referral.objects.filter(sent_at__isnull=False).order_by()
@@ -26,7 +28,7 @@ def referrals_for_dashboard(user: User, *, practice: Practice | None = None) -> 
     elif user.role == User.Role.GP:
         referrals = referrals.filter(gp=user)
     elif user.role == User.Role.THERAPIST:
-        referrals = referrals.filter(therapist__user=user)
+        referrals = referrals.filter(last_sent_to(user))
     elif user.role != User.Role.ADMIN:
         return referrals.none()
     if practice is not None:

@@ -9,6 +9,7 @@ from referrals.models import (
     FitnessCheck,
     Referral,
     ReferralEvent,
+    ReferralRecipient,
     Status,
 )
 
@@ -84,6 +85,12 @@ def demo_referral(
     ReferralEvent.objects.bulk_create(events)
     for event, moment in zip(events, when, strict=False):
         ReferralEvent.objects.filter(pk=event.pk).update(created_at=moment)
+    if "sent_at" in times:
+        # Whom it was sent to, and when: what lets the therapist see it (referrals.recipients).
+        # Its letter is stored with the therapy's documents (demo.therapy).
+        ReferralRecipient.objects.create(
+            referral=referral, therapist=therapist, sent_at=times["sent_at"]
+        )
     if status != Status.DRAFT or days_ago == 0:
         FitnessCheck.objects.create(
             referral=referral,

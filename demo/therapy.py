@@ -40,8 +40,8 @@ def _end_date(referral: Referral):
     return timezone.localdate(end) if end else timezone.localdate()
 
 
-def _document(referral, kind, pdf, by) -> None:
-    ReferralDocument.objects.create(
+def _document(referral, kind, pdf, by) -> ReferralDocument:
+    return ReferralDocument.objects.create(
         referral=referral, kind=kind, content=pdf, sha256=pdf_sha256(pdf), created_by=by
     )
 
@@ -50,9 +50,11 @@ def demo_therapy(referral: Referral, n: int, documents: bool) -> None:
     """Fill in what the therapist recorded for a demo referral in therapy (or past it)."""
     referral.refresh_from_db()
     if referral.sent_at and documents:
-        _document(
+        letter = _document(
             referral, ReferralDocument.Kind.LETTER, render_referral_letter(referral), referral.gp
         )
+        # The letter the therapist got with the send.
+        referral.recipients.update(letter=letter)
     if referral.status not in THERAPY_STATUSES or not referral.intake_date:
         return
     therapist_user = referral.therapist.user

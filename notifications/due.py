@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from outcomes.models import QuestionnaireResponse
 from referrals.models import Referral, Status
+from referrals.recipients import sent_now_to
 from referrals.schedule import (
     ANSWER_WITHIN_WORKING_DAYS,
     FOLLOW_UP_OVERDUE_AFTER,
@@ -85,7 +86,8 @@ def _scoped(qs: QuerySet[Referral], gp: User | None, therapist: User | None) -> 
     if gp is not None:
         qs = qs.filter(gp=gp)
     if therapist is not None:
-        qs = qs.filter(therapist__user=therapist)
+        # The therapist field finds the rows by index; what was sent to them decides.
+        qs = qs.filter(sent_now_to(therapist), therapist__user=therapist)
     return qs
 
 

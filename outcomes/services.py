@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from referrals.models import Referral, Status
+from referrals.recipients import is_sent_now_to
 
 from . import signals
 from .exceptions import QuestionnaireError
@@ -37,7 +38,7 @@ def questionnaire_check_entry(
         raise QuestionnaireError(_("Unknown questionnaire."))
     if week not in ENTRY_STATUSES:
         raise QuestionnaireError(_("Questionnaires are entered at weeks 0, 5 and 10."))
-    if referral.therapist is None or referral.therapist.user_id != by.pk:
+    if by.role != User.Role.THERAPIST or not is_sent_now_to(referral, by):
         raise QuestionnaireError(
             _("Only the patient's running therapist can enter questionnaires.")
         )

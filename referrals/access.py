@@ -17,6 +17,7 @@ def register() -> None:
             # The work lists name patients and where their referral stands.
             "referrals:worklist": "worklist",
             "referrals:incoming": "worklist",
+            "referrals:past_clients": "worklist",
             "referrals:start": "referral",
             "referrals:detail": "referral",
             "referrals:edit": "referral",

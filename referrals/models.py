@@ -370,6 +370,49 @@ class ReferralDocument(models.Model):
         return f"documents/{self.referral_id}-{self.kind}-{self.pk}.pdf"
 
 
+class ReferralRecipient(models.Model):
+    """One row per send: the therapist a referral was sent to, when, and the letter they got.
+
+    Written by referrals.services.referral_send in the send's transaction, never changed. What
+    a therapist may see follows from these rows (referrals.recipients), not from
+    `Referral.therapist`, which the GP changes while choosing another therapist after a decline.
+    Defined after ReferralDocument: the patient's erasure deletes it first (patients.privacy).
+    """
+
+    referral = models.ForeignKey(
+        Referral, on_delete=models.CASCADE, related_name="recipients", verbose_name=_("referral")
+    )
+    therapist = models.ForeignKey(
+        Therapist,
+        on_delete=models.PROTECT,
+        related_name="referrals_received",
+        verbose_name=_("running therapist"),
+    )
+    sent_at = models.DateTimeField(_("sent"))
+    # The letter exactly as this therapist received it; empty only for rows that the data
+    # migration made for a referral whose letter was never stored.
+    letter = models.ForeignKey(
+        ReferralDocument,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("referral letter"),
+    )
+
+    class Meta:
+        ordering = ["sent_at", "pk"]
+        verbose_name = _("recipient of a referral")
+        verbose_name_plural = _("recipients of referrals")
+        indexes = [
+            models.Index(fields=["therapist", "referral"], name="recipient_therapist"),
+            models.Index(fields=["referral", "sent_at"], name="recipient_referral_sent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.referral_id} -> {self.therapist_id} ({self.sent_at:%Y-%m-%d})"
+
+
 @limits.length_checked
 class FollowUp(models.Model):
     """The GP's follow-up consultation, three months after the start; it closes the referral."""

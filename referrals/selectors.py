@@ -1,7 +1,8 @@
 from itertools import groupby
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import Case, IntegerField, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
@@ -9,24 +10,33 @@ from accounts.models import User
 from patients.models import Patient
 from patients.selectors import PATIENT_SCOPES
 
-from .models import OPEN_STATUSES, Referral, Status
+from .models import OPEN_STATUSES, Referral, ReferralDocument, ReferralRecipient, Status
+from .recipients import readable_by, sent_now_to
 
-# A draft was never sent; a declined referral waits for the GP to choose again, and a newly
-# chosen therapist must not see it (nor the letter written to the previous one) before it is
-# sent to them.
-THERAPIST_HIDDEN = (Status.DRAFT, Status.DECLINED)
+
+def _base() -> QuerySet[Referral]:
+    return Referral.objects.select_related("patient", "gp", "therapist__user", "practice")
 
 
 def referrals_visible_to(user: User) -> QuerySet[Referral]:
-    """GPs see their practice's referrals; therapists those sent to them (never unsent ones)."""
-    base = Referral.objects.select_related("patient", "gp", "therapist__user", "practice")
+    """What the user may read. GPs: their practice's referrals. Therapists: what was sent to
+    them and is with them now, and what they treated (read only once closed); never a referral
+    only chosen for them, nor one they declined (referrals.recipients)."""
     if user.role == User.Role.GP:
-        return base.filter(practice_id=user.practice_id)
+        return _base().filter(practice_id=user.practice_id)
     if user.role == User.Role.THERAPIST:
-        return base.filter(therapist__user=user, sent_at__isnull=False).exclude(
-            status__in=THERAPIST_HIDDEN
-        )
-    return base.none()
+        return _base().filter(readable_by(user))
+    return _base().none()
+
+
+def referrals_in_care_of(user: User) -> QuerySet[Referral]:
+    """What the user may act on. GPs: their practice's referrals (each step checks its status).
+    Therapists: only what is sent to them now; a past client is read only."""
+    if user.role == User.Role.GP:
+        return referrals_visible_to(user)
+    if user.role == User.Role.THERAPIST:
+        return _base().filter(sent_now_to(user))
+    return _base().none()
 
 
 def patients_referred_to(user: User) -> QuerySet[Patient]:
@@ -38,9 +48,11 @@ def register_patient_scope() -> None:
     PATIENT_SCOPES[User.Role.THERAPIST] = patients_referred_to
 
 
-def referral_for_user(user: User, pk: int) -> Referral:
-    """The referral, or 404 when it lies outside what the user may see."""
-    return get_object_or_404(referrals_visible_to(user), pk=pk)
+def referral_for_user(user: User, pk: int, *, acting: bool = False) -> Referral:
+    """The referral, or 404 when it lies outside what the user may see (`acting`: what the
+    user may act on, see `referrals_in_care_of`)."""
+    scope = referrals_in_care_of(user) if acting else referrals_visible_to(user)
+    return get_object_or_404(scope, pk=pk)
 
 
 #: The referral's own one-to-one parts that its page shows, read in the same query.
@@ -51,13 +63,42 @@ def referral_page_for_user(user: User, pk: int, *, related: tuple[str, ...] = ()
     """`referral_for_user` with the parts its page shows joined in: one query, not five.
 
     `related`: the one-to-one parts that other apps contribute to the page (referrals.pages).
+    A therapist's referral carries `letter_sent_id`: the letter they were sent (`letter_shown`).
     """
-    return get_object_or_404(
-        referrals_visible_to(user).select_related(
-            *PAGE_PARTS, *related, "fitness_check__checked_by", "therapist__verified_by"
-        ),
-        pk=pk,
+    referrals = referrals_visible_to(user).select_related(
+        *PAGE_PARTS, *related, "fitness_check__checked_by", "therapist__verified_by"
     )
+    if user.role == User.Role.THERAPIST:
+        letter = _letter_sent_to(user, OuterRef("pk"))
+        referrals = referrals.annotate(letter_sent_id=Subquery(letter))
+    return get_object_or_404(referrals, pk=pk)
+
+
+def _letter_sent_to(user: User, referral) -> QuerySet[ReferralRecipient]:
+    """The letter (id) of the user's latest send of `referral` (a Referral or an OuterRef)."""
+    return (
+        ReferralRecipient.objects.filter(referral=referral, therapist__user=user)
+        .order_by("-sent_at", "-pk")
+        .values("letter_id")[:1]
+    )
+
+
+def letter_shown(user: User, referral: Referral, documents: list[ReferralDocument]):
+    """The referral letter the user gets, from the referral's `documents`: a GP the latest one,
+    a therapist the one sent to them (a later letter to another therapist is not theirs).
+    `referral` comes from `referral_page_for_user`."""
+    letters = [d for d in documents if d.kind == ReferralDocument.Kind.LETTER]
+    if user.role == User.Role.THERAPIST:
+        return next((d for d in letters if d.pk == referral.letter_sent_id), None)
+    return letters[0] if letters else None
+
+
+def letter_for_user(user: User, referral: Referral) -> ReferralDocument | None:
+    """The stored letter the user may download (see `letter_shown`), content included."""
+    if user.role == User.Role.THERAPIST:
+        letter_id = _letter_sent_to(user, referral)
+        return ReferralDocument.objects.filter(pk__in=letter_id, referral=referral).first()
+    return referral.documents.filter(kind=ReferralDocument.Kind.LETTER).first()
 
 
 def part_of(referral: Referral, name: str):
@@ -139,7 +180,7 @@ CASELOAD_FIELDS = (
 def therapist_worklist(*, user: User) -> QuerySet[Referral]:
     """What waits for the therapist: new referrals first, then intakes, then patients in therapy."""
     return (
-        referrals_visible_to(user)
+        referrals_in_care_of(user)
         .filter(status__in=THERAPIST_GROUPS)
         .annotate(
             group=Case(
@@ -154,6 +195,25 @@ def therapist_worklist(*, user: User) -> QuerySet[Referral]:
         .select_related(None)
         .select_related("patient", "gp")
         .only(*CASELOAD_FIELDS)
+    )
+
+
+#: When the therapist's part ended: the therapy's end, the screening's "no", or the cancelling.
+ENDED_AT = ("completed_at", "stopped_at", "not_cleared_at", "cancelled_at")
+
+
+def past_clients(*, user: User) -> QuerySet[Referral]:
+    """The therapist's past clients: referrals they treated whose therapy is over (ended,
+    followed up, not cleared, or cancelled after the intake), most recently ended first.
+    Read only: nothing here is theirs to act on (`referrals_in_care_of`)."""
+    return (
+        referrals_visible_to(user)
+        .exclude(status__in=THERAPIST_GROUPS)
+        .annotate(ended_at=Coalesce(*ENDED_AT))
+        .order_by("-ended_at", "-pk")
+        .select_related(None)
+        .select_related("patient", "gp")
+        .only(*CASELOAD_FIELDS, *ENDED_AT)
     )
 
 

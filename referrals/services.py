@@ -25,8 +25,10 @@ from .models import (
     Referral,
     ReferralDocument,
     ReferralEvent,
+    ReferralRecipient,
     Status,
 )
+from .recipients import WITH_THERAPIST, is_sent_now_to, sent_now_to
 
 EDITABLE_STATUSES = (Status.DRAFT, Status.DECLINED)
 
@@ -37,7 +39,8 @@ def referral_transition(
     """Move a referral to `to` if the lifecycle allows it, recording who, when and why.
 
     Re-reads the row under a lock so two concurrent moves cannot both pass the check.
-    `changes` are extra fields set in the same save (a reason, a therapist). The returned
+    `changes` are extra fields set in the same save (a reason, a therapist; the step's own
+    timestamp when the caller needs to know it beforehand). The returned
     referral carries the new ReferralEvent as `last_event`.
     """
     with transaction.atomic():
@@ -50,7 +53,7 @@ def referral_transition(
         from_status = locked.status
         locked.status = to
         fields = ["status", "updated_at", *changes]
-        if to in STATUS_TIMESTAMP:
+        if to in STATUS_TIMESTAMP and STATUS_TIMESTAMP[to] not in changes:
             setattr(locked, STATUS_TIMESTAMP[to], timezone.now())
             fields.append(STATUS_TIMESTAMP[to])
         for name, value in changes.items():
@@ -157,9 +160,12 @@ def send_problems(referral: Referral) -> list[str]:
 
 
 def referral_send(*, referral: Referral, by: User) -> Referral:
-    """Render the letter, keep that exact PDF with its SHA-256, and move the referral to sent.
+    """Render the letter, keep that exact PDF with its SHA-256, record to whom it went, and
+    move the referral to sent.
 
-    The therapist hears of it through `signals.referral_sent`, in the same transaction.
+    The ReferralRecipient row (therapist, moment, this letter) is what lets the therapist see
+    the referral (referrals.recipients); the therapist hears of it through
+    `signals.referral_sent`. All in one transaction.
     """
     with transaction.atomic():
         current = Referral.objects.select_for_update().get(pk=referral.pk)
@@ -167,28 +173,38 @@ def referral_send(*, referral: Referral, by: User) -> Referral:
         if problems:
             raise NotReadyToSend(problems)
         pdf = render_referral_letter(current)
-        ReferralDocument.objects.create(
+        letter = ReferralDocument.objects.create(
             referral=current,
             kind=ReferralDocument.Kind.LETTER,
             content=pdf,
             sha256=pdf_sha256(pdf),
             created_by=by,
         )
+        moment = timezone.now()
+        ReferralRecipient.objects.create(
+            referral=current, therapist=current.therapist, sent_at=moment, letter=letter
+        )
         sent = referral_transition(
-            referral=current, to=Status.SENT, by=by, opened_at=None, decline_reason=""
+            referral=current,
+            to=Status.SENT,
+            by=by,
+            opened_at=None,
+            decline_reason="",
+            sent_at=moment,
         )
         signals.referral_sent.send(sender=Referral, referral=sent, event=sent.last_event, by=by)
     return sent
 
 
 def referral_mark_opened(*, referral: Referral, by: User) -> bool:
-    """The therapist's first look: a read receipt for the GP. True only the first time."""
-    if by.role != User.Role.THERAPIST or referral.therapist.user_id != by.pk:
+    """The first look of the therapist it is sent to now: a read receipt for the GP. True only
+    the first time; never for a therapist it is not (or no longer) sent to."""
+    if by.role != User.Role.THERAPIST or referral.status not in WITH_THERAPIST:
         return False
     if referral.opened_at is not None:  # read with the referral: nothing to write
         return False
     return bool(
-        Referral.objects.filter(pk=referral.pk, opened_at__isnull=True).update(
+        Referral.objects.filter(sent_now_to(by), pk=referral.pk, opened_at__isnull=True).update(
             opened_at=timezone.now()
         )
     )
@@ -204,8 +220,9 @@ def referral_cancel(*, referral: Referral, by: User, reason: str) -> Referral:
 
 
 def ensure_chosen_therapist(referral: Referral, by: User) -> None:
-    """Refuse unless `by` is the therapist the referral was sent to."""
-    if referral.therapist is None or referral.therapist.user_id != by.pk:
+    """Refuse unless the referral is sent to `by` now (referrals.recipients): being chosen by
+    the GP is not enough, nor having been sent it before."""
+    if by.role != User.Role.THERAPIST or not is_sent_now_to(referral, by):
         raise ReferralError(_("Only the chosen therapist can do this."))
 
 

@@ -7,6 +7,7 @@ app_name = "referrals"
 urlpatterns = [
     path("", views.worklist, name="worklist"),
     path("incoming/", views.incoming, name="incoming"),
+    path("incoming/past/", views.past_clients, name="past_clients"),
     path("start/<id:patient_pk>/", views.start, name="start"),
     path("<id:pk>/", views.detail, name="detail"),
     path("<id:pk>/edit/", views.edit, name="edit"),

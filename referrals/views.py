@@ -57,6 +57,15 @@ def incoming(request: HttpRequest) -> HttpResponse:
     return render(request, "referrals/incoming.html", context)
 
 
+@therapist_required
+def past_clients(request: HttpRequest) -> HttpResponse:
+    """The therapist's past clients: what they treated, read only (their treatment record)."""
+    page = Paginator(selectors.past_clients(user=request.user), 25).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "referrals/past_clients.html", {"page": page})
+
+
 @role_required(User.Role.GP, User.Role.THERAPIST)
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     referral = selectors.referral_page_for_user(
@@ -70,8 +79,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "referral": referral,
         "timeline": selectors.timeline(referral),
         "fitness_check": selectors.part_of(referral, "fitness_check"),
-        "letter": next((d for d in documents if d.kind == ReferralDocument.Kind.LETTER), None),
-        "follow_up": selectors.part_of(referral, "follow_up"),
+        "letter": selectors.letter_shown(request.user, referral, documents),
+        # The GP's own consultation after the therapy: not part of the therapist's record.
+        "follow_up": selectors.part_of(referral, "follow_up")
+        if request.user.role == User.Role.GP
+        else None,
         "problems": services.send_problems(referral)
         if referral.status in services.EDITABLE_STATUSES
         else [],
@@ -220,9 +232,9 @@ def send(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(User.Role.GP, User.Role.THERAPIST)
 def letter(request: HttpRequest, pk: int) -> HttpResponse:
-    """The letter exactly as it was sent."""
+    """The letter exactly as it was sent (to a therapist: as it was sent to them)."""
     referral = selectors.referral_for_user(request.user, pk)
-    document = referral.documents.filter(kind=ReferralDocument.Kind.LETTER).first()
+    document = selectors.letter_for_user(request.user, referral)
     if document is None:
         raise Http404
     return pdf_response(document.content, f"verwijsbrief-{referral.pk}.pdf")
@@ -258,8 +270,9 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def therapist_step(request: HttpRequest, pk: int, allowed: tuple[str, ...]):
-    """The therapist's own referral, or a redirect with a message when this step doesn't fit."""
-    referral = selectors.referral_for_user(request.user, pk)
+    """The referral sent to the therapist now (404 otherwise: a past client is read only), or a
+    redirect with a message when this step doesn't fit."""
+    referral = selectors.referral_for_user(request.user, pk, acting=True)
     if referral.status not in allowed:
         refuse(request, _("This step does not fit the referral's current status."))
         return referral, redirect("referrals:detail", pk=referral.pk)

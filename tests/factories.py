@@ -14,7 +14,14 @@ from factory.django import DjangoModelFactory, Password
 from accounts.models import GPProfile, Practice, User
 from patients.models import Patient
 from patients.validators import bsn_is_valid
-from referrals.models import FitnessCheck, Referral, ReferralDocument, ReferralEvent, Status
+from referrals.models import (
+    FitnessCheck,
+    Referral,
+    ReferralDocument,
+    ReferralEvent,
+    ReferralRecipient,
+    Status,
+)
 from therapists.models import NetworkMembership, Therapist
 
 TEST_PASSWORD = "pw-test-1234"
@@ -128,11 +135,15 @@ class PatientFactory(DjangoModelFactory):
 class ReferralFactory(DjangoModelFactory):
     """A referral in any status, built directly (the lifecycle services are not involved).
 
-    The therapist is chosen and verified; a referral that left draft has `sent_at` set.
+    The therapist is chosen and verified; a referral that left draft has `sent_at` set and, as if
+    it had been sent to its therapist then, a ReferralRecipient row (what lets the therapist see
+    it); `recipient=False` leaves the row out. A ReferralDocumentFactory letter made afterwards
+    becomes the letter of that send.
     """
 
     class Meta:
         model = Referral
+        skip_postgeneration_save = True
 
     patient = factory.SubFactory(PatientFactory)
     practice = factory.SelfAttribute("patient.practice")
@@ -152,6 +163,13 @@ class ReferralFactory(DjangoModelFactory):
         yes_declaration=factory.LazyFunction(timezone.now),
         no_declaration=None,
     )
+
+    @factory.post_generation
+    def recipient(obj, create, extracted, **kwargs):
+        if create and extracted is not False and obj.sent_at and obj.therapist_id:
+            ReferralRecipient.objects.create(
+                referral=obj, therapist=obj.therapist, sent_at=obj.sent_at
+            )
 
 
 class ReferralEventFactory(DjangoModelFactory):
@@ -183,14 +201,26 @@ class FitnessCheckFactory(DjangoModelFactory):
 
 
 class ReferralDocumentFactory(DjangoModelFactory):
+    """A stored PDF; a referral letter becomes the letter of the referral's latest send that has
+    none yet (the letter as sent)."""
+
     class Meta:
         model = ReferralDocument
+        skip_postgeneration_save = True
 
     referral = factory.SubFactory(ReferralFactory)
     kind = ReferralDocument.Kind.LETTER
     content = b"%PDF-1.4 test document"
     sha256 = factory.LazyAttribute(lambda o: hashlib.sha256(o.content).hexdigest())
     created_by = factory.SelfAttribute("referral.gp")
+
+    @factory.post_generation
+    def as_sent(obj, create, extracted, **kwargs):
+        if create and obj.kind == ReferralDocument.Kind.LETTER:
+            send = obj.referral.recipients.filter(letter=None).order_by("-sent_at", "-pk").first()
+            if send is not None:
+                send.letter = obj
+                send.save(update_fields=["letter"])
 
 
 # --- Mood questionnaires and safety alerts (outcomes) ----------------------------------------

@@ -63,6 +63,7 @@ EXPECTED: dict[str, dict[str, int | str]] = {
     "patients:detail": dict(anonymous=LOGIN, gp=200, therapist=200, manager=403, admin=403),
     "referrals:worklist": dict(anonymous=LOGIN, gp=200, therapist=403, manager=403, admin=403),
     "referrals:incoming": dict(anonymous=LOGIN, gp=403, therapist=200, manager=403, admin=403),
+    "referrals:past_clients": dict(anonymous=LOGIN, gp=403, therapist=200, manager=403, admin=403),
     # Each role sees its own scope: practice, own referrals, own caseload, all practices.
     "dashboard:page": dict(anonymous=LOGIN, gp=200, therapist=200, manager=200, admin=200),
     "dashboard:monthly_csv": dict(anonymous=LOGIN, gp=200, therapist=200, manager=200, admin=200),

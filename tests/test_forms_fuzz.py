@@ -446,6 +446,7 @@ def test_send(data, break_it, ready_draft, gp_client, stub_pdfs):
     sent = {
         "referrals.ReferralDocument": 1,
         "referrals.ReferralEvent": 1,
+        "referrals.ReferralRecipient": 1,
         "notifications.Notification": 1,
     }
     with rolled_back():

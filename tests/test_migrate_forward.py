@@ -230,6 +230,32 @@ def test_demo_database_from_before_rooms_migrates_forward_with_every_row(tmp_pat
         row = dict(zip(columns, alert, strict=True))
         assert emails[f"alert-{row['id']}"] == row["gp_notified_at"], row
 
+    # Every sent referral got its recipient from the history (referrals 0007): the old demo sent
+    # each once, to the therapist it still names, with the letter it stored.
+    db = sqlite3.connect(db_path)
+    try:
+        sent = dict(
+            db.execute(
+                "SELECT r.id, r.therapist_id FROM referrals_referral r WHERE EXISTS"
+                " (SELECT 1 FROM referrals_referralevent e"
+                "  WHERE e.referral_id = r.id AND e.to_status = 'sent')"
+            ).fetchall()
+        )
+        recipients = db.execute(
+            "SELECT referral_id, therapist_id, letter_id FROM referrals_referralrecipient"
+        ).fetchall()
+        letters = dict(
+            db.execute(
+                "SELECT referral_id, id FROM referrals_referraldocument WHERE kind = 'letter'"
+            ).fetchall()
+        )
+    finally:
+        db.close()
+    assert sent, "the demo data sent no referral"
+    assert sorted(recipients) == sorted(
+        (referral, therapist, letters.get(referral)) for referral, therapist in sent.items()
+    )
+
     check = _manage(REPO_ROOT, env, "migrate", "--check")
     assert check.returncode == 0, "Unapplied migrations after migrating:\n" + _output(check)
 

@@ -97,6 +97,8 @@ TABLE: dict[str, Row] = {
     "patients:retention": same(GPS),
     "referrals:worklist": same(GPS),
     "referrals:incoming": same(THERAPISTS),
+    # Each therapist's own past clients (what they treated), read only.
+    "referrals:past_clients": same(THERAPISTS),
     "notifications:reminder_runs": same(frozenset({"admin"})),
     # POST only: the administrator's "send again" redirects to the reminder runs.
     "notifications:resend": Row(get=NOBODY, post=frozenset({"admin"})),

@@ -12,7 +12,14 @@ from accounts.models import Practice, User
 from demo.data import PASSWORD, USERS
 from patients.models import Patient
 from patients.validators import bsn_is_valid
-from referrals.models import STATUS_TIMESTAMP, TRANSITIONS, Referral, ReferralEvent, Status
+from referrals.models import (
+    STATUS_TIMESTAMP,
+    TRANSITIONS,
+    Referral,
+    ReferralEvent,
+    ReferralRecipient,
+    Status,
+)
 from therapists.models import Therapist
 
 pytestmark = pytest.mark.django_db
@@ -148,3 +155,28 @@ def test_seed_with_documents_stores_a_letter_for_every_sent_referral_and_the_rep
     for report in TherapyLetter.objects.all():
         assert ReferralDocument.objects.filter(referral=report.referral, kind=report.kind).exists()
     assert TherapyLetter.objects.filter(kind=TherapyLetter.Kind.END).exists()
+    # The letter each therapist got is the one the send stored.
+    for recipient in ReferralRecipient.objects.select_related("letter"):
+        assert recipient.letter == letters.get(referral_id=recipient.referral_id)
+
+
+def test_every_demo_send_is_recorded_with_its_therapist_and_moment(seeded):
+    """The demo backdates with QuerySet.update(): the recipients carry the history's moments."""
+    sent = Referral.objects.filter(sent_at__isnull=False)
+    assert set(ReferralRecipient.objects.values_list("referral", "therapist", "sent_at")) == set(
+        sent.values_list("pk", "therapist", "sent_at")
+    )
+
+
+def test_the_demo_therapist_sees_their_caseload_and_past_clients(seeded):
+    from referrals.selectors import past_clients, therapist_worklist
+
+    therapist = User.objects.get(email="therapeut@example.org")
+    caseload = set(therapist_worklist(user=therapist).values_list("status", flat=True))
+    assert caseload == {Status.SENT, Status.ACCEPTED, Status.INTAKE_DONE, Status.IN_THERAPY}
+    past = set(past_clients(user=therapist).values_list("status", flat=True))
+    assert {Status.FOLLOWED_UP, Status.NOT_CLEARED} <= past
+    # The referral the GP cancelled before any intake is no longer the therapist's.
+    cancelled = Referral.objects.get(status=Status.CANCELLED, therapist__user=therapist)
+    assert cancelled.intake_done_at is None
+    assert not past_clients(user=therapist).filter(pk=cancelled.pk).exists()

@@ -879,7 +879,15 @@ def test_patient_history_query_count_does_not_grow_with_the_referrals(gp, therap
     closed = [Status.FOLLOWED_UP, Status.CANCELLED, Status.NOT_CLEARED]
 
     def make(status):
-        return ReferralFactory(patient=patient, gp=gp, therapist=therapist.therapist, status=status)
+        # Closed ones the therapist treated (intake held): their past clients, still theirs to read.
+        treated = timezone.now() if status in closed else None
+        return ReferralFactory(
+            patient=patient,
+            gp=gp,
+            therapist=therapist.therapist,
+            status=status,
+            intake_done_at=treated,
+        )
 
     make(Status.IN_THERAPY)
     one = count_queries(client, url)

@@ -12,7 +12,7 @@ from accounts.models import User
 from outcomes.models import QuestionnaireResponse
 from referrals.models import Referral, Status
 from referrals.schedule import QUESTIONNAIRE_OVERDUE_AFTER, QUESTIONNAIRE_WEEKS, questionnaire_due
-from referrals.selectors import referrals_visible_to
+from referrals.selectors import referrals_in_care_of
 
 from .models import TherapyLetter, TherapySession
 
@@ -20,7 +20,7 @@ from .models import TherapyLetter, TherapySession
 def referrals_in_therapy(*, user: User) -> QuerySet[Referral]:
     """The therapist's patients in therapy now, for a group session: by surname."""
     return (
-        referrals_visible_to(user)
+        referrals_in_care_of(user)
         .filter(status=Status.IN_THERAPY)
         .order_by("patient__surname", "patient__initials", "pk")
     )

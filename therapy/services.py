@@ -16,6 +16,7 @@ from accounts.models import User
 from core.pdf import pdf_sha256
 from referrals.exceptions import InvalidTransition
 from referrals.models import Referral, ReferralDocument, Status
+from referrals.recipients import sent_now_to
 from referrals.schedule import follow_up_due
 from referrals.services import ensure_chosen_therapist, referral_transition
 
@@ -161,6 +162,10 @@ def session_log(
             .filter(pk__in=ids)
             .order_by("pk")
         }
+        # Only what is sent to `by` now: the therapist field alone is the GP's choice.
+        theirs = set(
+            Referral.objects.filter(sent_now_to(by), pk__in=ids).values_list("pk", flat=True)
+        )
         group = uuid.uuid4() if len(ids) > 1 else None
         fields = {name: data[name] for name in SESSION_FIELDS if name in data}
         fields["notes"] = fields.get("notes") or ""
@@ -171,6 +176,8 @@ def session_log(
                 raise TherapyError(_("This referral does not exist."))
             name = referral.patient.full_name
             refusal = session_refusal(referral=referral, by=by)
+            if not refusal and pk not in theirs:
+                refusal = _("Only the patient's own running therapist can log sessions.")
             if refusal:
                 raise TherapyError(f"{name}: {refusal}")
             if referral.intake_date and day < referral.intake_date:

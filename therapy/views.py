@@ -22,7 +22,7 @@ from .models import TherapyLetter
 @therapist_required
 def session_add(request: HttpRequest, pk: int) -> HttpResponse:
     """Log one session of one patient in therapy."""
-    referral = referral_for_user(request.user, pk)
+    referral = referral_for_user(request.user, pk, acting=True)
     refusal = services.session_refusal(referral=referral, by=request.user)
     if refusal:
         refuse(request, refusal)
