@@ -18,6 +18,7 @@ from outcomes.services import questionnaire_check_entry
 from patients.models import Patient
 from referrals.models import Referral, Status
 from referrals.schedule import QUESTIONNAIRE_WEEKS
+from referrals.selectors import referrals_visible_to
 
 from ..test_access import url_names
 from ..test_permission_matrix import TABLE, World
@@ -108,9 +109,8 @@ def page_url(name: str, world: World) -> str:
 
 SCOPES = {
     "gp": lambda w: Referral.objects.filter(practice=w.users["gp"].practice),
-    "therapist": lambda w: Referral.objects.filter(
-        therapist=w.users["therapist"].therapist
-    ).exclude(status=Status.DRAFT),
+    # What was sent to them and is with them, and what they treated (referrals.recipients).
+    "therapist": lambda w: referrals_visible_to(w.users["therapist"]),
 }
 
 
