@@ -57,17 +57,20 @@ def send_unsent(*, counts: Counter | None = None, errors: list[str] | None = Non
     flush tries again). Returns the count sent per kind (and fills `counts`, `errors`)."""
     counts = Counter() if counts is None else counts
     errors = [] if errors is None else errors
-    tried: set[int] = set()
+    # Only the failures need keeping out of the next batch (their back-off may already have
+    # passed): sent rows, and rows another worker took, are not claimable anyway. Keeping every
+    # tried id would send a growing NOT IN list with each batch of a national sweep.
+    failed: set[int] = set()
     # Not opened here: a mail server that refuses connections fails each e-mail (recorded on
     # its row), not the whole run.
     connection = mail.get_connection()
     try:
         while batch := delivery.deliver_batch(
-            exclude=tried, connection=connection, on_sent=lambda row: counts.update([row.kind])
+            exclude=failed, connection=connection, on_sent=lambda row: counts.update([row.kind])
         ):
             for notification in batch:
-                tried.add(notification.pk)
                 if notification.error is not None:
+                    failed.add(notification.pk)
                     errors.append(_error(notification))
             if any(delivery.is_unreachable(n.error) for n in batch):
                 break
