@@ -2,6 +2,8 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static import admin as otp_static_admin
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -9,7 +11,7 @@ from django_otp.plugins.otp_totp import admin as otp_totp_admin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import services
-from .audit import access_log_for_request, client_address
+from .audit import PART_LABELS, access_log_for_request, client_address
 from .models import AccessLog, GPProfile, Practice, User
 
 # django-otp's device pages show each user's TOTP key, its QR code and the unused recovery
@@ -134,6 +136,19 @@ class UserAdmin(BaseUserAdmin):
 # --- The access log: read-only, and reading it is itself logged --------------------------------
 
 
+class PartFilter(admin.SimpleListFilter):
+    """The parts of the record by their names, not their codes."""
+
+    title = _("part of the record")
+    parameter_name = "part"
+
+    def lookups(self, request, model_admin):
+        return sorted(PART_LABELS.items(), key=lambda item: str(item[1]))
+
+    def queryset(self, request, queryset):
+        return queryset.filter(part=self.value()) if self.value() else queryset
+
+
 @admin.register(AccessLog)
 class AccessLogAdmin(admin.ModelAdmin):
     """Nobody adds, changes or deletes log rows here; every look at the log is written to it."""
@@ -143,13 +158,13 @@ class AccessLogAdmin(admin.ModelAdmin):
         "user_email",
         "role",
         "action",
-        "part",
-        "patient_id",
+        "part_label",
+        "patient",
         "outcome",
         "client_address",
         "url_name",
     ]
-    list_filter = ["action", "role", "outcome", "part"]
+    list_filter = ["action", "role", "outcome", PartFilter]
     date_hierarchy = "when"
     # `__exact` on a number compares it as text, so a search for an email address doesn't fail.
     search_fields = ["user_email", "patient_id__exact"]
@@ -165,6 +180,18 @@ class AccessLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+    @admin.display(description=_("part of the record"), ordering="part")
+    def part_label(self, row: AccessLog) -> str:
+        return PART_LABELS.get(row.part, row.part)
+
+    @admin.display(description=_("patient number"), ordering="patient_id")
+    def patient(self, row: AccessLog) -> str:
+        """The number links to every row about the same patient."""
+        if row.patient_id is None:
+            return "-"
+        url = reverse("admin:accounts_accesslog_changelist") + f"?patient_id={row.patient_id}"
+        return format_html('<a href="{}">{}</a>', url, row.patient_id)
 
     def changelist_view(self, request, extra_context=None):
         return self._logged(request, None, super().changelist_view, request, extra_context)

@@ -32,7 +32,7 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 ACCESS_LOG_TRUSTED_PROXIES = env.int("ACCESS_LOG_TRUSTED_PROXIES", default=0)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.apps.LoopbaanAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -43,7 +43,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
-    "axes",
+    "config.apps.AxesConfig",
     # The project's rooms, lowest first (docs/architecture.md; core is a plain package).
     "accounts",
     "patients",
