@@ -794,9 +794,11 @@ def test_reminder_runs_page_sends_the_anonymous_to_sign_in(client, db):
 # 8. Due items on the homes, and the badge
 
 
-def age_text(days: int) -> str:
+def age_text(days: int, overdue: bool = False) -> str:
     with translation.override("nl"):
-        return ngettext("%(days)s day ago", "%(days)s days ago", days) % {"days": days}
+        if overdue:
+            return ngettext("%(days)s day overdue", "%(days)s days overdue", days) % {"days": days}
+        return ngettext("due for %(days)s day", "due for %(days)s days", days) % {"days": days}
 
 
 def test_gp_home_shows_the_follow_up_with_its_age_and_the_badge_counts_it(
@@ -839,8 +841,16 @@ def test_therapist_home_shows_due_items_with_their_age_and_the_badge_equals_them
     ]
     assert response.context["due_badge"] == len(shown) == 2
     html = response.content.decode()
-    assert age_text(2) in html
-    assert nl("today") in html
+    assert age_text(2, overdue=True) in html
+    assert nl("overdue since today") in html
+
+
+def test_an_item_long_overdue_says_how_late_it_is_in_plain_dutch(gp, therapist, client_for):
+    make(gp, therapist, Status.ACCEPTED, accepted_at=at(TODAY - timedelta(days=14 + 32)))
+    with frozen(TODAY, hour=9):
+        html = client_for(therapist).get(reverse("referrals:incoming")).content.decode()
+    assert "32 dagen te laat" in html
+    assert "geleden" not in html
 
 
 def test_an_overdue_item_replaces_its_due_item_on_the_home(gp, therapist, client_for):
