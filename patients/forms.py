@@ -4,6 +4,7 @@ from datetime import date, datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.validators import validate_phone
 from core.widgets import DateInput
 
 from .models import Patient
@@ -74,6 +75,12 @@ class PatientForm(forms.ModelForm):
                 code="duplicate",
             )
         return bsn
+
+    def clean_phone(self) -> str:
+        phone = self.cleaned_data["phone"].strip()
+        if phone:
+            validate_phone(phone)
+        return phone
 
     def clean_date_of_birth(self) -> date:
         born = self.cleaned_data["date_of_birth"]

@@ -143,6 +143,12 @@ class ReasonForm(forms.Form):
         label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
     )
 
+    def __init__(self, *args, required: bool = True, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].required = required
+        if not required:
+            self.fields["reason"].label = _("Reason (optional)")
+
 
 class FollowUpForm(forms.ModelForm):
     class Meta:

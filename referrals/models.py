@@ -30,8 +30,10 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     Status.ACCEPTED: frozenset({Status.INTAKE_DONE, Status.CANCELLED}),
     Status.INTAKE_DONE: frozenset({Status.IN_THERAPY, Status.NOT_CLEARED, Status.CANCELLED}),
     Status.IN_THERAPY: frozenset({Status.COMPLETED, Status.STOPPED, Status.CANCELLED}),
-    Status.COMPLETED: frozenset({Status.FOLLOWED_UP, Status.CANCELLED}),
-    Status.STOPPED: frozenset({Status.FOLLOWED_UP, Status.CANCELLED}),
+    # A therapy that has ended is not cancelled: its record stands, and the GP's follow-up
+    # closes it.
+    Status.COMPLETED: frozenset({Status.FOLLOWED_UP}),
+    Status.STOPPED: frozenset({Status.FOLLOWED_UP}),
     Status.NOT_CLEARED: frozenset(),
     Status.FOLLOWED_UP: frozenset(),
     Status.CANCELLED: frozenset(),

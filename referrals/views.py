@@ -88,6 +88,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         if referral.status in services.EDITABLE_STATUSES
         else [],
         "steps": selectors.progress_steps(referral),
+        "can_cancel": request.user.role == User.Role.GP
+        and referral.status != Status.DRAFT
+        and referral.can_move_to(Status.CANCELLED),
     }
     context |= pages.context(
         pages.REFERRAL_DETAIL, request=request, referral=referral, documents=documents
@@ -256,14 +259,18 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     if not referral.can_move_to(Status.CANCELLED):
         refuse(request, _("This referral can no longer be cancelled."))
         return redirect("referrals:detail", pk=referral.pk)
-    form = ReasonForm(request.POST or None)
+    # A draft was never sent: nobody else has seen it, so discarding it needs no reason.
+    draft = referral.status == Status.DRAFT
+    form = ReasonForm(request.POST or None, required=not draft)
     if request.method == "POST" and form.is_valid():
         services.referral_cancel(
             referral=referral, by=request.user, reason=form.cleaned_data["reason"]
         )
-        messages.success(request, _("Referral cancelled."))
+        messages.success(request, _("Draft discarded.") if draft else _("Referral cancelled."))
         return redirect("referrals:detail", pk=referral.pk)
-    return render(request, "referrals/cancel.html", {"form": form, "referral": referral})
+    return render(
+        request, "referrals/cancel.html", {"form": form, "referral": referral, "draft": draft}
+    )
 
 
 # --- The therapist's side -------------------------------------------------------------------
