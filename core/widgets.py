@@ -46,3 +46,24 @@ class DecimalCommaField(forms.DecimalField):
             for key, value in super().widget_attrs(widget).items()
             if key not in ("min", "max", "step")
         }
+
+
+class RadioSelect(forms.RadioSelect):
+    """Radio buttons without Django's "---------" choice when an answer is required.
+
+    A model field with choices and no default gets an empty choice; as a select that is the
+    "choose" line, but as a radio button it became a selectable, pre-selected answer (found in a
+    try-out on the sex, the screening's outcome and the follow-up). A required field now starts
+    with no button pressed, and leaving it so gets the field's "required" message.
+    """
+
+    def optgroups(self, name, value, attrs=None):
+        groups = super().optgroups(name, value, attrs)
+        if not self.is_required:
+            return groups
+        kept = []
+        for group_name, options, index in groups:
+            options = [option for option in options if option["value"] not in ("", None)]
+            if options:
+                kept.append((group_name, options, index))
+        return kept

@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.validators import validate_phone
-from core.widgets import DateInput
+from core.widgets import DateInput, RadioSelect
 
 from .models import Patient
 from .validators import validate_bsn
@@ -54,7 +54,7 @@ class PatientForm(forms.ModelForm):
             "postcode",
             "city",
         ]
-        widgets = {"date_of_birth": DateInput(), "sex": forms.RadioSelect}
+        widgets = {"date_of_birth": DateInput(), "sex": RadioSelect}
 
     def __init__(self, *args, practice, **kwargs) -> None:
         super().__init__(*args, **kwargs)
