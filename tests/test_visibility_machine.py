@@ -432,8 +432,10 @@ class VisibilityMachine(RuleBasedStateMachine):
         account.opened = False
 
     def cancel(self, account: Account, _t: int, _flag: bool) -> None:
+        # An ended therapy (completed, stopped) is closed by the follow-up, not cancelled.
+        cancellable = account.open and account.status not in (Status.COMPLETED, Status.STOPPED)
         done = self.attempt(
-            account.open,
+            cancellable,
             lambda: services.referral_cancel(
                 referral=self.referral(account), by=self.gps[account.practice], reason="Weg."
             ),
