@@ -153,7 +153,7 @@ class ReferralFactory(DjangoModelFactory):
     therapist = factory.SubFactory(TherapistFactory, verified=True)
     status = Status.DRAFT
     consent_given = True
-    complaint = "depressive"
+    complaint = "P03"
     severity = "mild"
     purpose = "treatment"
     funding = "self_pay"
@@ -170,6 +170,13 @@ class ReferralFactory(DjangoModelFactory):
             ReferralRecipient.objects.create(
                 referral=obj, therapist=obj.therapist, sent_at=obj.sent_at
             )
+
+
+def referral_of(gp: User, therapist: User, **fields) -> Referral:
+    """A referral of a new patient of `gp`'s practice, by `gp` to `therapist`."""
+    return ReferralFactory(
+        patient=PatientFactory(practice=gp.practice), gp=gp, therapist=therapist.therapist, **fields
+    )
 
 
 class ReferralEventFactory(DjangoModelFactory):
@@ -366,7 +373,7 @@ def draft_ready_to_send(gp: User, therapist: User) -> Referral:
         gp=gp,
         therapist=therapist.therapist,
         status=Status.DRAFT,
-        complaint="depressive",
+        complaint="P03",
         severity="mild",
         question="Kan hardlopen helpen?",
         purpose="treatment",
