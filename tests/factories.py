@@ -313,6 +313,12 @@ class IntakeFactory(DjangoModelFactory):
     date = factory.LazyAttribute(lambda o: o.referral.intake_date or timezone.localdate())
     goals = "Drie keer per week dertig minuten hardlopen."
     plan = "Twee keer per week in de groep."
+    # The guideline's dose (therapy.dose).
+    plan_weeks = 9
+    plan_supervised_per_week = 1
+    plan_own_runs_per_week = 2
+    plan_minutes = 45
+    plan_borg_rpe = 13
     recorded_by = factory.SelfAttribute("referral.therapist.user")
 
 
