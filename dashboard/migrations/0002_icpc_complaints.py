@@ -16,27 +16,22 @@ FORWARD, BACKWARD = _referrals.FORWARD, _referrals.BACKWARD
 
 
 def _move(apps, mapping):
+    """Facts get the new code; cells too, in place: where two old words become one code in the
+    same scope and month, the cell with the lowest id keeps the sum and the other goes."""
     CountFact = apps.get_model("dashboard", "CountFact")
     CountCell = apps.get_model("dashboard", "CountCell")
     for old, new in mapping.items():
         CountFact.objects.filter(complaint=old).update(complaint=new)
+    groups = defaultdict(list)
     cells = CountCell.objects.filter(dimension="complaint", value__in=list(mapping))
-    sums = defaultdict(int)
-    for cell in cells:
-        sums[cell.scope, cell.scope_id, cell.month, mapping[cell.value]] += cell.n
-    cells.delete()
-    for (scope, scope_id, month, value), n in sums.items():
-        cell, created = CountCell.objects.get_or_create(
-            scope=scope,
-            scope_id=scope_id,
-            dimension="complaint",
-            month=month,
-            value=value,
-            defaults={"n": n},
-        )
-        if not created:
-            cell.n += n
-            cell.save(update_fields=["n"])
+    for cell in cells.order_by("pk"):
+        groups[cell.scope, cell.scope_id, cell.month, mapping[cell.value]].append(cell)
+    for (scope, scope_id, month, value), found in groups.items():
+        # A cell that already holds the new code (it cannot, before this migration) keeps it.
+        keep, *merged = found
+        CountCell.objects.filter(pk__in=[cell.pk for cell in merged]).delete()
+        keep.value, keep.n = value, sum(cell.n for cell in found)
+        keep.save(update_fields=["value", "n"])
 
 
 def forward(apps, schema_editor):
