@@ -31,8 +31,9 @@ from weasyprint import HTML  # noqa: E402
 
 from accounts.models import GPProfile, Practice, User  # noqa: E402
 from patients.models import Patient  # noqa: E402
+from referrals.icpc import Icpc  # noqa: E402
 from referrals.letters import render_referral_letter  # noqa: E402
-from referrals.models import Complaint, FitnessCheck, Referral  # noqa: E402
+from referrals.models import FitnessCheck, Referral  # noqa: E402
 from therapists.models import Therapist  # noqa: E402
 
 WARM_UPS = 3
@@ -87,8 +88,8 @@ def sample_referral() -> Referral:
         gp=gp,
         therapist=therapist,
         consent_given=True,
-        complaint=Complaint.DEPRESSIVE,
-        other_complaints=[Complaint.SLEEP, Complaint.STRESS],
+        complaint=Icpc.P03,
+        other_complaints=[Icpc.P06, Icpc.P01],
         complaint_notes="Somber sinds het voorjaar, slaapt slecht.",
         severity="moderate",
         uses_antidepressant=False,

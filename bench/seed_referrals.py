@@ -107,7 +107,8 @@ def _answer_pool(rng: random.Random) -> dict[str, list[tuple[str, int, str]]]:
 def _referrals(plan, rng, now, today, local_date, gps_of, networks, therapist_user, say) -> dict:
     from outcomes.models import QuestionnaireResponse
     from patients.models import Patient
-    from referrals.models import Complaint, FollowUp, Funding, Purpose, Referral, Status
+    from referrals.icpc import Icpc
+    from referrals.models import FollowUp, Funding, Purpose, Referral, Status
     from therapy.models import TherapyLetter
 
     patients = Table(Patient, now)
@@ -115,7 +116,7 @@ def _referrals(plan, rng, now, today, local_date, gps_of, networks, therapist_us
     questionnaires = Table(QuestionnaireResponse, now)
     reports = Table(TherapyLetter, now)
     follow_ups = Table(FollowUp, now)
-    complaints, purposes = list(Complaint.values), list(Purpose.values)
+    complaints, purposes = list(Icpc.values), list(Purpose.values)
     fundings, answers = list(Funding.values), list(FollowUp.Antidepressant.values)
     surnames = ["Jansen", "de Vries", "van Dijk", "Bakker", "Visser", "Smit", "Meijer", "Bos"]
     pool = _answer_pool(rng)

@@ -11,7 +11,8 @@ from django.utils.translation import gettext, ngettext
 
 from accounts.models import Practice, User
 from outcomes.instruments import INSTRUMENTS
-from referrals.models import Complaint, Funding, Purpose, Status
+from referrals.icpc import Icpc
+from referrals.models import Funding, Purpose, Status
 from referrals.schedule import QUESTIONNAIRE_WEEKS
 from therapists.models import Therapist
 
@@ -31,7 +32,7 @@ MAX_LIST_ROWS = 50
 
 #: The categorical splits: (key, field, choices).
 CATEGORIES: tuple[tuple[str, str, type], ...] = (
-    ("complaint", "complaint", Complaint),
+    ("complaint", "complaint", Icpc),
     ("purpose", "purpose", Purpose),
     ("funding", "funding", Funding),
     ("status", "status", Status),

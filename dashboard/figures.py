@@ -175,7 +175,11 @@ def build_dashboard(
     }
     for key, field_name, choices in CATEGORIES:
         title, heading = titles[key]
-        rows = [(str(label), shown(field_name, value)) for value, label in choices.choices]
+        rows = [
+            # An ICPC complaint as the GP chose it: code and label (referrals.icpc).
+            (f"{value} {label}" if key == "complaint" else str(label), shown(field_name, value))
+            for value, label in choices.choices
+        ]
         if key == "status":
             # Statuses nobody is in make the list long and say nothing; the CSV lists them all.
             rows = [

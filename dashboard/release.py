@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from outcomes.instruments import INSTRUMENTS
-from referrals.models import Complaint, FollowUp, Funding, Purpose, Status
+from referrals.icpc import Icpc
+from referrals.models import FollowUp, Funding, Purpose, Status
 from referrals.schedule import QUESTIONNAIRE_WEEKS
 
 from . import counts
@@ -33,7 +34,7 @@ from .scope import CellScope
 from .suppression import SMALL_AVERAGE, SMALL_CELL, Protected, Relation, protect
 
 #: The splits that add up to the referrals sent, with the values they know (others: "").
-CHOICES = {"complaint": Complaint, "purpose": Purpose, "funding": Funding}
+CHOICES = {"complaint": Icpc, "purpose": Purpose, "funding": Funding}
 SPLITS = ("status", "complaint", "purpose", "funding")
 ENDED = (Status.COMPLETED, Status.STOPPED, Status.FOLLOWED_UP)
 FOLLOWED_UP = ("status", Status.FOLLOWED_UP)

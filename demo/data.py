@@ -57,7 +57,7 @@ THERAPISTS = {
         verified=True,
     ),
     "therapeut2@example.org": dict(
-        profession=Therapist.Profession.SPV,
+        profession=Therapist.Profession.PSYCHOMOTOR_THERAPIST,
         organisation="Praktijk In Beweging",
         certificate_number="RT-2021-1103",
         certificate_date=date(2021, 11, 3),
@@ -194,7 +194,8 @@ REFERRALS_2 = [
 
 CONTENT = [
     dict(
-        complaint="depressive",
+        complaint="P03",  # ICPC as the GP chose it (referrals.icpc)
+        other_complaints=["P06"],
         severity="moderate",
         purpose="treatment",
         funding="health_insurer",
@@ -204,7 +205,7 @@ CONTENT = [
         question="Graag runningtherapie als aanvulling op de medicatie; doel is afbouw op termijn.",
     ),
     dict(
-        complaint="burnout",
+        complaint="P78",
         severity="mild",
         purpose="reintegration",
         funding="uwv",
@@ -214,7 +215,8 @@ CONTENT = [
         question="Kan runningtherapie helpen bij de re-integratie en het herstel van de energie?",
     ),
     dict(
-        complaint="anxiety",
+        complaint="P01",
+        other_complaints=["P03"],
         severity="moderate",
         purpose="treatment",
         funding="physiotherapy",
@@ -224,7 +226,8 @@ CONTENT = [
         question="Graag begeleiding bij opbouw van conditie en omgaan met lichamelijke spanning.",
     ),
     dict(
-        complaint="stress",
+        complaint="P01",
+        other_complaints=["P06"],
         severity="mild",
         purpose="prevention",
         funding="self_pay",

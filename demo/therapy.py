@@ -67,16 +67,27 @@ def demo_therapy(referral: Referral, n: int, documents: bool) -> None:
         running_experience="Vroeger af en toe gejogd, de laatste jaren niet meer.",
         motivation="Wil graag zonder (meer) medicatie verder; partner loopt ook.",
         current_activity="Fietst naar het werk (2x per week 20 minuten).",
-        plan="Twee keer per week in de groep op dinsdag en donderdag, opbouw van wandelen naar "
+        plan="In de groep op dinsdag en donderdag, zelf op zaterdag; opbouw van wandelen naar "
         "hardlopen volgens schema; vragenlijsten in week 0, 5 en 10.",
+        # The dose of the 2024 guideline (therapy.dose); one patient gets a longer plan.
+        plan_weeks=12 if n % 3 == 2 else 9,
+        plan_supervised_per_week=2 if n % 3 == 2 else 1,
+        plan_own_runs_per_week=1 if n % 3 == 2 else 2,
+        plan_minutes=45,
+        plan_borg_rpe=13,
     )
     not_cleared = referral.status == Status.NOT_CLEARED
+    # One patient in therapy has a blood pressure the therapist confirmed: a flag for both.
+    high = not not_cleared and n % 5 == 2
+    systolic = 178 if not_cleared else 164 if high else 124 + n % 12
+    diastolic = 104 if not_cleared else 94 if high else 78 + n % 6
     Screening.objects.create(
         referral=referral,
         recorded_by=therapist_user,
         resting_heart_rate=88 if not_cleared else 64 + n % 10,
-        systolic=178 if not_cleared else 124 + n % 12,
-        diastolic=104 if not_cleared else 78 + n % 6,
+        systolic=systolic,
+        diastolic=diastolic,
+        values_confirmed=systolic >= 160 or diastolic >= 90,
         height_cm=165 + n % 25,
         weight_kg=62 + (n * 3) % 30,
         injuries="" if n % 3 else "Oude enkelblessure links, geen klachten meer.",
@@ -94,6 +105,20 @@ def demo_therapy(referral: Referral, n: int, documents: bool) -> None:
     # Sessions on Tuesdays and Thursdays: patients of one therapist run together in a group.
     day, count, sessions = intake_date + timedelta(days=1), 0, []
     while day <= end:
+        if day.weekday() == 5 and n % 2 == 0:  # a run on their own on Saturday
+            sessions.append(
+                TherapySession(
+                    referral=referral,
+                    date=day,
+                    mode="own",
+                    attendance="attended",
+                    duration_minutes=40,
+                    minutes_running=min(10 + 2 * count, 30),
+                    minutes_walking=10,
+                    distance_km=round(min(2 + 0.2 * count, 6), 1),
+                    recorded_by=therapist_user,
+                )
+            )
         if day.weekday() in (1, 3):
             attendance = (
                 "no_show" if count % 7 == 6 else "cancelled" if count % 11 == 10 else "attended"
@@ -105,9 +130,12 @@ def demo_therapy(referral: Referral, n: int, documents: bool) -> None:
                     date=day,
                     mode="supervised" if count % 5 else "own",
                     attendance=attendance,
+                    duration_minutes=min(10 + 2 * count, 40) + max(20 - count, 5) + 5
+                    if attended
+                    else None,
                     minutes_running=min(10 + 2 * count, 40) if attended else None,
                     minutes_walking=max(20 - count, 5) if attended else None,
-                    distance_km=round(2 + 0.25 * count, 1) if attended else None,
+                    distance_km=round(min(2 + 0.25 * count, 8), 1) if attended else None,
                     average_heart_rate=138 + count % 9 if attended else None,
                     rpe=11 + count % 4 if attended else None,
                     group=uuid.uuid5(

@@ -5,13 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from core.widgets import DateInput
 from therapists.models import Therapist
 
-from .models import (
-    ICPC_CODES,
-    Complaint,
-    FitnessCheck,
-    FollowUp,
-    Referral,
-)
+from .icpc import Icpc, icpc_choice_label, secondary_codes
+from .models import FitnessCheck, FollowUp, Referral
 
 YES_NO = [(True, _("Yes")), (False, _("No"))]
 
@@ -23,16 +18,22 @@ def _to_bool(value) -> bool | None:
 class ReferralForm(forms.ModelForm):
     """The GP's referral. A draft may be saved incomplete; sending checks completeness."""
 
+    # ICPC-1 codes (referrals.icpc): the letter prints the code and label exactly as chosen.
     complaint = forms.ChoiceField(
-        label=_("Main complaint"),
-        choices=[("", "—"), *[(c.value, f"{c.label} ({ICPC_CODES[c]})") for c in Complaint]],
+        label=_("Main complaint (ICPC)"),
+        choices=[("", "—"), *[(c.value, icpc_choice_label(c)) for c in Icpc]],
         required=False,
+        help_text=_(
+            "The ICPC code of the episode in your own record. P74, P76 and P78 are disorders:"
+            " choose them only when you have made that diagnosis."
+        ),
     )
     other_complaints = forms.MultipleChoiceField(
-        label=_("Other complaints"),
-        choices=[(c.value, f"{c.label} ({ICPC_CODES[c]})") for c in Complaint],
+        label=_("Secondary complaints (ICPC)"),
+        choices=[(c.value, icpc_choice_label(c)) for c in Icpc],
         widget=forms.CheckboxSelectMultiple,
         required=False,
+        help_text=_("Any number; the main complaint is not repeated here."),
     )
     uses_antidepressant = forms.TypedChoiceField(
         label=_("Does the patient use an antidepressant?"),
@@ -81,8 +82,9 @@ class ReferralForm(forms.ModelForm):
             self.fields[name].max_length = 4000
 
     def clean_other_complaints(self) -> list[str]:
-        main = self.cleaned_data.get("complaint")
-        return [c for c in self.cleaned_data["other_complaints"] if c != main]
+        return secondary_codes(
+            self.cleaned_data.get("complaint"), self.cleaned_data["other_complaints"]
+        )
 
     def clean(self):
         data = super().clean()

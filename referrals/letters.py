@@ -19,7 +19,7 @@ from core.pdf import (
 from patients.models import Patient
 from therapists.models import Therapist
 
-from .models import ICPC_CODES, Complaint, FitnessCheck, Referral
+from .models import FitnessCheck, Referral
 
 
 def letter_date(referral: Referral) -> str:
@@ -79,21 +79,12 @@ def gp_context(gp: User) -> dict:
     }
 
 
-def complaint_entry(value: str) -> dict:
-    """A complaint as label and ICPC code; unknown stored values are shown as they are."""
-    try:
-        complaint = Complaint(value)
-    except ValueError:
-        return {"label": value, "icpc": ""}
-    return {"label": complaint.label, "icpc": ICPC_CODES.get(complaint, "")}
-
-
 def complaints_context(referral: Referral) -> dict:
-    others = [v for v in referral.other_complaints or [] if v and v != referral.complaint]
+    """The ICPC codes as the GP chose them, each with its label (referrals.icpc)."""
     return {
-        "main": complaint_entry(referral.complaint) if referral.complaint else None,
+        "main": referral.main_icpc,
         "notes": referral.complaint_notes,
-        "others": [complaint_entry(value) for value in others],
+        "others": referral.secondary_icpc,
     }
 
 

@@ -7,6 +7,8 @@ from core import limits
 from patients.models import Patient
 from therapists.models import Therapist
 
+from .icpc import Icpc, icpc_entry, secondary_codes
+
 
 class Status(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -54,25 +56,6 @@ STATUS_TIMESTAMP = {
     Status.STOPPED: "stopped_at",
     Status.FOLLOWED_UP: "followed_up_at",
     Status.CANCELLED: "cancelled_at",
-}
-
-
-class Complaint(models.TextChoices):
-    DEPRESSIVE = "depressive", _("Depressive complaints")
-    BURNOUT = "burnout", _("Burn-out")
-    ANXIETY = "anxiety", _("Anxiety")
-    STRESS = "stress", _("Stress")
-    SLEEP = "sleep", _("Sleep problems")
-    OTHER = "other", _("Other")
-
-
-ICPC_CODES = {
-    Complaint.DEPRESSIVE: "P76",
-    Complaint.BURNOUT: "P78",
-    Complaint.ANXIETY: "P74",
-    Complaint.STRESS: "P02",
-    Complaint.SLEEP: "P06",
-    Complaint.OTHER: "P29",
 }
 
 
@@ -131,10 +114,11 @@ class Referral(models.Model):
     consent_given = models.BooleanField(
         _("the patient consents to sharing these data with the therapist"), default=False
     )
+    # ICPC-1 codes as the GP chose them (referrals.icpc): the main one and any secondary ones.
     complaint = models.CharField(
-        _("main complaint"), max_length=20, choices=Complaint.choices, blank=True
+        _("main complaint (ICPC)"), max_length=20, choices=Icpc.choices, blank=True
     )
-    other_complaints = models.JSONField(_("other complaints"), default=list, blank=True)
+    other_complaints = models.JSONField(_("secondary complaints (ICPC)"), default=list, blank=True)
     complaint_notes = models.CharField(_("complaint, in your words"), max_length=200, blank=True)
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices, blank=True)
     uses_antidepressant = models.BooleanField(_("uses an antidepressant"), null=True, blank=True)
@@ -214,8 +198,13 @@ class Referral(models.Model):
         return self.status in OPEN_STATUSES
 
     @property
-    def icpc_code(self) -> str:
-        return ICPC_CODES.get(self.complaint, "")
+    def main_icpc(self) -> dict | None:
+        """The main complaint's code and label, as the GP chose it."""
+        return icpc_entry(self.complaint) if self.complaint else None
+
+    @property
+    def secondary_icpc(self) -> list[dict]:
+        return [icpc_entry(c) for c in secondary_codes(self.complaint, self.other_complaints)]
 
     def can_move_to(self, status: str) -> bool:
         return status in TRANSITIONS[self.status]

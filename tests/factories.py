@@ -153,7 +153,7 @@ class ReferralFactory(DjangoModelFactory):
     therapist = factory.SubFactory(TherapistFactory, verified=True)
     status = Status.DRAFT
     consent_given = True
-    complaint = "depressive"
+    complaint = "P03"
     severity = "mild"
     purpose = "treatment"
     funding = "self_pay"
@@ -170,6 +170,13 @@ class ReferralFactory(DjangoModelFactory):
             ReferralRecipient.objects.create(
                 referral=obj, therapist=obj.therapist, sent_at=obj.sent_at
             )
+
+
+def referral_of(gp: User, therapist: User, **fields) -> Referral:
+    """A referral of a new patient of `gp`'s practice, by `gp` to `therapist`."""
+    return ReferralFactory(
+        patient=PatientFactory(practice=gp.practice), gp=gp, therapist=therapist.therapist, **fields
+    )
 
 
 class ReferralEventFactory(DjangoModelFactory):
@@ -306,6 +313,12 @@ class IntakeFactory(DjangoModelFactory):
     date = factory.LazyAttribute(lambda o: o.referral.intake_date or timezone.localdate())
     goals = "Drie keer per week dertig minuten hardlopen."
     plan = "Twee keer per week in de groep."
+    # The guideline's dose (therapy.dose).
+    plan_weeks = 9
+    plan_supervised_per_week = 1
+    plan_own_runs_per_week = 2
+    plan_minutes = 45
+    plan_borg_rpe = 13
     recorded_by = factory.SelfAttribute("referral.therapist.user")
 
 
@@ -366,7 +379,7 @@ def draft_ready_to_send(gp: User, therapist: User) -> Referral:
         gp=gp,
         therapist=therapist.therapist,
         status=Status.DRAFT,
-        complaint="depressive",
+        complaint="P03",
         severity="mild",
         question="Kan hardlopen helpen?",
         purpose="treatment",

@@ -102,7 +102,7 @@ def test_saving_a_draft_referral_writes_a_change_row(gp):
     draft = ReferralFactory(gp=gp, patient=PatientFactory(practice=gp.practice))
     data = {
         "consent_given": "on",
-        "complaint": "burnout",
+        "complaint": "P78",
         "severity": "moderate",
         "purpose": "reintegration",
         "funding": "uwv",

@@ -22,7 +22,8 @@ from dashboard.period import AMSTERDAM, Period, referrals_sent_in
 from dashboard.scope import cell_scope, referrals_for_dashboard
 from outcomes.instruments import IMPROVED, INSTRUMENTS, reliable_change
 from patients.privacy import patient_erase
-from referrals.models import Complaint, FollowUp, Funding, Purpose, Referral, Status
+from referrals.icpc import Icpc
+from referrals.models import FollowUp, Funding, Purpose, Referral, Status
 
 from .factories import (
     PatientFactory,
@@ -93,7 +94,7 @@ def test_cells_after_random_changes_equal_a_rebuild(seed):
                 therapist=rng.choice(therapists),
                 status=rng.choice([Status.SENT, Status.ACCEPTED, Status.IN_THERAPY]),
                 sent_at=sent,
-                complaint=rng.choice(Complaint.values),
+                complaint=rng.choice(Icpc.values),
                 purpose=rng.choice(Purpose.values),
                 funding=rng.choice(Funding.values),
             )

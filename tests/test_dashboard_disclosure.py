@@ -24,7 +24,8 @@ from accounts.models import User
 from dashboard.period import AMSTERDAM, year_tree
 from dashboard.suppression import SMALL_AVERAGE, SMALL_CELL, SUPPRESSED
 from outcomes.instruments import INSTRUMENTS
-from referrals.models import Complaint, FollowUp, Funding, Purpose, Referral, Status
+from referrals.icpc import Icpc
+from referrals.models import FollowUp, Funding, Purpose, Referral, Status
 
 from .factories import (
     PatientFactory,
@@ -57,7 +58,7 @@ def make_year(practice, seed: int) -> None:
             therapist=rng.choice(therapists),
             status=status,
             sent_at=at,
-            complaint=rng.choice(Complaint.values[:3]),
+            complaint=rng.choice(Icpc.values[:3]),
             purpose=rng.choice(Purpose.values),
             funding=rng.choice(Funding.values),
             accepted_at=at + timedelta(days=1) if status != Status.SENT else None,
@@ -240,7 +241,7 @@ class Attacker:
             str(lbl): v
             for v, lbl in {
                 "status": Status,
-                "complaint": Complaint,
+                "complaint": Icpc,
                 "purpose": Purpose,
                 "funding": Funding,
             }[key].choices

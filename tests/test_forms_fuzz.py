@@ -38,8 +38,8 @@ from hypothesis.errors import InvalidArgument
 
 from notifications import summary
 from patients.models import Patient
+from referrals.icpc import Icpc
 from referrals.models import (
-    Complaint,
     FitnessCheck,
     FollowUp,
     Funding,
@@ -327,8 +327,8 @@ def test_patient_search(query, gp_client):
 
 REFERRAL = {
     "consent_given": st.sampled_from(["on", ""]),
-    "complaint": choice(Complaint.choices),
-    "other_complaints": st.lists(choice(Complaint.choices), max_size=3),
+    "complaint": choice(Icpc.choices),
+    "other_complaints": st.lists(choice(Icpc.choices), max_size=3),
     "complaint_notes": text(0, 200),
     "severity": choice(Severity.choices),
     "uses_antidepressant": YES_NO,
@@ -523,6 +523,11 @@ INTAKE = {
     "running_experience": text(0, 100),
     "motivation": text(0, 100),
     "current_activity": text(0, 100),
+    "plan_weeks": st.integers(0, 60).map(str),
+    "plan_supervised_per_week": st.integers(0, 8).map(str),
+    "plan_own_runs_per_week": st.integers(0, 8).map(str),
+    "plan_minutes": st.integers(0, 150).map(str),
+    "plan_borg_rpe": st.integers(0, 25).map(str),
     "plan": text(0, 200),
 }
 
@@ -639,12 +644,14 @@ SESSION = {
     "date": days(TODAY - timedelta(days=20), TODAY),
     "mode": choice(TherapySession.Mode.choices),
     "attendance": choice(TherapySession.Attendance.choices),
+    "duration_minutes": st.integers(0, 320).map(str),
     "minutes_running": st.integers(0, 300).map(str),
     "minutes_walking": st.integers(0, 300).map(str),
     "distance_km": st.decimals(0, 99, places=1, allow_nan=False).map(str),
     "average_heart_rate": st.integers(30, 230).map(str),
     "rpe": st.integers(6, 20).map(str),
     "notes": text(0, 200),
+    "values_confirmed": st.sampled_from(["", "on"]),
 }
 
 

@@ -23,7 +23,8 @@ from accounts.models import GPProfile, Practice, User
 from core import pdf
 from patients.models import Patient
 from referrals import letters
-from referrals.models import Complaint, FitnessCheck, Referral
+from referrals.icpc import Icpc
+from referrals.models import FitnessCheck, Referral
 from therapists.models import Therapist
 
 STATIC_BASE = urljoin(pdf.LETTER_BASE_URL, settings.STATIC_URL)
@@ -138,8 +139,8 @@ def letter_referral(db) -> Referral:
         gp=gp,
         therapist=therapist,
         consent_given=True,
-        complaint=Complaint.DEPRESSIVE,
-        other_complaints=[Complaint.SLEEP, Complaint.STRESS],
+        complaint=Icpc.P03,
+        other_complaints=[Icpc.P06, Icpc.P01],
         complaint_notes="Somber sinds het voorjaar.",
         severity="moderate",
         uses_antidepressant=False,
@@ -182,7 +183,7 @@ def test_letter_shows_patient_gp_practice_and_referral_data(letter_referral):
         "Huisartsenpraktijk Letterlaan",
         "Tom Loper",
         "Fysio Oost",
-        "P76",  # depressive complaints
+        "P03",  # depressive complaints: the symptom the GP chose
         "P06",  # sleep problems, among the other complaints
         "Knie hersteld; rustig opbouwen.",
         "Loopt nu al af en toe.",

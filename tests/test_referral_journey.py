@@ -74,7 +74,7 @@ def squash(text: str) -> str:
 def referral_form_data(**overrides) -> dict:
     data = {
         "consent_given": "on",
-        "complaint": "depressive",
+        "complaint": "P03",
         "severity": "mild",
         "uses_antidepressant": "False",
         "question": "Graag begeleiding bij hardlopen.",
@@ -602,7 +602,7 @@ def test_sending_emails_the_therapist_once_after_commit_without_patient_details(
         gp=gp,
         therapist=therapist.therapist,
         uses_antidepressant=False,
-        complaint="burnout",
+        complaint="P78",
         complaint_notes="Uitgeblust sinds de reorganisatie",
         question="Kan zij in een groep van acht starten?",
     )
@@ -627,6 +627,7 @@ def test_sending_emails_the_therapist_once_after_commit_without_patient_details(
         "23 november 1966",
         "burnout",
         "Burn-out",
+        "P78",
         "Uitgeblust",
         "groep van acht",
     ]

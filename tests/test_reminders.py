@@ -689,7 +689,7 @@ def test_emails_carry_no_medical_detail(gp, therapist, mailoutbox):
     common = {
         "gp": gp,
         "therapist": therapist.therapist,
-        "complaint": "burnout",
+        "complaint": "P78",
         "complaint_notes": "Slapeloosheid sinds reorganisatie",
         "question": "Vraag over hardlopen bij burn-out",
     }

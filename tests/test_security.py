@@ -573,7 +573,7 @@ PATIENT = {
 }
 REFERRAL = {
     "consent_given": "on",
-    "complaint": "depressive",
+    "complaint": "P03",
     "severity": "mild",
     "uses_antidepressant": "False",
     "question": "Graag hardlooptherapie.",

@@ -279,6 +279,11 @@ def intake_data(day: date) -> dict:
         "running_experience": "",
         "motivation": "",
         "current_activity": "",
+        "plan_weeks": "9",
+        "plan_supervised_per_week": "1",
+        "plan_own_runs_per_week": "2",
+        "plan_minutes": "45",
+        "plan_borg_rpe": "13",
         "plan": "Twee keer per week.",
     }
 
@@ -443,7 +448,14 @@ def test_not_cleared_screening_returns_the_referral_to_the_gp_with_the_reason(
     intake_done, gp, therapist, client_for, django_capture_on_commit_callbacks, mailoutbox
 ):
     reason = "Rustbloeddruk 178/104; eerst cardiologische beoordeling."
-    data = {**SCREENING, "systolic": "178", "diastolic": "104", "outcome": "not_cleared"}
+    # 178/104 is 160/90 or higher: the therapist confirms the values (therapy.plausibility).
+    data = {
+        **SCREENING,
+        "systolic": "178",
+        "diastolic": "104",
+        "outcome": "not_cleared",
+        "values_confirmed": "on",
+    }
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(therapist).post(
             reverse("therapy:screening", args=[intake_done.pk]), {**data, "notes": reason}

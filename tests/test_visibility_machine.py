@@ -314,7 +314,7 @@ class VisibilityMachine(RuleBasedStateMachine):
         if referral is None:
             return
         referral.consent_given = True
-        referral.complaint, referral.severity = "depressive", "mild"
+        referral.complaint, referral.severity = "P03", "mild"
         referral.purpose, referral.funding = "treatment", "self_pay"
         referral.question, referral.uses_antidepressant = "Runningtherapie?", False
         services.referral_save_draft(referral=referral, by=gp)

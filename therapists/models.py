@@ -15,6 +15,9 @@ class Therapist(models.Model):
         SPV = "spv", _("Social-psychiatric nurse")
         GP = "gp", _("GP")
         EXERCISE_THERAPIST = "exercise_therapist", _("Exercise therapist")
+        # The 2024 Dutch depression guideline names the psychomotorisch therapeut for running
+        # therapy (therapy.dose).
+        PSYCHOMOTOR_THERAPIST = "psychomotor_therapist", _("Psychomotor therapist")
         OTHER = "other", _("Other care professional")
 
     user = models.OneToOneField(

@@ -6,10 +6,16 @@ from django.utils.translation import gettext_lazy as _
 from core.widgets import DateInput, DecimalCommaField
 from referrals.models import Referral, Status
 
+from . import dose, plausibility
 from .models import Intake, Screening, TherapyLetter, TherapySession
 
 # field -> (lowest, highest, the message when a value falls outside or is not a number)
 RANGES = {
+    "duration_minutes": (
+        1,
+        300,
+        _("Enter how long the session lasted in whole minutes, from 1 to 300."),
+    ),
     "minutes_running": (0, 300, _("Enter the running minutes as a whole number from 0 to 300.")),
     "minutes_walking": (0, 300, _("Enter the walking minutes as a whole number from 0 to 300.")),
     "distance_km": (0, 100, _("Enter the distance in km, from 0 to 100 (for example 4.5).")),
@@ -30,7 +36,28 @@ ATTENDANCE_CHOICES = [
 ]
 
 
-class SessionForm(forms.ModelForm):
+class ConfirmUnusualMixin:
+    """Unusual values (therapy.plausibility) are shown beside their fields with a tick box;
+    the form is valid once the box is ticked. `asks_confirmation` tells the template to show
+    the box (it stays shown once ticked)."""
+
+    asks_confirmation = False
+
+    def confirm_unusual(self, data: dict, warnings: dict[str, str]) -> None:
+        if not warnings:
+            data["values_confirmed"] = False
+            return
+        self.asks_confirmation = True
+        if not data.get("values_confirmed"):
+            for name, message in warnings.items():
+                self.add_error(name, message)
+
+    @property
+    def shows_confirmation(self) -> bool:
+        return self.asks_confirmation or bool(self["values_confirmed"].value())
+
+
+class SessionForm(ConfirmUnusualMixin, forms.ModelForm):
     """One session of one patient. The rules that need the referral live in session_log."""
 
     class Meta:
@@ -39,12 +66,14 @@ class SessionForm(forms.ModelForm):
             "date",
             "mode",
             "attendance",
+            "duration_minutes",
             "minutes_running",
             "minutes_walking",
             "distance_km",
             "average_heart_rate",
             "rpe",
             "notes",
+            "values_confirmed",
         ]
         widgets = {
             "date": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
@@ -55,6 +84,8 @@ class SessionForm(forms.ModelForm):
         field_classes = {"distance_km": DecimalCommaField}
         labels = {
             "mode": _("Supervised or on their own"),
+            "duration_minutes": _("Session length (minutes)"),
+            "values_confirmed": _("I have checked these values: they are right"),
             "minutes_running": _("Running minutes"),
             "minutes_walking": _("Walking minutes"),
             "distance_km": _("Distance (km)"),
@@ -63,6 +94,7 @@ class SessionForm(forms.ModelForm):
         }
         help_texts = {
             "rpe": _("6 is no exertion at all, 13 somewhat hard, 20 maximal."),
+            "duration_minutes": _("From start to finish; running and walking fit inside it."),
         }
 
     def __init__(self, *args, **kwargs) -> None:
@@ -104,6 +136,12 @@ class SessionForm(forms.ModelForm):
                 self.add_error(name, message)
         if len(data.get("notes") or "") > 2000:
             self.add_error("notes", _("Please keep the notes under 2000 characters."))
+        if any(name in self.errors for name in RANGES):
+            return data  # a value outside its range says enough
+        for name, message in plausibility.session_errors(data).items():
+            self.add_error(name, message)
+        if "values_confirmed" in self.fields:
+            self.confirm_unusual(data, plausibility.session_warnings(data))
         return data
 
 
@@ -113,7 +151,15 @@ class GroupSessionForm(SessionForm):
     GROUP_CHOICES = [(NOT_IN_GROUP, _("Not in this group")), *ATTENDANCE_CHOICES]
 
     class Meta(SessionForm.Meta):
-        fields = ["date", "mode", "minutes_running", "minutes_walking", "distance_km", "notes"]
+        fields = [
+            "date",
+            "mode",
+            "duration_minutes",
+            "minutes_running",
+            "minutes_walking",
+            "distance_km",
+            "notes",
+        ]
 
     def __init__(self, *args, referrals: list[Referral], **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -154,9 +200,39 @@ class GroupSessionForm(SessionForm):
 
 
 class IntakeForm(forms.ModelForm):
+    """The intake and the plan of the dose, which starts at the guideline's (therapy.dose)."""
+
     class Meta:
         model = Intake
-        fields = ["date", "goals", "running_experience", "motivation", "current_activity", "plan"]
+        fields = [
+            "date",
+            "goals",
+            "running_experience",
+            "motivation",
+            "current_activity",
+            "plan_weeks",
+            "plan_supervised_per_week",
+            "plan_own_runs_per_week",
+            "plan_minutes",
+            "plan_borg_rpe",
+            "plan",
+        ]
+        labels = {
+            "plan_weeks": _("Number of weeks"),
+            "plan_supervised_per_week": _("Supervised sessions per week"),
+            "plan_own_runs_per_week": _("Runs on their own per week"),
+            "plan_minutes": _("Minutes per session"),
+            "plan_borg_rpe": _("Target exertion (Borg 6-20)"),
+            "plan": _("Plan, in your words"),
+        }
+        help_texts = {
+            "plan_weeks": _(
+                "The 2024 depression guideline: at least 9 weeks, about 3 times a week, about"
+                " 45 minutes, of which one session a week supervised."
+            ),
+            "plan_borg_rpe": _("Borg's scale of 6 to 20: 12 to 14 is moderate, 13 somewhat hard."),
+            "plan": _("Shared with the GP in the report after intake."),
+        }
         widgets = {
             "date": DateInput(),
             "goals": forms.Textarea(attrs={"rows": 3}),
@@ -170,6 +246,30 @@ class IntakeForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.referral = referral
         self.fields["date"].initial = timezone.localdate()
+        for name, (default, low, high) in dose.PLAN.items():
+            field = self.fields[name]
+            field.required = True
+            field.initial = default
+            field.widget.attrs.update(min=low, max=high, inputmode="numeric")
+            field.error_messages["required"] = _(
+                "Fill in the plan: the default is the guideline's."
+            )
+
+    def clean(self):
+        data = super().clean()
+        for name, (_default, low, high) in dose.PLAN.items():
+            value = data.get(name)
+            if value is not None and not low <= value <= high:
+                self.add_error(
+                    name,
+                    _("Enter a whole number from %(low)s to %(high)s.")
+                    % {"low": low, "high": high},
+                )
+        supervised = data.get("plan_supervised_per_week")
+        own = data.get("plan_own_runs_per_week")
+        if supervised is not None and own is not None and supervised + own == 0:
+            self.add_error("plan_own_runs_per_week", _("Plan at least one session a week."))
+        return data
 
     def clean_date(self):
         day = self.cleaned_data["date"]
@@ -190,7 +290,7 @@ SCREENING_RANGES = {
 }
 
 
-class ScreeningForm(forms.ModelForm):
+class ScreeningForm(ConfirmUnusualMixin, forms.ModelForm):
     class Meta:
         model = Screening
         fields = [
@@ -203,7 +303,9 @@ class ScreeningForm(forms.ModelForm):
             "notes",
             "outcome",
             "restrictions",
+            "values_confirmed",
         ]
+        labels = {"values_confirmed": _("I have checked these values: they are right")}
         widgets = {
             "outcome": forms.RadioSelect,
             "injuries": forms.Textarea(attrs={"rows": 2}),
@@ -237,6 +339,8 @@ class ScreeningForm(forms.ModelForm):
             self.add_error("restrictions", _("Say which restrictions apply."))
         if outcome == Screening.Outcome.NOT_CLEARED and not data.get("notes", "").strip():
             self.add_error("notes", _("Give the reason; the GP will read it."))
+        if not any(name in self.errors for name in SCREENING_RANGES):
+            self.confirm_unusual(data, plausibility.screening_warnings(data))
         return data
 
 

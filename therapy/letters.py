@@ -27,6 +27,7 @@ from referrals.letters import gp_context, patient_context, practice_context, the
 from referrals.models import Referral, Status
 from therapists.models import Therapist
 
+from . import dose
 from .models import Intake, Screening, TherapyLetter, TherapySession
 
 LETTER_TEMPLATE = "letters/therapy_letter.html"
@@ -65,6 +66,15 @@ def intake_context(referral: Referral) -> dict | None:
         return None
     return {
         "goals": intake.goals,
+        "dose": {
+            "weeks": intake.plan_weeks,
+            "supervised": intake.plan_supervised_per_week,
+            "own": intake.plan_own_runs_per_week,
+            "minutes": intake.plan_minutes,
+            "borg": intake.plan_borg_rpe,
+        }
+        if dose.has_plan(intake)
+        else None,
         "plan": intake.plan,
         "running_experience": intake.running_experience,
         "motivation": intake.motivation,
@@ -94,6 +104,8 @@ def screening_context(referral: Referral) -> dict | None:
         "outcome": screening.get_outcome_display(),
         "restrictions": screening.restrictions,
         "injuries": screening.injuries,
+        "flags": screening.flags,
+        "confirmed": screening.values_confirmed,
     }
 
 
@@ -106,6 +118,7 @@ def attendance_context(referral: Referral) -> dict:
         cancelled=Count("pk", filter=Q(attendance=attendance.CANCELLED)),
         on_own=Count("pk", filter=Q(attendance=attendance.ATTENDED, mode=TherapySession.Mode.OWN)),
         minutes_running=Sum("minutes_running", filter=Q(attendance=attendance.ATTENDED)),
+        minutes_walking=Sum("minutes_walking", filter=Q(attendance=attendance.ATTENDED)),
         distance_km=Sum("distance_km", filter=Q(attendance=attendance.ATTENDED)),
     )
     return {
@@ -114,8 +127,22 @@ def attendance_context(referral: Referral) -> dict:
         "cancelled": totals["cancelled"],
         "on_own": totals["on_own"],
         "minutes_running": totals["minutes_running"] or 0,
+        "minutes_walking": totals["minutes_walking"] or 0,
+        "minutes_moving": (totals["minutes_running"] or 0) + (totals["minutes_walking"] or 0),
         "distance_km": dutch_decimal(totals["distance_km"] or 0),
     }
+
+
+def adherence_context(referral: Referral) -> dict | None:
+    """Planned against attended per week of the intake's plan (therapy.dose), or None."""
+    try:
+        intake: Intake = referral.intake
+    except ObjectDoesNotExist:
+        return None
+    if not dose.has_plan(intake):
+        return None
+    weeks = dose.weekly_adherence(intake, list(referral.sessions.all()))
+    return {"weeks": weeks, "totals": dose.adherence_totals(weeks)}
 
 
 def outcome_context(referral: Referral) -> dict:
@@ -138,6 +165,7 @@ def kind_context(letter: TherapyLetter) -> dict:
         context["screening"] = screening_context(referral)
     else:
         context["attendance"] = attendance_context(referral)
+        context["adherence"] = adherence_context(referral)
     if letter.kind == TherapyLetter.Kind.END:
         context.update(
             chart=score_chart(scores),

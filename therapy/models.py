@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from core import limits
 from referrals.models import Referral
 
+from .plausibility import screening_flags
+
 
 @limits.length_checked
 class Intake(models.Model):
@@ -32,6 +34,18 @@ class Intake(models.Model):
         help_text=_("Shared with the GP in the report after intake."),
         max_length=limits.TEXT,
     )
+    # The dose (therapy.dose): empty only on intakes recorded before the plan was asked.
+    plan_weeks = models.PositiveSmallIntegerField(_("weeks"), null=True, blank=True)
+    plan_supervised_per_week = models.PositiveSmallIntegerField(
+        _("supervised sessions per week"), null=True, blank=True
+    )
+    plan_own_runs_per_week = models.PositiveSmallIntegerField(
+        _("own runs per week"), null=True, blank=True
+    )
+    plan_minutes = models.PositiveSmallIntegerField(_("minutes per session"), null=True, blank=True)
+    plan_borg_rpe = models.PositiveSmallIntegerField(
+        _("target exertion (Borg 6-20)"), null=True, blank=True
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -44,6 +58,12 @@ class Intake(models.Model):
 
     def __str__(self) -> str:
         return f"Intake {self.referral_id} {self.date}"
+
+    @property
+    def sessions_per_week(self) -> int | None:
+        if self.plan_weeks is None:
+            return None
+        return (self.plan_supervised_per_week or 0) + (self.plan_own_runs_per_week or 0)
 
 
 @limits.length_checked
@@ -65,6 +85,7 @@ class Screening(models.Model):
     notes = models.TextField(_("notes"), blank=True, max_length=limits.REASON)
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
     restrictions = models.TextField(_("restrictions"), blank=True, max_length=limits.REASON)
+    values_confirmed = models.BooleanField(_("unusual values checked and confirmed"), default=False)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -83,6 +104,11 @@ class Screening(models.Model):
 
     def __str__(self) -> str:
         return f"Screening {self.referral_id}: {self.outcome}"
+
+    @property
+    def flags(self) -> list[str]:
+        """Values the therapist and the GP should see (therapy.plausibility)."""
+        return screening_flags(self)
 
     @property
     def bmi(self) -> float:
@@ -111,6 +137,9 @@ class TherapySession(models.Model):
     attendance = models.CharField(
         _("attendance"), max_length=12, choices=Attendance.choices, default=Attendance.ATTENDED
     )
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("session length (minutes)"), null=True, blank=True
+    )
     minutes_running = models.PositiveSmallIntegerField(_("minutes running"), null=True, blank=True)
     minutes_walking = models.PositiveSmallIntegerField(_("minutes walking"), null=True, blank=True)
     distance_km = models.DecimalField(
@@ -121,6 +150,7 @@ class TherapySession(models.Model):
     )
     rpe = models.PositiveSmallIntegerField(_("exertion (Borg 6-20)"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True, max_length=limits.REASON)
+    values_confirmed = models.BooleanField(_("unusual values checked and confirmed"), default=False)
     group = models.UUIDField(_("group session"), null=True, blank=True, db_index=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

@@ -47,6 +47,7 @@ def session_summary(referral: Referral, sessions: list[TherapySession] | None = 
     )
     summary["minutes_running"] = summary["minutes_running"] or 0
     summary["minutes_walking"] = summary["minutes_walking"] or 0
+    summary["minutes_moving"] = summary["minutes_running"] + summary["minutes_walking"]
     summary["distance_km"] = summary["distance_km"] or Decimal("0")
     return summary
 
@@ -54,13 +55,16 @@ def session_summary(referral: Referral, sessions: list[TherapySession] | None = 
 def _summary_of(sessions: list[TherapySession]) -> dict:
     """`session_summary` computed from the rows themselves."""
     attended = [s for s in sessions if s.attendance == TherapySession.Attendance.ATTENDED]
+    running = sum(s.minutes_running or 0 for s in attended)
+    walking = sum(s.minutes_walking or 0 for s in attended)
     return {
         "total": len(sessions),
         "attended": len(attended),
         "no_show": sum(s.attendance == TherapySession.Attendance.NO_SHOW for s in sessions),
         "cancelled": sum(s.attendance == TherapySession.Attendance.CANCELLED for s in sessions),
-        "minutes_running": sum(s.minutes_running or 0 for s in attended),
-        "minutes_walking": sum(s.minutes_walking or 0 for s in attended),
+        "minutes_running": running,
+        "minutes_walking": walking,
+        "minutes_moving": running + walking,
         "distance_km": sum((s.distance_km or Decimal("0") for s in attended), Decimal("0")),
         "last_date": max((s.date for s in sessions), default=None),
     }

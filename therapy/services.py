@@ -20,7 +20,7 @@ from referrals.recipients import sent_now_to
 from referrals.schedule import follow_up_due
 from referrals.services import ensure_chosen_therapist, referral_transition
 
-from . import signals
+from . import plausibility, signals
 from .exceptions import TherapyError
 from .letters import render_therapy_letter
 from .models import Screening, TherapyLetter, TherapySession
@@ -113,15 +113,24 @@ def therapy_close(
 SESSION_FIELDS = (
     "date",
     "mode",
+    "duration_minutes",
     "minutes_running",
     "minutes_walking",
     "distance_km",
     "average_heart_rate",
     "rpe",
     "notes",
+    "values_confirmed",
 )
 # A patient who did not come did not run: these stay empty on a no-show or cancelled row.
-EXERCISE_FIELDS = ("minutes_running", "minutes_walking", "distance_km", "average_heart_rate", "rpe")
+EXERCISE_FIELDS = (
+    "duration_minutes",
+    "minutes_running",
+    "minutes_walking",
+    "distance_km",
+    "average_heart_rate",
+    "rpe",
+)
 
 
 def session_refusal(*, referral: Referral, by: User) -> str:
@@ -152,6 +161,9 @@ def session_log(
         raise TherapyError(_("Enter the date of the session."))
     if day > timezone.localdate():
         raise TherapyError(_("A session cannot be logged for a date in the future."))
+    impossible = plausibility.session_errors(data)
+    if impossible:  # the form says so beside the field; this is the rule itself
+        raise TherapyError(" ".join(str(message) for message in impossible.values()))
     ids = list(dict.fromkeys(r.pk for r in referrals))
     with transaction.atomic():
         # Locked in a fixed order, so that a status change cannot slip in between check and write.
@@ -197,5 +209,6 @@ def session_log(
             if present != TherapySession.Attendance.ATTENDED:
                 for field in EXERCISE_FIELDS:
                     setattr(row, field, None)
+                row.values_confirmed = False
             rows.append(row)
         return TherapySession.objects.bulk_create(rows)

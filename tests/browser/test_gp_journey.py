@@ -43,7 +43,11 @@ def test_gp_registers_checks_chooses_fills_previews_sends_and_downloads_the_lett
 
     # Start the referral and fill it in.
     page.get_by_role("button", name="Verwijzen naar runningtherapie").click()
-    page.get_by_label("Hoofdklacht").select_option("depressive")
+    # The complaints as ICPC codes the GP picks: a main one and a secondary one.
+    main = page.get_by_label("Hoofdklacht (ICPC)")
+    assert "P03 Down/depressief gevoel" in main.inner_text()
+    main.select_option("P03")
+    page.get_by_label("P06 Slaapstoornis/slapeloosheid").check()
     page.locator("input[name=severity][value=moderate]").check()
     page.locator("input[name=uses_antidepressant][value=False]").check()
     page.get_by_label("Vraagstelling aan de therapeut").fill("Graag runningtherapie, 2x per week.")
@@ -57,6 +61,14 @@ def test_gp_registers_checks_chooses_fills_previews_sends_and_downloads_the_lett
     for radio in page.locator("input[type=radio][value=False]").all():
         radio.check()
     page.get_by_role("button", name="Lichamelijke check opslaan").click()
+
+    # The referral page shows the codes as chosen.
+    referral = Referral.objects.get(patient__bsn=bsn)
+    assert (referral.complaint, referral.other_complaints) == ("P03", ["P06"])
+    page.goto(f"/referrals/{referral.pk}/")
+    assert page.locator(".icpc-main").inner_text().startswith("P03 Down/depressief gevoel")
+    assert page.locator(".icpc-secondary").inner_text() == "P06 Slaapstoornis/slapeloosheid"
+    page.go_back()
 
     # Choose a verified therapist from the register.
     assert page.get_by_role("heading", name="Kies een runningtherapeut").is_visible()
@@ -82,6 +94,7 @@ def test_gp_registers_checks_chooses_fills_previews_sends_and_downloads_the_lett
     path = download_info.value.path()
     text = "".join(p.extract_text() for p in PdfReader(path).pages)
     assert "IJsbrand" in text and "Hof-Çelik" in text
+    assert "P03 Down/depressief gevoel" in " ".join(text.split()) and "P76" not in text
     stored = bytes(ReferralDocument.objects.get(referral=referral).content)
     assert path.read_bytes() == stored
     assert PdfReader(io.BytesIO(stored)).pages
