@@ -119,11 +119,14 @@ def score_changes(
 def alerts_for_referral(referral: Referral) -> list[SafetyAlert]:
     """Every alert on the referral, open and acknowledged, newest first, each with its `label`
     and `answer` (outcomes.alerts.describe)."""
-    return describe(
+    alerts = describe(
         SafetyAlert.objects.filter(referral=referral)
         .select_related("response", "acknowledged_by")
         .order_by("-raised_at", "-pk")
     )
+    for alert in alerts:
+        alert.referral = referral  # the page's own: its patient's phone without a query
+    return alerts
 
 
 def alert_for_user(user: User, pk: int) -> SafetyAlert:
