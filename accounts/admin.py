@@ -24,7 +24,7 @@ for _otp_admin, _device in ((otp_totp_admin, TOTPDevice), (otp_static_admin, Sta
 
 @admin.register(Practice)
 class PracticeAdmin(admin.ModelAdmin):
-    list_display = ["name", "agb_code", "city", "phone"]
+    list_display = ["name", "agb_code", "city", "phone", "email"]
     search_fields = ["name", "agb_code", "city"]
 
 

@@ -256,5 +256,15 @@ SCORE_PATHS = [
     {"PHQ-9": (12, 10, 9), "GAD-7": (9, 8, 8)},
     {"PHQ-9": (18, 11, 7), "GAD-7": (14, 9, 6)},
 ]
-# The demo's safety alert: this patient's week-5 PHQ-9 has item 9 above 0.
-ALERT_PATIENT_SURNAME = "Bakker"
+# The demo's safety alerts: these patients' week-5 PHQ-9 has item 9 above 0 (`answer`). Noor
+# Bakker's is open and escalated (nobody acknowledged it within a working day: every GP of De
+# Linde saw it again); Anouk ter Horst's was acknowledged by a colleague of the referring GP,
+# with a note of what was done, which her letters back print.
+ALERTS = {
+    "Bakker": {"answer": 2, "escalated": True},
+    "Horst": {
+        "answer": 1,
+        "acknowledged_by": "huisarts3@example.org",
+        "note": "Patiënt gebeld, geen acuut gevaar; afspraak morgen op het spreekuur.",
+    },
+}

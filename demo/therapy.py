@@ -7,9 +7,8 @@ from datetime import timedelta
 from django.utils import timezone
 
 from core.pdf import pdf_sha256
-from notifications.models import Notification
 from outcomes.instruments import INSTRUMENTS
-from outcomes.models import QuestionnaireResponse, SafetyAlert
+from outcomes.models import QuestionnaireResponse
 from referrals.letters import render_referral_letter
 from referrals.models import (
     FollowUp,
@@ -21,7 +20,8 @@ from referrals.schedule import follow_up_due, questionnaire_due
 from therapy.letters import render_therapy_letter
 from therapy.models import Intake, Screening, TherapyLetter, TherapySession
 
-from .data import ALERT_PATIENT_SURNAME, SCORE_PATHS, STARTED_STATUSES, THERAPY_STATUSES
+from .alerts import demo_alert
+from .data import ALERTS, SCORE_PATHS, STARTED_STATUSES, THERAPY_STATUSES
 
 
 def _answers(total: int, items: int, item9: int = 0) -> list[int]:
@@ -153,15 +153,8 @@ def demo_therapy(referral: Referral, n: int, documents: bool) -> None:
         if due > end or (referral.status == Status.STOPPED and week == 10):
             continue
         for code, totals in path.items():
-            item9 = (
-                1
-                if (
-                    code == "PHQ-9"
-                    and week == 5
-                    and referral.patient.surname == ALERT_PATIENT_SURNAME
-                )
-                else 0
-            )
+            alerting = ALERTS.get(referral.patient.surname) if week == 5 else None
+            item9 = alerting["answer"] if alerting and code == "PHQ-9" else 0
             answers = _answers(totals[index], len(INSTRUMENTS[code].items), item9)
             score = INSTRUMENTS[code].score(answers)
             response = QuestionnaireResponse.objects.create(
@@ -175,17 +168,7 @@ def demo_therapy(referral: Referral, n: int, documents: bool) -> None:
                 entered_by=therapist_user,
             )
             for code in score.alerts:
-                alert = SafetyAlert.objects.create(referral=referral, response=response, code=code)
-                # The GP was e-mailed at the time (the outbox row, sent).
-                Notification.objects.create(
-                    referral=referral,
-                    kind=Notification.Kind.SAFETY_ALERT,
-                    due_date=response.completed_on,
-                    recipient=referral.gp,
-                    key=f"alert-{alert.pk}",
-                    attempts=1,
-                    sent_at=timezone.now(),
-                )
+                demo_alert(referral, response, code, alerting)
     reports = [
         (TherapyLetter.Kind.INTAKE, intake_date + timedelta(days=3)),
         (TherapyLetter.Kind.PROGRESS, questionnaire_due(intake_date, 5) + timedelta(days=2)),

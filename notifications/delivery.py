@@ -55,13 +55,19 @@ HEADLINES = {
     Kind.REFERRAL_UNANSWERED: _(
         "A referral has been waiting for your answer for more than two working days."
     ),
-    Kind.INTAKE_OVERDUE: _("An intake is overdue: a referral was accepted over 14 days ago."),
+    Kind.INTAKE_OVERDUE: _(
+        "An intake is overdue: a referral was accepted longer ago than its urgency allows."
+    ),
     Kind.QUESTIONNAIRE_DUE: _("Questionnaires are due for one of your patients."),
     Kind.QUESTIONNAIRE_OVERDUE: _("Questionnaires for one of your patients are overdue."),
     Kind.LETTER_BACK_DUE: _("A report to the GP is due."),
     Kind.FOLLOW_UP_DUE: _("A follow-up consultation is due for one of your patients."),
     Kind.FOLLOW_UP_OVERDUE: _("A follow-up consultation for one of your patients is overdue."),
     Kind.SAFETY_ALERT: _("Urgent: an item about one of your patients waits for you."),
+    Kind.SAFETY_ALERT_ESCALATED: _(
+        "Urgent: an item about a patient of your practice has waited a working day without"
+        " anyone acting on it. Please look today."
+    ),
 }
 # With the back-off doubling from NOTIFICATION_RETRY_BACKOFF_SECONDS (30 s) up to an hour, 30
 # attempts take about a day: a mail server away for a night loses nothing.
@@ -213,7 +219,7 @@ def _send_claimed(notification: Notification, me: str, connection=None) -> Excep
     held = Notification.objects.filter(pk=notification.pk, sent_at__isnull=True)
     try:
         send_email(
-            to=notification.recipient.email,
+            to=notification.to,
             headline=HEADLINES[notification.kind],
             path=reverse("referrals:detail", args=[notification.referral_id]),
             connection=connection,

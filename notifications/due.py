@@ -25,6 +25,7 @@ from referrals.schedule import (
     QUESTIONNAIRE_OVERDUE_AFTER,
     QUESTIONNAIRE_WEEKS,
     add_working_days,
+    intake_due,
     questionnaire_due,
 )
 from therapy.models import TherapyLetter
@@ -127,16 +128,17 @@ def due_items(
 def _unanswered_and_intakes(base: QuerySet[Referral], today: date) -> list[DueItem]:
     items: list[DueItem] = []
     # Not answered after two working days: due on the third working day after sending.
-    # Intake not held 14 days after acceptance. One query for both.
+    # Intake not held 7 ("spoedig") or 14 days after acceptance. One query for both.
     unanswered_before = _start_of(today - timedelta(days=ANSWER_WITHIN_WORKING_DAYS))
-    intake_before = _start_of(today - INTAKE_DUE_AFTER_ACCEPT + timedelta(days=1))
+    soonest = min(INTAKE_DUE_AFTER_ACCEPT.values())
+    intake_before = _start_of(today - soonest + timedelta(days=1))
     # The status as one IN, outside the OR on dates: PostgreSQL then finds the rows by
     # (therapist, status) instead of OR-ing two scans of the whole status index. The dates
     # only narrow the rows; the loop below decides what is due.
     waiting = base.filter(status__in=(Status.SENT, Status.ACCEPTED)).filter(
         Q(sent_at__lt=unanswered_before) | Q(accepted_at__lt=intake_before)
     )
-    for row in waiting.values(*FIELDS, "status", "sent_at", "accepted_at"):
+    for row in waiting.values(*FIELDS, "status", "sent_at", "accepted_at", "urgency"):
         if row["status"] == Status.SENT:
             due = add_working_days(_local_day(row["sent_at"]), ANSWER_WITHIN_WORKING_DAYS + 1)
             if due <= today:
@@ -150,7 +152,7 @@ def _unanswered_and_intakes(base: QuerySet[Referral], today: date) -> list[DueIt
                     )
                 )
         else:
-            due = _local_day(row["accepted_at"]) + INTAKE_DUE_AFTER_ACCEPT
+            due = intake_due(_local_day(row["accepted_at"]), row["urgency"])
             if due > today:
                 continue
             items.append(

@@ -38,6 +38,8 @@ class Notification(models.Model):
         FOLLOW_UP_OVERDUE = "follow_up_overdue", _("Follow-up overdue")
         # A PHQ-9 item-9 answer above 0 (outcomes.SafetyAlert): the most urgent of all.
         SAFETY_ALERT = "safety_alert", _("Safety alert")
+        # The same alert, not acknowledged within a working day: to every GP of the practice.
+        SAFETY_ALERT_ESCALATED = "safety_alert_escalated", _("Safety alert not acknowledged")
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
@@ -49,6 +51,10 @@ class Notification(models.Model):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
+    # Set for an e-mail to an address that is no one's account (the practice's shared address,
+    # accounts.Practice.email): it goes there instead; `recipient` is then the referring GP, on
+    # whose referral it is, and `key` tells it apart from the GP's own copy ("...-practice").
+    address = models.EmailField(_("sent to address"), blank=True, default="")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     # A worker's claim: who holds the row and since when. It is a lease: once it has run out
     # (settings.NOTIFICATION_LEASE_SECONDS) with the row still unsent, anyone may claim it again.
@@ -85,6 +91,11 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.referral_id} {self.due_date}"
+
+    @property
+    def to(self) -> str:
+        """The address the e-mail goes to: the practice's, or the recipient's own."""
+        return self.address or self.recipient.email
 
 
 class ReminderRun(models.Model):

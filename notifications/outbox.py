@@ -20,12 +20,19 @@ from .tasks import dispatch
 
 
 def notify(
-    *, referral: Referral, kind: str, recipient: User, key: str = "", due_date: date | None = None
+    *,
+    referral: Referral,
+    kind: str,
+    recipient: User,
+    key: str = "",
+    due_date: date | None = None,
+    address: str = "",
 ):
     """Record that `recipient` must hear about `referral`; deliver after the transaction commits.
 
     `key` names the event (e.g. "event-12", "alert-3"): each event gets its own e-mail, and the
-    same event twice gets one.
+    same event twice gets one. `address`: send to this address (a practice's) instead of the
+    recipient's own; give such a copy a key of its own.
     """
     notification, created = Notification.objects.get_or_create(
         referral=referral,
@@ -33,6 +40,7 @@ def notify(
         due_date=due_date or timezone.localdate(),
         recipient=recipient,
         key=key,
+        defaults={"address": address},
     )
     if created:
         transaction.on_commit(lambda: dispatch(notification.pk))

@@ -1,4 +1,4 @@
-"""What waits, on the homes (referrals.pages): due items, and a GP's open safety alerts."""
+"""What waits, on the homes (referrals.pages): due items and open safety alerts."""
 
 from referrals import pages
 
@@ -13,4 +13,10 @@ def gp_worklist(*, request, referrals) -> dict:
 
 @pages.contribute(pages.THERAPIST_HOME)
 def therapist_home(*, request, referrals) -> dict:
-    return {"due_items": due_summary(request).items}
+    due = due_summary(request)
+    return {
+        "alerts": due.alerts,
+        "due_items": due.items,
+        # The caseload marks each row that has an open alert.
+        "alert_referral_ids": {alert.referral_id for alert in due.alerts},
+    }

@@ -6,6 +6,7 @@ Each e-mail is keyed by its event, so a decline, a re-send and an acceptance on 
 e-mails, not one. Connected in NotificationsConfig.ready.
 """
 
+from accounts.models import User
 from outcomes import signals as outcome_signals
 from referrals import signals as referral_signals
 from therapy import signals as therapy_signals
@@ -47,13 +48,36 @@ def letter_sent(*, letter, **kwargs) -> None:
     )
 
 
+def _practice_copy(*, referral, kind: str, key: str) -> None:
+    """The same e-mail to the practice's own address (accounts.Practice.email), when it has one:
+    a GP away today still has colleagues who read it."""
+    if referral.practice.email:
+        notify(
+            referral=referral,
+            kind=kind,
+            recipient=referral.gp,
+            key=f"{key}-practice",
+            address=referral.practice.email,
+        )
+
+
 def alert_raised(*, alert, **kwargs) -> None:
-    notify(
-        referral=alert.referral,
-        kind=Kind.SAFETY_ALERT,
-        recipient=alert.referral.gp,
-        key=f"alert-{alert.pk}",
-    )
+    """A safety alert: the referring GP and the practice's address."""
+    key = f"alert-{alert.pk}"
+    notify(referral=alert.referral, kind=Kind.SAFETY_ALERT, recipient=alert.referral.gp, key=key)
+    _practice_copy(referral=alert.referral, kind=Kind.SAFETY_ALERT, key=key)
+
+
+def alert_escalated(*, alert, **kwargs) -> None:
+    """Not acknowledged within a working day: every active GP of the practice, and its address."""
+    referral = alert.referral
+    key = f"alert-{alert.pk}-escalated"
+    gps = User.objects.filter(
+        role=User.Role.GP, practice_id=referral.practice_id, is_active=True
+    ).order_by("pk")
+    for gp in gps:
+        notify(referral=referral, kind=Kind.SAFETY_ALERT_ESCALATED, recipient=gp, key=key)
+    _practice_copy(referral=referral, kind=Kind.SAFETY_ALERT_ESCALATED, key=key)
 
 
 def connect() -> None:
@@ -66,3 +90,4 @@ def connect() -> None:
     )
     therapy_signals.letter_sent.connect(letter_sent, dispatch_uid="notify_letter_sent")
     outcome_signals.alert_raised.connect(alert_raised, dispatch_uid="notify_alert_raised")
+    outcome_signals.alert_escalated.connect(alert_escalated, dispatch_uid="notify_alert_escalated")

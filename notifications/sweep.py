@@ -1,6 +1,7 @@
-"""The daily reminder sweep: every due item becomes a Notification row (once), and every unsent
-row that may be tried now is sent. Beat runs it at 07:30 Europe/Amsterdam; `manage.py
-send_reminders` too. `send_unsent` alone is the outbox flush beat runs every minute.
+"""The daily reminder sweep: the safety alerts due to escalate escalate (outcomes.alerts), every
+due item becomes a Notification row (once), and every unsent row that may be tried now is sent.
+Beat runs it at 07:30 Europe/Amsterdam; `manage.py send_reminders` too. `send_unsent` alone is
+the outbox flush beat runs every minute (notifications.tasks.flush_outbox, which escalates too).
 """
 
 import logging
@@ -9,6 +10,8 @@ from datetime import date
 
 from django.core import mail
 from django.utils import timezone
+
+from outcomes.alerts import alerts_escalate
 
 from . import delivery
 from .due import due_items
@@ -26,6 +29,8 @@ def sweep(*, today: date | None = None, trigger: str = "command") -> ReminderRun
     counts: Counter[str] = Counter()
     errors: list[str] = []
     try:
+        # Safety alerts nobody acknowledged within a working day: their e-mails join this send.
+        alerts_escalate()
         rows = [
             Notification(
                 referral_id=item.referral_id,

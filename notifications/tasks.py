@@ -10,6 +10,8 @@ import logging
 
 from celery import shared_task
 
+from outcomes.alerts import alerts_escalate
+
 from . import delivery, sweep
 
 logger = logging.getLogger(__name__)
@@ -35,7 +37,10 @@ def dispatch(notification_id: int) -> bool:
 
 @shared_task(acks_late=True)
 def flush_outbox() -> dict[str, int]:
-    """Beat runs this every minute: send every unsent e-mail that may be tried now."""
+    """Beat runs this every minute: escalate the safety alerts whose working day has passed
+    (so an escalation waits a minute, not for tomorrow's sweep), then send every unsent e-mail
+    that may be tried now."""
+    alerts_escalate()
     return sweep.send_unsent()
 
 

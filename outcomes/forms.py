@@ -58,3 +58,24 @@ class QuestionnaireForm(forms.Form):
         """Put InvalidAnswers.errors (0-based item index -> message) next to each item."""
         for index, message in errors.items():
             self.add_error(None if index is None else self.item_name(index), message)
+
+
+class AcknowledgeForm(forms.Form):
+    """What the GP did about a safety alert: a short note, required."""
+
+    note = forms.CharField(
+        label=_("What was done?"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+        help_text=_("For example: patient called, no acute danger, appointment tomorrow."),
+        error_messages={
+            "required": _(
+                "Write down briefly what was done, for example: patient called, no acute"
+                " danger, appointment tomorrow."
+            )
+        },
+    )
+
+    def __init__(self, *args, alert_pk: int, **kwargs) -> None:
+        # One form per alert on a home that lists several: ids of their own.
+        super().__init__(*args, auto_id=f"id_alert{alert_pk}_%s", **kwargs)

@@ -64,6 +64,12 @@ class SafetyAlert(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    # What the GP did, in their own short words ("patient gebeld, geen acuut gevaar, afspraak
+    # morgen"): required to acknowledge; on the referral's timeline and in the letters back.
+    acknowledgement_note = models.CharField(_("what was done"), max_length=500, blank=True)
+    # Not acknowledged within ESCALATE_AFTER_WORKING_DAYS (outcomes.alerts): every GP of the
+    # practice and the practice's address were e-mailed again. Set once, by a conditional update.
+    escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
 
     class Meta:
         ordering = ["-raised_at"]

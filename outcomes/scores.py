@@ -99,11 +99,19 @@ def score_chart(scores: dict) -> SafeString | None:
 
 def safety_alerts_context(referral: Referral, weeks: tuple[int, ...]) -> list[dict]:
     """Safety alerts (PHQ-9 item 9) raised on the questionnaires of these weeks."""
-    alerts = referral.safety_alerts.filter(response__week__in=weeks).select_related("response")
+    alerts = referral.safety_alerts.filter(response__week__in=weeks).select_related(
+        "response", "acknowledged_by"
+    )
     return [
         {
             "week": alert.response.week,
             "label": str(ALERT_LABELS.get(alert.code, alert.code)),
+            # What the GP did, and who: in the letters back as in the referral's timeline.
+            "acknowledged_by": alert.acknowledged_by.get_full_name()
+            if alert.acknowledged_by
+            else "",
+            "acknowledged_at": alert.acknowledged_at,
+            "note": alert.acknowledgement_note,
         }
         for alert in sorted(alerts, key=lambda a: (a.response.week, a.pk))
     ]

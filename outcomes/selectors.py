@@ -2,7 +2,6 @@
 
 from datetime import date
 
-from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -11,7 +10,8 @@ from referrals.models import Referral
 from referrals.schedule import QUESTIONNAIRE_OVERDUE_AFTER, QUESTIONNAIRE_WEEKS, questionnaire_due
 from referrals.selectors import referrals_visible_to
 
-from .instruments import ALERT_LABELS, CHANGE_LABELS, INSTRUMENTS, reliable_change
+from .alerts import describe
+from .instruments import CHANGE_LABELS, INSTRUMENTS, reliable_change
 from .models import QuestionnaireResponse, SafetyAlert
 from .services import ENTRY_STATUSES
 
@@ -116,35 +116,23 @@ def score_changes(
     return result
 
 
-def alerts_open_for_gp(user: User) -> QuerySet[SafetyAlert]:
-    """Unacknowledged alerts on the GP's own referrals, newest first: the top of the worklist."""
-    return (
-        SafetyAlert.objects.filter(
-            acknowledged_at=None,
-            referral__practice_id=user.practice_id,
-            referral__gp=user,
-        )
-        .select_related("referral__patient", "response")
-        .order_by("-raised_at", "-pk")
-    )
-
-
 def alerts_for_referral(referral: Referral) -> list[SafetyAlert]:
-    """Every alert on the referral, open and acknowledged, newest first, each with its `label`."""
-    alerts = list(
+    """Every alert on the referral, open and acknowledged, newest first, each with its `label`
+    and `answer` (outcomes.alerts.describe)."""
+    alerts = describe(
         SafetyAlert.objects.filter(referral=referral)
         .select_related("response", "acknowledged_by")
         .order_by("-raised_at", "-pk")
     )
     for alert in alerts:
-        alert.label = ALERT_LABELS.get(alert.code, alert.code)
+        alert.referral = referral  # the page's own: its patient's phone without a query
     return alerts
 
 
 def alert_for_user(user: User, pk: int) -> SafetyAlert:
     """The alert, or 404 when its referral lies outside what the user may see."""
     return get_object_or_404(
-        SafetyAlert.objects.select_related("referral").filter(
+        SafetyAlert.objects.select_related("referral__patient", "referral__gp", "response").filter(
             referral__in=referrals_visible_to(user)
         ),
         pk=pk,

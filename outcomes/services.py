@@ -110,17 +110,23 @@ def questionnaire_record(
     return response
 
 
-def alert_acknowledge(*, alert: SafetyAlert, by: User) -> bool:
-    """The GP has seen the alert. True when this call acknowledged it, False when done before.
+def alert_acknowledge(*, alert: SafetyAlert, by: User, note: str) -> bool:
+    """A GP of the practice has acted on the alert. True when this call acknowledged it, False
+    when done before.
 
-    Only the referring GP or a GP of the same practice may; the first acknowledgement stays.
+    `note` says what was done ("patient gebeld, geen acuut gevaar, afspraak morgen"): required,
+    it shows with the GP's name on the referral's timeline and in the letters back. Only a GP of
+    the referral's practice may; the first acknowledgement stays.
     """
     referral = alert.referral
     if not (by.role == User.Role.GP and by.practice_id == referral.practice_id):
         raise QuestionnaireError(
             _("Only a GP of the referring practice can acknowledge this alert.")
         )
+    note = (note or "").strip()
+    if not note:
+        raise QuestionnaireError(_("Write down briefly what was done."))
     changed = SafetyAlert.objects.filter(pk=alert.pk, acknowledged_at=None).update(
-        acknowledged_by=by, acknowledged_at=timezone.now()
+        acknowledged_by=by, acknowledged_at=timezone.now(), acknowledgement_note=note[:500]
     )
     return changed == 1

@@ -8,3 +8,7 @@ from django.dispatch import Signal
 
 #: A questionnaire raised a safety alert (PHQ-9 item 9 above 0): the GP must hear of it now.
 alert_raised = Signal()
+
+#: An alert nobody acknowledged within a working day (outcomes.alerts.alerts_escalate): every GP
+#: of the practice, and the practice's address, must hear of it. Sent once per alert.
+alert_escalated = Signal()

@@ -11,7 +11,8 @@ from referrals.schedule import QUESTIONNAIRE_WEEKS
 from referrals.selectors import referral_for_user
 
 from . import selectors, services
-from .forms import QuestionnaireForm
+from .alerts import describe
+from .forms import AcknowledgeForm, QuestionnaireForm
 from .instruments import ALERT_LABELS, INSTRUMENTS, InvalidAnswers
 
 
@@ -61,8 +62,9 @@ def _report_saved(request: HttpRequest, response) -> None:
         messages.error(
             request,
             _(
-                "Safety alert: %(alert)s. The GP sees it in Loopbaan now and is sent an "
-                "e-mail. Act according to your safety protocol."
+                "Safety alert: %(alert)s. Assess the risk with the patient today; in acute "
+                "danger call 112, and point to 113 Zelfmoordpreventie (0800-0113, 113.nl). "
+                "Every GP of the practice sees the alert in Loopbaan now and is sent an e-mail."
             )
             % {"alert": ALERT_LABELS.get(alert.code, alert.code)},
         )
@@ -71,9 +73,18 @@ def _report_saved(request: HttpRequest, response) -> None:
 @gp_required
 @require_POST
 def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    """A GP of the practice acknowledges the alert with a note of what was done. Without a
+    note the alert's page answers with the message beside the field, and nothing is saved."""
     alert = selectors.alert_for_user(request.user, pk)
-    if services.alert_acknowledge(alert=alert, by=request.user):
-        messages.success(request, _("Safety alert acknowledged."))
-    else:
-        refuse(request, _("This safety alert had already been acknowledged."), messages.INFO)
+    if alert.acknowledged_at is None:
+        form = AcknowledgeForm(request.POST, alert_pk=alert.pk)
+        if not form.is_valid():
+            (described,) = describe([alert])
+            context = {"alert": described, "referral": alert.referral, "form": form}
+            return render(request, "outcomes/acknowledge.html", context)
+        note = form.cleaned_data["note"]
+        if services.alert_acknowledge(alert=alert, by=request.user, note=note):
+            messages.success(request, _("Safety alert acknowledged."))
+            return redirect("referrals:detail", pk=alert.referral_id)
+    refuse(request, _("This safety alert had already been acknowledged."), messages.INFO)
     return redirect("referrals:detail", pk=alert.referral_id)

@@ -8,7 +8,10 @@ alerts, tasks). Each app contributes its part from its AppConfig.ready.
 from core.pages import Pages
 
 #: The referral's page: keyword arguments request, referral, documents (its stored PDFs).
+#: A part may add entries to the page's timeline under a key that starts with TIMELINE_PREFIX
+#: ("timeline_alerts"): a list of dicts with label, when, by and note, as selectors.timeline's.
 REFERRAL_DETAIL = "referral_detail"
+TIMELINE_PREFIX = "timeline_"
 #: The GP's follow-up form: request, referral.
 FOLLOW_UP = "follow_up"
 #: The GP's work list: request, referrals (the page's rows).

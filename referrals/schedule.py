@@ -6,10 +6,17 @@ never moves a due date.
 
 import calendar
 from datetime import date, timedelta
+from functools import cache
+
+import holidays
+
+from .models import Urgency
 
 QUESTIONNAIRE_WEEKS = (0, 5, 10)
 QUESTIONNAIRE_OVERDUE_AFTER = timedelta(days=7)
-INTAKE_DUE_AFTER_ACCEPT = timedelta(days=14)
+#: The intake is due this long after the referral was accepted, by the referral's urgency
+#: (referrals.models.Urgency): "spoedig" (soon) within a week, otherwise within two weeks.
+INTAKE_DUE_AFTER_ACCEPT = {Urgency.SOON: timedelta(days=7), Urgency.ROUTINE: timedelta(days=14)}
 FOLLOW_UP_MONTHS = 3
 FOLLOW_UP_OVERDUE_AFTER = timedelta(days=14)
 ANSWER_WITHIN_WORKING_DAYS = 2
@@ -32,10 +39,29 @@ def follow_up_due(intake_date: date) -> date:
     return add_months(intake_date, FOLLOW_UP_MONTHS)
 
 
+def intake_due(accepted_on: date, urgency: str) -> date:
+    """The intake's due date: a week after acceptance for a "spoedig" referral, else two."""
+    routine = INTAKE_DUE_AFTER_ACCEPT[Urgency.ROUTINE]
+    return accepted_on + INTAKE_DUE_AFTER_ACCEPT.get(urgency, routine)
+
+
+@cache
+def _dutch_public_holidays(year: int) -> frozenset[date]:
+    # The `holidays` library (country NL, its "public" category): the Algemene termijnenwet's
+    # days (New Year, Easter and Whit Monday, Ascension, King's Day, Christmas) plus Good Friday,
+    # and Liberation Day in the lustrum years most collective agreements give off.
+    return frozenset(holidays.country_holidays("NL", years=year))
+
+
+def is_working_day(day: date) -> bool:
+    """Monday to Friday, and not a Dutch public holiday."""
+    return day.weekday() < 5 and day not in _dutch_public_holidays(day.year)
+
+
 def add_working_days(day: date, days: int) -> date:
-    """`days` working days (Monday to Friday) after `day`."""
+    """`days` working days (Monday to Friday, Dutch public holidays skipped) after `day`."""
     while days > 0:
         day += timedelta(days=1)
-        if day.weekday() < 5:
+        if is_working_day(day):
             days -= 1
     return day

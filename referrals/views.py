@@ -95,6 +95,12 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     context |= pages.context(
         pages.REFERRAL_DETAIL, request=request, referral=referral, documents=documents
     )
+    # The rooms' own steps (a safety alert raised, acknowledged) among the status changes.
+    extra = [key for key in context if key.startswith(pages.TIMELINE_PREFIX)]
+    context["timeline"] = sorted(
+        context["timeline"] + [entry for key in extra for entry in context.pop(key)],
+        key=lambda entry: entry["when"],
+    )
     return render(request, "referrals/detail.html", context)
 
 

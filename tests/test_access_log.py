@@ -195,7 +195,9 @@ def test_acknowledging_a_safety_alert_logs_the_alerts_patient(gp, therapist):
     )
     alert = SafetyAlertFactory(response__referral=referral)
 
-    response = signed_in(gp).post(reverse("outcomes:acknowledge", args=[alert.pk]))
+    response = signed_in(gp).post(
+        reverse("outcomes:acknowledge", args=[alert.pk]), {"note": "Patiënt gebeld."}
+    )
 
     assert response.status_code == 302
     row = only_row(url_name="outcomes:acknowledge")

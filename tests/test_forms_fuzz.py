@@ -722,8 +722,9 @@ def test_questionnaire_enter(data, referral_in_therapy, therapist_client):
             assert changed == {}
         else:
             alerts = changed.pop("outcomes.SafetyAlert", 0)
-            # Each alert's e-mail to the GP is an outbox row, written with it.
-            assert changed.pop("notifications.Notification", 0) == alerts
+            # Each alert's e-mails to the GP and to the practice's address are outbox rows,
+            # written with it.
+            assert changed.pop("notifications.Notification", 0) == 2 * alerts
             assert changed == {"outcomes.QuestionnaireResponse": 1}
             assert alerts == (1 if code == "PHQ-9" and values["item_9"] != "0" else 0)
 

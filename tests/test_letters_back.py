@@ -15,7 +15,7 @@ from urllib.parse import urljoin
 
 import pytest
 from django.conf import settings
-from django.utils import translation
+from django.utils import timezone, translation
 from pypdf import PdfReader
 
 from core import pdf
@@ -375,6 +375,33 @@ def test_report_shows_a_safety_alert_of_its_weeks(end_report):
     flat = squash(pdf_text(render_therapy_letter(end_report)))
 
     assert squash(nl("Safety alert in week %(week)s:") % {"week": 5}) in flat
+
+
+def test_end_report_says_who_acknowledged_the_alert_and_what_was_done(end_report):
+    response = QuestionnaireResponse.objects.get(
+        referral=end_report.referral, instrument="PHQ-9", week=5
+    )
+    colleague = UserFactory(
+        role="gp", practice=end_report.referral.practice, first_name="Els", last_name="Collega"
+    )
+    SafetyAlertFactory(
+        response=response,
+        acknowledged_by=colleague,
+        acknowledged_at=timezone.make_aware(datetime.datetime(2026, 4, 9, 11, 0)),
+        acknowledgement_note="Patiënt gebeld, geen acuut gevaar, afspraak morgen",
+    )
+
+    flat = squash(pdf_text(render_therapy_letter(end_report)))
+
+    acknowledged = nl("Acknowledged by %(name)s on %(when)s.") % {
+        "name": "Els Collega",
+        "when": "09-04-2026",
+    }
+    assert squash(acknowledged) in flat
+    done = nl("What was done: %(note)s") % {
+        "note": "Patiënt gebeld, geen acuut gevaar, afspraak morgen"
+    }
+    assert squash(done) in flat
 
 
 def test_end_report_renders_in_reasonable_time(end_report):

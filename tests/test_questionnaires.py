@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 from notifications import delivery
 from notifications.models import Notification
 from outcomes import selectors, services
+from outcomes.alerts import alerts_open_for_gp
 from outcomes.exceptions import QuestionnaireError
 from outcomes.instruments import MSG_INVALID, MSG_MISSING, InvalidAnswers
 from outcomes.models import QuestionnaireResponse, SafetyAlert
@@ -221,7 +222,7 @@ def test_unknown_instrument_or_week_is_refused(in_therapy, therapist, code, week
 # --- The safety alert ----------------------------------------------------------------------
 
 
-def test_item_9_above_0_raises_one_alert_and_emails_the_gp_once_after_commit(
+def test_item_9_above_0_raises_one_alert_and_emails_the_gp_and_the_practice_after_commit(
     in_therapy, therapist, gp, mailoutbox, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
@@ -231,10 +232,12 @@ def test_item_9_above_0_raises_one_alert_and_emails_the_gp_once_after_commit(
     alert = SafetyAlert.objects.get()
     assert (alert.referral, alert.response, alert.code) == (in_therapy, response, "phq9_item9")
     assert response.total == 1
-    assert len(callbacks) == 1
-    assert len(mailoutbox) == 1
-    assert mailoutbox[0].to == [gp.email]
+    assert len(callbacks) == 2
+    assert sorted(m.to[0] for m in mailoutbox) == sorted([gp.email, gp.practice.email])
     assert alert_email(alert).sent_at is not None
+    practice_copy = Notification.objects.get(key=f"alert-{alert.pk}-practice")
+    assert (practice_copy.address, practice_copy.to) == (gp.practice.email, gp.practice.email)
+    assert practice_copy.sent_at is not None
     assert alert.acknowledged_at is None
 
 
@@ -274,7 +277,7 @@ def test_an_entry_rolled_back_sends_nothing(
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         record(in_therapy, therapist, answers=ITEM9_ONLY)
 
-    assert len(callbacks) == 1
+    assert len(callbacks) == 2  # the GP's and the practice's
     assert mailoutbox == []
     assert alert_email(SafetyAlert.objects.get()).sent_at is None
 
@@ -292,7 +295,7 @@ def test_delivering_the_alert_email_twice_sends_one_email(
     row = alert_email(SafetyAlert.objects.get())
 
     assert delivery.deliver(row.pk) is False
-    assert len(mailoutbox) == 1
+    assert len(mailoutbox) == 2  # the GP's and the practice's, each once
 
 
 def test_a_failed_alert_email_is_retried_after_its_back_off_and_shows_in_healthz(
@@ -318,7 +321,7 @@ def test_a_failed_alert_email_is_retried_after_its_back_off_and_shows_in_healthz
     assert client.get(reverse("healthz")).status_code == 503
 
     assert delivery.deliver(row.pk) is True
-    assert [m.to for m in mailoutbox] == [[gp.email]]
+    assert [m.to for m in mailoutbox] == [[gp.email]]  # the practice's copy waits its back-off
     assert client.get(reverse("healthz")).status_code == 200
 
 
@@ -340,16 +343,19 @@ def test_no_alert_without_item_9_whatever_the_total(
 def test_gp_sees_the_alert_until_it_is_acknowledged(in_therapy, therapist, gp, client_for):
     record(in_therapy, therapist, answers=ITEM9_ONLY)
     alert = SafetyAlert.objects.get()
-    assert list(selectors.alerts_open_for_gp(gp)) == [alert]
+    assert list(alerts_open_for_gp(gp)) == [alert]
 
-    response = english(client_for(gp)).post(reverse("outcomes:acknowledge", args=[alert.pk]))
+    response = english(client_for(gp)).post(
+        reverse("outcomes:acknowledge", args=[alert.pk]), {"note": "Patient gebeld."}
+    )
 
     assert response.status_code == 302
     assert response.url == reverse("referrals:detail", args=[in_therapy.pk])
     alert.refresh_from_db()
     assert alert.acknowledged_by == gp
     assert alert.acknowledged_at is not None
-    assert list(selectors.alerts_open_for_gp(gp)) == []
+    assert alert.acknowledgement_note == "Patient gebeld."
+    assert list(alerts_open_for_gp(gp)) == []
     assert "acknowledged" in [str(m) for m in get_messages(response.wsgi_request)][0]
 
 
@@ -358,14 +364,16 @@ def test_gp_of_another_practice_never_sees_nor_acknowledges_the_alert(
 ):
     alert = SafetyAlertFactory(response__referral=in_therapy)
 
-    assert list(selectors.alerts_open_for_gp(gp_other_practice)) == []
-    response = client_for(gp_other_practice).post(reverse("outcomes:acknowledge", args=[alert.pk]))
+    assert list(alerts_open_for_gp(gp_other_practice)) == []
+    response = client_for(gp_other_practice).post(
+        reverse("outcomes:acknowledge", args=[alert.pk]), {"note": "Gebeld."}
+    )
 
     assert response.status_code == 404
     alert.refresh_from_db()
     assert alert.acknowledged_at is None
     with pytest.raises(QuestionnaireError):
-        services.alert_acknowledge(alert=alert, by=gp_other_practice)
+        services.alert_acknowledge(alert=alert, by=gp_other_practice, note="Gebeld.")
     alert.refresh_from_db()
     assert alert.acknowledged_at is None
 
@@ -374,20 +382,24 @@ def test_a_colleague_in_the_same_practice_may_acknowledge(in_therapy, gp):
     colleague = GPProfileFactory(user__practice=gp.practice).user
     alert = SafetyAlertFactory(response__referral=in_therapy)
 
-    assert services.alert_acknowledge(alert=alert, by=colleague) is True
+    # The alert belongs to the practice: it waits on every GP's home, the colleague's too.
+    assert list(alerts_open_for_gp(colleague)) == [alert]
+    assert list(alerts_open_for_gp(gp)) == [alert]
+
+    assert services.alert_acknowledge(alert=alert, by=colleague, note="Gebeld.") is True
 
     alert.refresh_from_db()
     assert alert.acknowledged_by == colleague
-    # The alert waits on the referring GP's own worklist, not on every colleague's.
-    assert list(selectors.alerts_open_for_gp(colleague)) == []
+    assert list(alerts_open_for_gp(colleague)) == []
+    assert list(alerts_open_for_gp(gp)) == []
 
 
 def test_the_first_acknowledgement_stays(in_therapy, gp):
     colleague = GPProfileFactory(user__practice=gp.practice).user
     alert = SafetyAlertFactory(response__referral=in_therapy)
 
-    assert services.alert_acknowledge(alert=alert, by=gp) is True
-    assert services.alert_acknowledge(alert=alert, by=colleague) is False
+    assert services.alert_acknowledge(alert=alert, by=gp, note="Gebeld.") is True
+    assert services.alert_acknowledge(alert=alert, by=colleague, note="Ook gebeld.") is False
 
     alert.refresh_from_db()
     assert alert.acknowledged_by == gp
@@ -400,7 +412,7 @@ def test_the_therapist_cannot_acknowledge(in_therapy, therapist, client_for):
 
     assert response.status_code == 403
     with pytest.raises(QuestionnaireError):
-        services.alert_acknowledge(alert=alert, by=therapist)
+        services.alert_acknowledge(alert=alert, by=therapist, note="Gebeld.")
     alert.refresh_from_db()
     assert alert.acknowledged_at is None
 
@@ -427,7 +439,7 @@ def test_open_alerts_for_gp_are_newest_first_in_a_constant_number_of_queries(
     )
 
     with django_assert_num_queries(1):
-        rows = list(selectors.alerts_open_for_gp(gp))
+        rows = list(alerts_open_for_gp(gp))
         names = [alert.referral.patient.formal_name for alert in rows]
 
     assert rows == alerts[::-1]
@@ -515,9 +527,15 @@ def test_post_with_item_9_shows_the_safety_alert_message(
     levels = {m.level_tag: str(m) for m in get_messages(response.wsgi_request)}
     assert levels["error"].startswith("Safety alert:")
     # Not "has been informed": at this moment the e-mail may still fail (found by the operator).
-    assert "The GP sees it in Loopbaan now and is sent an e-mail." in levels["error"]
+    assert (
+        "Every GP of the practice sees the alert in Loopbaan now and is sent an e-mail."
+        in (levels["error"])
+    )
+    # Concrete guidance, not "your safety protocol": today's risk assessment, 112 and 113.
+    for guidance in ("Assess the risk with the patient today", "112", "0800-0113", "113.nl"):
+        assert guidance in levels["error"]
     assert SafetyAlert.objects.count() == 1
-    assert len(mailoutbox) == 1
+    assert len(mailoutbox) == 2
 
 
 def test_missing_answers_are_shown_per_item_and_nothing_is_saved(in_therapy, therapist, client_for):
@@ -785,7 +803,7 @@ def test_alert_banner_is_quiet_once_acknowledged(in_therapy, gp):
 def test_gp_alert_list_links_to_the_referral_by_formal_name(in_therapy, gp):
     alert = SafetyAlertFactory(response__referral=in_therapy)
 
-    html = render_partial("_gp_alerts.html", gp, alerts=selectors.alerts_open_for_gp(gp))
+    html = render_partial("_open_alerts.html", gp, alerts=alerts_open_for_gp(gp))
 
     assert reverse("referrals:detail", args=[in_therapy.pk]) in html
     assert "Veldkamp, T." in html
@@ -793,6 +811,6 @@ def test_gp_alert_list_links_to_the_referral_by_formal_name(in_therapy, gp):
 
 
 def test_gp_alert_list_renders_nothing_without_alerts(gp):
-    html = render_partial("_gp_alerts.html", gp, alerts=selectors.alerts_open_for_gp(gp))
+    html = render_partial("_open_alerts.html", gp, alerts=alerts_open_for_gp(gp))
 
     assert html.strip() == ""

@@ -729,6 +729,7 @@ def test_emails_carry_no_medical_detail(gp, therapist, mailoutbox):
         Kind.LETTER_BACK_READY,
         Kind.END_LETTER_READY,
         Kind.SAFETY_ALERT,
+        Kind.SAFETY_ALERT_ESCALATED,
     ):
         outbox.notify(referral=sent, kind=kind, recipient=gp, due_date=today)
     secrets += [

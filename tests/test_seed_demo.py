@@ -180,3 +180,23 @@ def test_the_demo_therapist_sees_their_caseload_and_past_clients(seeded):
     cancelled = Referral.objects.get(status=Status.CANCELLED, therapist__user=therapist)
     assert cancelled.intake_done_at is None
     assert not past_clients(user=therapist).filter(pk=cancelled.pk).exists()
+
+
+def test_the_demo_shows_an_escalated_and_an_acknowledged_safety_alert(seeded):
+    from notifications.models import Notification
+    from outcomes.models import SafetyAlert
+
+    escalated = SafetyAlert.objects.get(referral__patient__surname="Bakker")
+    acknowledged = SafetyAlert.objects.get(referral__patient__surname="Horst")
+
+    assert escalated.acknowledged_at is None and escalated.escalated_at is not None
+    gps = User.objects.filter(role=User.Role.GP, practice=escalated.referral.practice)
+    rows = Notification.objects.filter(kind=Notification.Kind.SAFETY_ALERT_ESCALATED)
+    assert set(rows.filter(address="").values_list("recipient", flat=True)) == set(
+        gps.values_list("pk", flat=True)
+    )
+    assert rows.filter(address=escalated.referral.practice.email).count() == 1
+    assert acknowledged.acknowledged_by.email == "huisarts3@example.org"
+    assert acknowledged.acknowledged_by != acknowledged.referral.gp  # a colleague
+    assert acknowledged.acknowledgement_note.startswith("Patiënt gebeld")
+    assert all(p.email for p in Practice.objects.all())

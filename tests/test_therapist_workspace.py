@@ -771,9 +771,9 @@ def test_item_9_alert_reaches_the_gp_once_and_stays_on_the_worklist_until_acknow
     assert (alert.response.instrument, alert.response.total) == ("PHQ-9", 3)
     email = Notification.objects.get(kind=Notification.Kind.SAFETY_ALERT, key=f"alert-{alert.pk}")
     assert email.sent_at is not None
-    assert len(mailoutbox) == 1
-    assert mailoutbox[0].to == [gp.email]
-    assert_says_nothing_about_the_patient(mailoutbox[0], in_therapy.patient)
+    assert sorted(m.to[0] for m in mailoutbox) == sorted([gp.email, gp.practice.email])
+    for message in mailoutbox:
+        assert_says_nothing_about_the_patient(message, in_therapy.patient)
 
     # The GAD-7 afterwards, and the task running again, alarm nobody a second time.
     with django_capture_on_commit_callbacks(execute=True):
@@ -785,26 +785,28 @@ def test_item_9_alert_reaches_the_gp_once_and_stays_on_the_worklist_until_acknow
     assert delivery.deliver(email.pk) is False
     assert QuestionnaireResponse.objects.filter(referral=in_therapy).count() == 2
     assert SafetyAlert.objects.filter(referral=in_therapy).count() == 1
-    assert len(mailoutbox) == 1
+    assert len(mailoutbox) == 2
 
     # On the GP's worklist, above the referrals, until acknowledged.
     gp_client = client_for(gp)
     worklist = gp_client.get(reverse("referrals:worklist"))
     content = worklist.content.decode()
     assert list(worklist.context["alerts"]) == [alert]
-    assert 'id="gp-alerts-heading"' in content
-    assert content.index('id="gp-alerts-heading"') < content.index('id="section-1"')
+    assert 'id="open-alerts-heading"' in content
+    assert content.index('id="open-alerts-heading"') < content.index('id="section-1"')
     assert reverse("outcomes:acknowledge", args=[alert.pk]) in content
 
-    response = gp_client.post(reverse("outcomes:acknowledge", args=[alert.pk]))
+    response = gp_client.post(
+        reverse("outcomes:acknowledge", args=[alert.pk]), {"note": "Patiënt gebeld."}
+    )
     assert response.status_code == 302
     assert response.url == reverse("referrals:detail", args=[in_therapy.pk])
     alert.refresh_from_db()
     assert alert.acknowledged_by == gp
     worklist = gp_client.get(reverse("referrals:worklist"))
     assert list(worklist.context["alerts"]) == []
-    assert 'id="gp-alerts-heading"' not in worklist.content.decode()
-    assert len(mailoutbox) == 1
+    assert 'id="open-alerts-heading"' not in worklist.content.decode()
+    assert len(mailoutbox) == 2
 
 
 # --- Query counts -------------------------------------------------------------------------------
