@@ -65,7 +65,7 @@ def test_starting_a_referral_says_a_draft_was_started(gp, client_for):
 
     texts = [str(m) for m in get_messages(response.wsgi_request)]
     assert texts == [
-        "Conceptverwijzing gestart. Vul de verwijzing in en daarna de lichamelijke check."
+        "Conceptverwijzing gestart. Vul de verwijzing in en daarna de beweegcheck."
     ]
 
 
