@@ -3,6 +3,7 @@
 from referrals import pages
 
 from . import scores, selectors
+from .instruments import ATTRIBUTION
 
 
 @pages.contribute(pages.REFERRAL_DETAIL)
@@ -12,10 +13,15 @@ def referral_detail(*, request, referral, documents) -> dict:
         "alerts": selectors.alerts_for_referral(referral),
         "schedule": selectors.questionnaire_schedule(referral, responses=responses),
         "changes": selectors.score_changes(referral, responses),
+        "instrument_attribution": ATTRIBUTION,
     }
 
 
 @pages.contribute(pages.FOLLOW_UP)
 def follow_up(*, request, referral) -> dict:
     table = scores.scores_context(referral, (0, 5, 10))
-    return {"scores": table, "chart": scores.score_chart(table)}
+    return {
+        "scores": table,
+        "chart": scores.score_chart(table),
+        "instrument_attribution": ATTRIBUTION,
+    }

@@ -12,7 +12,7 @@ from referrals.selectors import referral_for_user
 
 from . import selectors, services
 from .forms import QuestionnaireForm
-from .instruments import ALERT_LABELS, INSTRUMENTS, InvalidAnswers
+from .instruments import ALERT_LABELS, ATTRIBUTION, INSTRUMENTS, InvalidAnswers
 
 
 @therapist_required
@@ -32,7 +32,10 @@ def enter(request: HttpRequest, pk: int, code: str, week: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             response = services.questionnaire_record(
-                **entry, answers=form.answers, completed_on=form.cleaned_data["completed_on"]
+                **entry,
+                answers=form.answers,
+                completed_on=form.cleaned_data["completed_on"],
+                difficulty=form.cleaned_data.get("difficulty"),
             )
         except InvalidAnswers as exc:
             form.add_answer_errors(exc.errors)
@@ -42,6 +45,7 @@ def enter(request: HttpRequest, pk: int, code: str, week: int) -> HttpResponse:
             _report_saved(request, response)
             return redirect("referrals:detail", pk=referral.pk)
     context = {"referral": referral, "instrument": instrument, "week": week, "form": form}
+    context["attribution"] = ATTRIBUTION
     return render(request, "outcomes/enter.html", context)
 
 
