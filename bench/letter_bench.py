@@ -100,15 +100,15 @@ def sample_referral() -> Referral:
         funding="health_insurer",
     )
     referral.fitness_check = FitnessCheck(
-        heart_condition=False,
-        chest_pain=False,
-        dizziness=False,
-        chronic_condition=False,
-        chronic_medication=False,
-        bone_joint_problem=True,
-        supervised_only=False,
-        clearance_note="Knie hersteld; opbouwen in tempo.",
-        notes="",
+        answers={
+            **dict.fromkeys(("q1", "q2", "q3", "q4", "q5", "q7"), False),
+            "q6": True,
+            **{f"f{n}": False for n in range(2, 11)},
+            **{"f1": True, "f1a": False, "f1b": False, "f1c": False},
+            "pregnant": False,
+            "acute_illness": False,
+        },
+        notes="Knie hersteld; opbouwen in tempo.",
         checked_by=gp,
         checked_at=timezone.now(),
     )

@@ -186,6 +186,10 @@ REFERRALS_1 = [
     (18, Status.FOLLOWED_UP, 360, 1, 1),
     (19, Status.IN_THERAPY, 100, 0, 0),
 ]
+#: (practice, patient index) -> the kind of activity check (demo.referrals.fitness_check); the
+#: others are "clear", or "depression" when the referral's content names an antidepressant.
+FITNESS = {(0, 8): "evaluated", (0, 10): "hypertension", (0, 17): "ill", (1, 2): "pregnant"}
+
 REFERRALS_2 = [
     (0, Status.IN_THERAPY, 45, 0, 1),
     (1, Status.SENT, 2, 0, 1),

@@ -4,6 +4,7 @@ from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 
+from referrals import readiness
 from referrals.models import (
     STATUS_TIMESTAMP,
     FitnessCheck,
@@ -21,8 +22,40 @@ def at(days_ago: float, hour: int = 10) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(hour, 0)))
 
 
+def fitness_check(kind: str, day) -> dict:
+    """The activity check (referrals.readiness) of one kind of demo patient: every answer "no"
+    ("clear"), a well-controlled depression ("depression", cleared without a note), a
+    well-controlled hypertension ("hypertension"), a hard stop cleared by a cardiologist
+    ("evaluated"), or a reason to wait ("pregnant", "ill")."""
+    answers = {q.key: False for q in (*readiness.GENERAL, *readiness.DELAY)}
+    if kind == "clear":
+        return {"answers": answers}
+    for condition in readiness.FOLLOW_UPS:
+        answers[condition.key] = False
+    if kind == "depression":
+        answers |= {"q4": True, "q5": True, "f6": True, "f6a": False, "f6b": False}
+        return {"answers": answers, "notes": "Depressie, goed ingesteld op sertraline."}
+    if kind == "hypertension":
+        answers |= {"q1": True, "q5": True, "f4": True, "f4a": False, "f4b": False}
+        return {"answers": answers, "notes": "Hypertensie, goed ingesteld (132/84)."}
+    if kind == "evaluated":
+        answers |= {"q2": True, "q1": True, "f3": True}
+        answers |= {"f3a": False, "f3b": False, "f3c": False, "f3d": False}
+        return {
+            "answers": answers,
+            "notes": "Drukkend gevoel op de borst bij traplopen; verwezen naar de cardioloog.",
+            "evaluated_by": "Dr. M. Hoekstra, cardioloog (Diakonessenhuis)",
+            "evaluated_on": day,
+            "evaluation": FitnessCheck.Evaluation.CLEARED_WITH_LIMITS,
+            "evaluation_limits": "Inspanningstest normaal; hartslag de eerste 4 weken onder 150.",
+        }
+    answers["pregnant" if kind == "pregnant" else "acute_illness"] = True
+    notes = {"pregnant": "Zwanger, 10 weken.", "ill": "Griep met koorts sinds twee dagen."}
+    return {"answers": {k: v for k, v in answers.items() if k[0] != "f"}, "notes": notes[kind]}
+
+
 def demo_referral(
-    patient, gp, therapist, status, days_ago, content, gp_for_check
+    patient, gp, therapist, status, days_ago, content, gp_for_check, fitness="clear"
 ) -> Referral | None:
     """The patient's demo referral with its history, or None when it was made before."""
     if patient.referrals.exists():
@@ -94,17 +127,9 @@ def demo_referral(
     if status != Status.DRAFT or days_ago == 0:
         FitnessCheck.objects.create(
             referral=referral,
-            heart_condition=False,
-            chest_pain=False,
-            dizziness=False,
-            chronic_condition=status == Status.NOT_CLEARED,
-            chronic_medication=False,
-            bone_joint_problem=False,
-            supervised_only=False,
-            clearance_note="Hypertensie, goed ingesteld; mag onder begeleiding starten."
-            if status == Status.NOT_CLEARED
-            else "",
+            version=readiness.VERSION,
             checked_by=gp_for_check,
             checked_at=created,
+            **fitness_check(fitness, created.date()),
         )
     return referral

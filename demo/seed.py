@@ -16,6 +16,7 @@ from therapists.models import NetworkMembership, Therapist
 
 from .data import (
     CONTENT,
+    FITNESS,
     PATIENTS_1,
     PATIENTS_2,
     PRACTICES,
@@ -70,28 +71,34 @@ def seed_demo(*, documents: bool = True) -> dict[str, int]:
     )
 
     bsns = fake_bsns(len(PATIENTS_1) + len(PATIENTS_2), start=999_990_000)
-    for practice, rows, plan, gps, bsn_slice in (
+    for practice_no, (practice, rows, plan, gps, bsn_slice) in enumerate(
         (
-            practices[0],
-            PATIENTS_1,
-            REFERRALS_1,
-            [users["huisarts@example.org"], users["huisarts3@example.org"]],
-            bsns[: len(PATIENTS_1)],
-        ),
-        (
-            practices[1],
-            PATIENTS_2,
-            REFERRALS_2,
-            [users["huisarts2@example.org"]],
-            bsns[len(PATIENTS_1) :],
-        ),
+            (
+                practices[0],
+                PATIENTS_1,
+                REFERRALS_1,
+                [users["huisarts@example.org"], users["huisarts3@example.org"]],
+                bsns[: len(PATIENTS_1)],
+            ),
+            (
+                practices[1],
+                PATIENTS_2,
+                REFERRALS_2,
+                [users["huisarts2@example.org"]],
+                bsns[len(PATIENTS_1) :],
+            ),
+        )
     ):
         patients = demo_patients(practice, rows, bsn_slice)
         for n, (index, status, days_ago, gp_index, therapist_index) in enumerate(plan):
             therapist = therapists[therapist_index] if therapist_index is not None else None
             gp = gps[gp_index]
+            content = CONTENT[n % len(CONTENT)]
+            fitness = FITNESS.get(
+                (practice_no, index), "depression" if content["uses_antidepressant"] else "clear"
+            )
             referral = demo_referral(
-                patients[index], gp, therapist, status, days_ago, CONTENT[n % len(CONTENT)], gp
+                patients[index], gp, therapist, status, days_ago, content, gp, fitness
             )
             if referral is not None:
                 demo_therapy(referral, n, documents)

@@ -160,8 +160,11 @@ def demo_therapy(referral: Referral, n: int, documents: bool) -> None:
             response = QuestionnaireResponse.objects.create(
                 referral=referral,
                 instrument=code,
+                instrument_version=INSTRUMENTS[code].version,
                 week=week,
                 answers=answers,
+                # The functioning question (not scored): harder as the total is higher.
+                difficulty=min(3, score.total // 6),
                 total=score.total,
                 band=score.band,
                 completed_on=due + timedelta(days=1),

@@ -31,8 +31,18 @@ class QuestionnaireForm(forms.Form):
                 widget=forms.RadioSelect(choices=choices),
                 required=False,
             )
-        # The items first, in their order; the date last.
-        self.order_fields([self.item_name(i) for i in range(len(instrument.items))])
+        # Not scored, so not required: a paper form may leave it blank.
+        self.fields["difficulty"] = forms.TypedChoiceField(
+            label=instrument.functioning,
+            choices=[(str(v), label) for v, label in enumerate(instrument.functioning_options)],
+            coerce=int,
+            empty_value=None,
+            widget=forms.RadioSelect,
+            required=False,
+        )
+        # The items first, in their order; then the functioning question; the date last.
+        items = [self.item_name(i) for i in range(len(instrument.items))]
+        self.order_fields([*items, "difficulty"])
 
     @staticmethod
     def item_name(index: int) -> str:

@@ -1,9 +1,14 @@
 """Mood questionnaires (PHQ-9, GAD-7) as versioned data, plus scoring and reliable change.
 
 Pure Python: nothing here touches the database. The English item texts are the official
-wording and serve as msgids; the Dutch texts come from the public-domain Dutch versions
-(Pfizer, "no permission required"). Changing an item's wording, the bands or the thresholds
-is a new ``version`` of the instrument, so stored responses can say what they answered.
+wording (PHQ-9 and GAD-7 as published by Pfizer at phqscreeners.com) and serve as msgids; the
+Dutch texts in locale/nl are the official Dutch (Netherlands) translations published there
+("Vragenlijst over gezondheid (PHQ-9)", "GAD-7"; Pfizer, free to use, no permission required),
+each item, option and the functioning question checked against them (issue 15). Changing an
+item's wording, the bands or the thresholds is a new ``version`` of the instrument, so stored
+responses can say what they answered: version "1" had no functioning question and "Several
+days" read "Verscheidene dagen" in Dutch; version "2" is the checked text with the functioning
+question (its answer is stored, never scored). The answers' stored format is the same in both.
 """
 
 from __future__ import annotations
@@ -44,6 +49,24 @@ FREQUENCY_OPTIONS: tuple[Promise, ...] = (
     _("More than half the days"),
     _("Nearly every day"),
 )
+
+
+#: The functioning ("how difficult") question's options: asked, stored, never scored.
+DIFFICULTY_OPTIONS: tuple[Promise, ...] = (
+    _("Not difficult at all"),
+    _("Somewhat difficult"),
+    _("Very difficult"),
+    _("Extremely difficult"),
+)
+
+#: The attribution the instruments ask for, on every form and letter that shows them.
+ATTRIBUTION = _(
+    "PHQ-9 and GAD-7: © Pfizer Inc., developed by Drs. R.L. Spitzer, J.B.W. Williams,"
+    " K. Kroenke et al.; free to use"
+)
+
+#: Where the texts come from, named with the version.
+SOURCE = "phqscreeners.com (Pfizer): PHQ-9 and GAD-7, English and Dutch (Netherlands); version 2"
 
 
 class InvalidAnswers(ValueError):
@@ -91,6 +114,10 @@ class Instrument:
     reliable_change_threshold: int
     options: tuple[Promise, ...] = FREQUENCY_OPTIONS
     alert_rules: tuple[AlertRule, ...] = ()
+    #: The "how difficult" question after the items (not scored) and its options.
+    functioning: Promise | str = ""
+    functioning_options: tuple[Promise, ...] = DIFFICULTY_OPTIONS
+    source: str = SOURCE
 
     def __post_init__(self) -> None:
         uppers = [upper for upper, _code, _label in self.bands]
@@ -166,10 +193,25 @@ class Instrument:
     def alert_labels(self) -> dict[str, Promise]:
         return {rule.code: rule.label for rule in self.alert_rules}
 
+    def clean_difficulty(self, raw: Any) -> int | None:
+        """The functioning answer as 0-3, None when not given; ValueError otherwise."""
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            return None
+        value, message = self._clean_one(raw)
+        if message is not None or value >= len(self.functioning_options):
+            raise ValueError(f"{self.code}: no functioning answer {raw!r}.")
+        return value
+
+    def difficulty_label(self, value: int | None) -> str:
+        """The stored functioning answer as text; "" when it was not asked or not given."""
+        if value is None or not 0 <= value < len(self.functioning_options):
+            return ""
+        return str(self.functioning_options[value])
+
 
 PHQ9 = Instrument(
     code="PHQ-9",
-    version="1",
+    version="2",
     name=_("PHQ-9 depression questionnaire"),
     question=_(
         "Over the last 2 weeks, how often have you been bothered by any of the following problems?"
@@ -200,6 +242,10 @@ PHQ9 = Instrument(
         (27, "severe", _("Severe")),
     ),
     reliable_change_threshold=6,
+    functioning=_(
+        "If you checked off any problems, how difficult have these problems made it for you to"
+        " do your work, take care of things at home, or get along with other people?"
+    ),
     alert_rules=(
         AlertRule(
             code="phq9_item9",
@@ -211,7 +257,7 @@ PHQ9 = Instrument(
 
 GAD7 = Instrument(
     code="GAD-7",
-    version="1",
+    version="2",
     name=_("GAD-7 anxiety questionnaire"),
     question=_(
         "Over the last 2 weeks, how often have you been bothered by the following problems?"
@@ -232,6 +278,10 @@ GAD7 = Instrument(
         (21, "severe", _("Severe")),
     ),
     reliable_change_threshold=4,
+    functioning=_(
+        "If you checked off any problems, how difficult have these made it for you to do your"
+        " work, take care of things at home, or get along with other people?"
+    ),
 )
 
 INSTRUMENTS: dict[str, Instrument] = {PHQ9.code: PHQ9, GAD7.code: GAD7}

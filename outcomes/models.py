@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .instruments import INSTRUMENTS
+
 
 class QuestionnaireResponse(models.Model):
     """One completed PHQ-9 or GAD-7, entered by the therapist; scored by outcomes.instruments."""
@@ -18,6 +20,11 @@ class QuestionnaireResponse(models.Model):
     instrument_version = models.CharField(max_length=10, default="1")
     week = models.PositiveSmallIntegerField(_("week"), choices=Week.choices)
     answers = models.JSONField(_("answers"))
+    #: The functioning ("how difficult") question, 0-3: stored, never scored; None when not
+    #: answered, and on responses of version 1, which did not ask it.
+    difficulty = models.PositiveSmallIntegerField(
+        _("difficulty in daily life"), null=True, blank=True
+    )
     total = models.PositiveSmallIntegerField(_("total score"))
     band = models.CharField(_("severity band"), max_length=20)
     completed_on = models.DateField(_("completed on"))
@@ -40,10 +47,19 @@ class QuestionnaireResponse(models.Model):
             models.CheckConstraint(
                 condition=models.Q(week__in=[0, 5, 10]), name="questionnaire_week_valid"
             ),
+            models.CheckConstraint(
+                condition=models.Q(difficulty__isnull=True) | models.Q(difficulty__lte=3),
+                name="questionnaire_difficulty_valid",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.instrument} week {self.week}: {self.total}"
+
+    @property
+    def difficulty_label(self) -> str:
+        instrument = INSTRUMENTS.get(self.instrument)
+        return instrument.difficulty_label(self.difficulty) if instrument else ""
 
 
 class SafetyAlert(models.Model):

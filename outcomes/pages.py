@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from referrals import pages
 
 from . import scores, selectors
+from .instruments import ATTRIBUTION
 
 
 def alert_timeline(alerts) -> list[dict]:
@@ -56,10 +57,15 @@ def referral_detail(*, request, referral, documents) -> dict:
         pages.TIMELINE_PREFIX + "alerts": alert_timeline(alerts),
         "schedule": selectors.questionnaire_schedule(referral, responses=responses),
         "changes": selectors.score_changes(referral, responses),
+        "instrument_attribution": ATTRIBUTION,
     }
 
 
 @pages.contribute(pages.FOLLOW_UP)
 def follow_up(*, request, referral) -> dict:
     table = scores.scores_context(referral, (0, 5, 10))
-    return {"scores": table, "chart": scores.score_chart(table)}
+    return {
+        "scores": table,
+        "chart": scores.score_chart(table),
+        "instrument_attribution": ATTRIBUTION,
+    }

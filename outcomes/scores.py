@@ -10,7 +10,7 @@ from django.utils.translation import gettext
 from referrals.models import Referral
 
 from .charts import score_chart_svg
-from .instruments import ALERT_LABELS, CHANGE_LABELS, INSTRUMENTS, reliable_change
+from .instruments import ALERT_LABELS, ATTRIBUTION, CHANGE_LABELS, INSTRUMENTS, reliable_change
 from .models import QuestionnaireResponse
 
 
@@ -54,9 +54,14 @@ def scores_context(referral: Referral, weeks: tuple[int, ...]) -> dict:
         for week in weeks:
             response = responses.get((code, week))
             cells.append(
-                {"week": week, "total": response.total, "band": band_label(code, response)}
+                {
+                    "week": week,
+                    "total": response.total,
+                    "band": band_label(code, response),
+                    "difficulty": response.difficulty_label,
+                }
                 if response
-                else {"week": week, "total": None, "band": ""}
+                else {"week": week, "total": None, "band": "", "difficulty": ""}
             )
         rows.append(
             {
@@ -77,6 +82,7 @@ def scores_context(referral: Referral, weeks: tuple[int, ...]) -> dict:
         "compare": len(weeks) > 1,
         "rows": rows,
         "has_any": any(cell["total"] is not None for row in rows for cell in row["cells"]),
+        "attribution": str(ATTRIBUTION),
     }
 
 

@@ -65,6 +65,7 @@ def questionnaire_record(
     answers: list,
     completed_on: date,
     by: User,
+    difficulty: int | str | None = None,
 ) -> QuestionnaireResponse:
     """Store and score one questionnaire; an alert answer raises a SafetyAlert and emails the GP.
 
@@ -76,6 +77,10 @@ def questionnaire_record(
     instrument = INSTRUMENTS[instrument_code]
     cleaned = instrument.clean(answers)
     score = instrument.score(cleaned)
+    try:
+        difficulty = instrument.clean_difficulty(difficulty)
+    except ValueError:
+        raise QuestionnaireError(_("Choose an answer to the question how difficult.")) from None
     if completed_on > timezone.localdate():
         raise QuestionnaireError(_("The completion date cannot be in the future."))
     with transaction.atomic():
@@ -93,6 +98,7 @@ def questionnaire_record(
                     instrument_version=instrument.version,
                     week=week,
                     answers=cleaned,
+                    difficulty=difficulty,
                     total=score.total,
                     band=score.band,
                     completed_on=completed_on,

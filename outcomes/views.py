@@ -13,7 +13,7 @@ from referrals.selectors import referral_for_user
 from . import selectors, services
 from .alerts import describe
 from .forms import AcknowledgeForm, QuestionnaireForm
-from .instruments import ALERT_LABELS, INSTRUMENTS, InvalidAnswers
+from .instruments import ALERT_LABELS, ATTRIBUTION, INSTRUMENTS, InvalidAnswers
 
 
 @therapist_required
@@ -33,7 +33,10 @@ def enter(request: HttpRequest, pk: int, code: str, week: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             response = services.questionnaire_record(
-                **entry, answers=form.answers, completed_on=form.cleaned_data["completed_on"]
+                **entry,
+                answers=form.answers,
+                completed_on=form.cleaned_data["completed_on"],
+                difficulty=form.cleaned_data.get("difficulty"),
             )
         except InvalidAnswers as exc:
             form.add_answer_errors(exc.errors)
@@ -43,6 +46,7 @@ def enter(request: HttpRequest, pk: int, code: str, week: int) -> HttpResponse:
             _report_saved(request, response)
             return redirect("referrals:detail", pk=referral.pk)
     context = {"referral": referral, "instrument": instrument, "week": week, "form": form}
+    context["attribution"] = ATTRIBUTION
     return render(request, "outcomes/enter.html", context)
 
 

@@ -6,7 +6,7 @@ from core.widgets import DateInput
 from therapists.models import Therapist
 
 from .icpc import Icpc, icpc_choice_label, secondary_codes
-from .models import FitnessCheck, FollowUp, Referral
+from .models import FollowUp, Referral
 
 YES_NO = [(True, _("Yes")), (False, _("No"))]
 
@@ -89,38 +89,6 @@ class ReferralForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         for name in ("medication", "history", "question"):
-            if len(data.get(name) or "") > 4000:
-                self.add_error(name, _("Please keep this under 4000 characters."))
-        return data
-
-
-class FitnessCheckForm(forms.ModelForm):
-    """PAR-Q+-style: seven yes/no questions; any yes needs the GP's clearance before sending."""
-
-    class Meta:
-        model = FitnessCheck
-        fields = [name for name, _text in FitnessCheck.QUESTIONS] + ["notes", "clearance_note"]
-        widgets = {
-            "notes": forms.Textarea(attrs={"rows": 2}),
-            "clearance_note": forms.Textarea(attrs={"rows": 3}),
-        }
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        for name, text in FitnessCheck.QUESTIONS:
-            initial = getattr(self.instance, name) if self.instance.pk else None
-            self.fields[name] = forms.TypedChoiceField(
-                label=text,
-                choices=YES_NO,
-                coerce=_to_bool,
-                widget=forms.RadioSelect,
-                initial=initial,
-                error_messages={"required": _("Answer yes or no.")},
-            )
-
-    def clean(self):
-        data = super().clean()
-        for name in ("notes", "clearance_note"):
             if len(data.get(name) or "") > 4000:
                 self.add_error(name, _("Please keep this under 4000 characters."))
         return data

@@ -89,15 +89,21 @@ def complaints_context(referral: Referral) -> dict:
 
 
 def fitness_context(referral: Referral) -> dict | None:
-    """The readiness screen: the questions answered yes, the clearance and the notes."""
+    """The beweegcheck (referrals.readiness) question by question, its outcome, the medical
+    evaluation, the notes."""
     try:
         check: FitnessCheck = referral.fitness_check
     except ObjectDoesNotExist:
         return None
-    yes = [str(text) for _name, text, answer in check.answers() if answer]
+    evaluated_on = dutch_date(check.evaluated_on) if check.evaluated_on else EMPTY
     return {
-        "any_yes": bool(yes),
-        "yes_questions": yes,
+        "outcome": check.outcome_label,
+        "old_version": check.is_old_version,
+        "rows": check.rows(),
+        "evaluation": check.get_evaluation_display() if check.evaluation else "",
+        "evaluated_by": check.evaluated_by,
+        "evaluated_on": evaluated_on,
+        "evaluation_limits": check.evaluation_limits,
         "clearance_note": check.clearance_note,
         "notes": check.notes,
         "checked_on": dutch_date(timezone.localtime(check.checked_at, LETTER_TIME_ZONE).date())

@@ -7,6 +7,7 @@ from core import limits
 from patients.models import Patient
 from therapists.models import Therapist
 
+from .fitness_check import FitnessCheck  # noqa: F401  (its own module, the app's model)
 from .icpc import Icpc, icpc_entry, secondary_codes
 
 
@@ -236,95 +237,6 @@ class ReferralEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.referral_id}: {self.from_status or '-'} -> {self.to_status}"
-
-
-@limits.length_checked
-class FitnessCheck(models.Model):
-    """The GP's PAR-Q+-style readiness screen. Any "yes" needs a written clearance note."""
-
-    QUESTIONS = (
-        (
-            "heart_condition",
-            _("Has a doctor ever said the patient has a heart condition or high blood pressure?"),
-        ),
-        (
-            "chest_pain",
-            _(
-                "Does the patient feel pain in the chest at rest, during daily activities or when active?"  # noqa: E501
-            ),
-        ),
-        (
-            "dizziness",
-            _(
-                "Has the patient lost balance because of dizziness or lost consciousness in the last 12 months?"  # noqa: E501
-            ),
-        ),
-        (
-            "chronic_condition",
-            _(
-                "Has the patient been diagnosed with another chronic medical condition (other than heart disease or high blood pressure)?"  # noqa: E501
-            ),
-        ),
-        (
-            "chronic_medication",
-            _("Does the patient take prescribed medication for a chronic medical condition?"),
-        ),
-        (
-            "bone_joint_problem",
-            _(
-                "Does the patient have a bone, joint or soft-tissue problem that could be made worse by becoming more active?"  # noqa: E501
-            ),
-        ),
-        (
-            "supervised_only",
-            _(
-                "Has a doctor said the patient should only do medically supervised physical activity?"  # noqa: E501
-            ),
-        ),
-    )
-
-    referral = models.OneToOneField(
-        Referral, on_delete=models.CASCADE, related_name="fitness_check", verbose_name=_("referral")
-    )
-    heart_condition = models.BooleanField(_("heart condition or high blood pressure"))
-    chest_pain = models.BooleanField(_("chest pain"))
-    dizziness = models.BooleanField(_("dizziness or loss of consciousness (12 months)"))
-    chronic_condition = models.BooleanField(_("other chronic condition"))
-    chronic_medication = models.BooleanField(_("medication for a chronic condition"))
-    bone_joint_problem = models.BooleanField(_("bone, joint or soft-tissue problem"))
-    supervised_only = models.BooleanField(_("exercise only under medical supervision"))
-    notes = models.TextField(_("notes"), blank=True, max_length=limits.REASON)
-    clearance_note = models.TextField(
-        _("GP's clearance note"),
-        blank=True,
-        help_text=_(
-            "Required when any answer is yes: why running therapy is safe for this patient."
-        ),
-        max_length=limits.REASON,
-    )
-    checked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
-    )
-    checked_at = models.DateTimeField(_("checked at"))
-
-    class Meta:
-        verbose_name = _("physical-fitness check")
-        verbose_name_plural = _("physical-fitness checks")
-
-    def __str__(self) -> str:
-        return f"Fitness check for referral {self.referral_id}"
-
-    def answers(self) -> list[tuple[str, str, bool]]:
-        return [(name, text, getattr(self, name)) for name, text in self.QUESTIONS]
-
-    @property
-    def any_yes(self) -> bool:
-        return any(getattr(self, name) for name, _text in self.QUESTIONS)
-
-    @property
-    def passes(self) -> bool:
-        """No "yes", or every "yes" covered by the GP's written clearance."""
-        return not self.any_yes or bool(self.clearance_note.strip())
 
 
 class ReferralDocument(models.Model):

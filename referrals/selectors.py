@@ -248,7 +248,7 @@ def progress_steps(referral: Referral) -> list[dict]:
         "follow_up": referral.followed_up_at is not None,
     }
     labels = {
-        "fitness": _("Fitness check"),
+        "fitness": _("Activity check"),
         "letter": _("Letter"),
         "sent": _("Sent"),
         "intake": _("Intake"),

@@ -14,7 +14,7 @@ from core.pdf import pdf_sha256
 from patients.models import Patient
 from therapists.models import Therapist
 
-from . import signals
+from . import readiness, signals
 from .exceptions import InvalidTransition, NotReadyToSend, OpenReferralExists, ReferralError
 from .letters import render_referral_letter
 from .models import (
@@ -141,11 +141,9 @@ def send_problems(referral: Referral) -> list[str]:
         problems.append(_("Say whether the patient uses an antidepressant."))
     check = FitnessCheck.objects.filter(referral=referral).first()
     if check is None:
-        problems.append(_("Complete the physical-fitness check."))
-    elif not check.passes:
-        problems.append(
-            _("The fitness check has a “yes”: write your clearance note, or do not send.")
-        )
+        problems.append(_("Do the activity check (PAR-Q+)."))
+    else:
+        problems += fitness_problems(check)
     therapist = referral.therapist
     if therapist is None:
         problems.append(_("Choose a running therapist."))
@@ -157,6 +155,48 @@ def send_problems(referral: Referral) -> list[str]:
     ):
         problems.append(_("This therapist declined the referral: choose another therapist."))
     return problems
+
+
+def fitness_problems(check: FitnessCheck) -> list[str]:
+    """What the activity check's outcome (referrals.readiness) keeps from sending; no note clears
+    a hard stop."""
+    outcome = check.outcome
+    if outcome == readiness.OLD_VERSION:
+        return [
+            _("This fitness check is of the old version: do the activity check (PAR-Q+) again.")
+        ]
+    if outcome == readiness.WAIT:
+        return [
+            _(
+                "The activity check says wait: the patient is pregnant or has a temporary illness."
+                " Send when this has resolved, and change the answer then."
+            )
+        ]
+    if outcome == readiness.NEEDS_EVALUATION:
+        stops = check.hard_stops
+        general = [q.number for q in stops if q.key in readiness.GENERAL_KEYS]
+        follow_up = [q.number for q in stops if q.key not in readiness.GENERAL_KEYS]
+        where = "; ".join(
+            [
+                *([_("question %(n)s") % {"n": ", ".join(general)}] if general else []),
+                *([_("follow-up %(n)s") % {"n": ", ".join(follow_up)}] if follow_up else []),
+            ]
+        )
+        return [
+            _(
+                "Hard stop in the activity check (%(where)s): a note cannot clear it. Record a"
+                " medical evaluation (by whom, date, outcome) that clears the patient."
+            )
+            % {"where": where}
+        ]
+    if outcome == readiness.NOT_CLEARED:
+        return [
+            _(
+                "The medical evaluation did not clear the patient for running therapy: this"
+                " referral cannot be sent."
+            )
+        ]
+    return []
 
 
 def referral_send(*, referral: Referral, by: User) -> Referral:

@@ -15,8 +15,8 @@ from therapists.services import network_toggle
 
 from . import pages, selectors, services
 from .exceptions import NotReadyToSend, OpenReferralExists, ReferralError
+from .fitness_form import FitnessCheckForm
 from .forms import (
-    FitnessCheckForm,
     FollowUpForm,
     ReasonForm,
     ReferralForm,
@@ -153,12 +153,12 @@ def fitness(request: HttpRequest, pk: int) -> HttpResponse:
         check = services.fitness_check_record(
             referral=referral, check=form.save(commit=False), by=request.user
         )
-        if check.passes:
-            messages.success(request, _("Fitness check saved."))
+        problems = services.fitness_problems(check)
+        if problems:
+            messages.warning(request, " ".join([_("Activity check saved."), *problems]))
         else:
-            messages.warning(
-                request,
-                _("Fitness check saved. A “yes” needs your clearance note before you can send."),
+            messages.success(
+                request, _("Activity check saved: %(outcome)s.") % {"outcome": check.outcome_label}
             )
         if referral.therapist_id is None:
             return redirect("referrals:therapist", pk=referral.pk)

@@ -14,6 +14,7 @@ from factory.django import DjangoModelFactory, Password
 from accounts.models import GPProfile, Practice, User
 from patients.models import Patient
 from patients.validators import bsn_is_valid
+from referrals import readiness
 from referrals.models import (
     FitnessCheck,
     Referral,
@@ -196,13 +197,9 @@ class FitnessCheckFactory(DjangoModelFactory):
         model = FitnessCheck
 
     referral = factory.SubFactory(ReferralFactory)
-    heart_condition = False
-    chest_pain = False
-    dizziness = False
-    chronic_condition = False
-    chronic_medication = False
-    bone_joint_problem = False
-    supervised_only = False
+    answers = factory.LazyFunction(
+        lambda: {q.key: False for q in (*readiness.GENERAL, *readiness.DELAY)}
+    )
     checked_by = factory.SelfAttribute("referral.gp")
     checked_at = factory.LazyFunction(timezone.now)
 

@@ -64,9 +64,7 @@ def test_starting_a_referral_says_a_draft_was_started(gp, client_for):
     response = client_for(gp).post(reverse("referrals:start", kwargs={"patient_pk": patient.pk}))
 
     texts = [str(m) for m in get_messages(response.wsgi_request)]
-    assert texts == [
-        "Conceptverwijzing gestart. Vul de verwijzing in en daarna de lichamelijke check."
-    ]
+    assert texts == ["Conceptverwijzing gestart. Vul de verwijzing in en daarna de beweegcheck."]
 
 
 def test_signing_out_says_so_on_the_sign_in_page(gp, client_for):

@@ -38,6 +38,7 @@ from hypothesis.errors import InvalidArgument
 
 from notifications import summary
 from patients.models import Patient
+from referrals import readiness
 from referrals.icpc import Icpc
 from referrals.models import (
     FitnessCheck,
@@ -357,9 +358,11 @@ def test_referral_edit(data, draft, gp_client):
 
 
 FITNESS = {
-    **{name: YES_NO for name, _text in FitnessCheck.QUESTIONS},
+    **{q.key: YES_NO for q in readiness.all_questions()},
     "notes": text(0, 200),
-    "clearance_note": text(0, 200),
+    "evaluated_by": text(0, 200),
+    "evaluation": st.sampled_from(["", "cleared", "cleared_with_limits", "not_cleared", "x"]),
+    "evaluation_limits": text(0, 200),
 }
 
 
@@ -453,7 +456,9 @@ def test_send(data, break_it, ready_draft, gp_client, stub_pdfs):
         if break_it == "consent":
             Referral.objects.filter(pk=draft.pk).update(consent_given=False)
         elif break_it == "check":
-            FitnessCheck.objects.filter(referral=draft).update(chest_pain=True)
+            FitnessCheck.objects.filter(referral=draft).update(
+                answers={q.key: q.key == "q2" for q in (*readiness.GENERAL, *readiness.DELAY)}
+            )
         response, changed = post(client, url, data, sent)
         assert (changed == sent) == (break_it == "")
 

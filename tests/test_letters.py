@@ -22,7 +22,7 @@ from pypdf import PdfReader
 from accounts.models import GPProfile, Practice, User
 from core import pdf
 from patients.models import Patient
-from referrals import letters
+from referrals import letters, readiness
 from referrals.icpc import Icpc
 from referrals.models import FitnessCheck, Referral
 from therapists.models import Therapist
@@ -150,17 +150,13 @@ def letter_referral(db) -> Referral:
         purpose="treatment",
         funding="health_insurer",
     )
+    answers = {q.key: False for q in (*readiness.GENERAL, *readiness.DELAY)}
+    answers |= {c.key: False for c in readiness.FOLLOW_UPS}
+    answers |= {"q6": True, "f1": True, "f1a": False, "f1b": False, "f1c": False}
     FitnessCheck.objects.create(
         referral=referral,
-        heart_condition=False,
-        chest_pain=False,
-        dizziness=False,
-        chronic_condition=False,
-        chronic_medication=False,
-        bone_joint_problem=True,
-        supervised_only=False,
-        clearance_note="Knie hersteld; rustig opbouwen.",
-        notes="Loopt nu al af en toe.",
+        answers=answers,
+        notes="Knie hersteld; rustig opbouwen. Loopt nu al af en toe.",
         checked_by=gp,
         checked_at=timezone.now(),
     )
@@ -190,17 +186,26 @@ def test_letter_shows_patient_gp_practice_and_referral_data(letter_referral):
         letter_referral.question,
     ):
         assert squash(value) in flat, value
-    assert re.search(r"\b1/[12]\b", text)
+    assert re.search(r"\b1/[1-3]\b", text)
 
 
-def test_letter_lists_only_the_questions_answered_yes(letter_referral):
+def test_letter_shows_the_activity_check_question_by_question(letter_referral):
+    """Every general question, the follow-up conditions asked, the sub-questions of the "yes",
+    pregnancy and illness: each with its answer, in the letter's (Dutch) text."""
     with translation.override("nl"):
-        questions = {name: squash(str(text)) for name, text in FitnessCheck.QUESTIONS}
+        rows = [
+            (squash(str(row["text"])), translation.gettext(row["answer"].capitalize()))
+            for row in letter_referral.fitness_check.rows()
+        ]
+        outcome = translation.gettext(readiness.OUTCOME_LABELS[readiness.CLEARED])
 
     flat = squash(pdf_text(letters.render_referral_letter(letter_referral)))
 
-    assert questions.pop("bone_joint_problem") in flat
-    assert not [name for name, text in questions.items() if text in flat]
+    assert len(rows) == 7 + 10 + 3 + 2
+    for text, answer in rows:
+        assert text + squash(answer) in flat, text
+    assert squash(outcome) in flat
+    assert squash("Ja") in flat and squash("Nee") in flat
 
 
 def test_letter_is_dutch_whatever_the_active_language(letter_referral):

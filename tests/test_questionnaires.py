@@ -99,7 +99,7 @@ def test_record_scores_and_stores_the_questionnaire(in_therapy, therapist):
     response = record(in_therapy, therapist, code="GAD-7", week=5, answers=GAD_MODERATE)
 
     response.refresh_from_db()
-    assert (response.instrument, response.instrument_version, response.week) == ("GAD-7", "1", 5)
+    assert (response.instrument, response.instrument_version, response.week) == ("GAD-7", "2", 5)
     assert response.answers == GAD_MODERATE
     assert (response.total, response.band) == (12, "moderate")
     assert response.entered_by == therapist
@@ -489,7 +489,7 @@ def test_entry_page_shows_lead_in_items_and_four_options(in_therapy, therapist, 
     assert "Feeling afraid as if something awful might happen" in html
     for label in ("Not at all", "Several days", "More than half the days", "Nearly every day"):
         assert label in html
-    assert html.count('type="radio"') == 7 * 4
+    assert html.count('type="radio"') == 7 * 4 + 4  # the items, and the functioning question
     assert f'value="{timezone.localdate().isoformat()}"' in html
 
 

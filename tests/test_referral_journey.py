@@ -24,7 +24,7 @@ from django.utils.translation import gettext
 from pypdf import PdfReader
 
 from patients.models import Patient
-from referrals import services
+from referrals import readiness, services
 from referrals.models import (
     OPEN_STATUSES,
     FitnessCheck,
@@ -44,7 +44,7 @@ from .factories import (
     TherapistFactory,
 )
 
-QUESTIONS = [name for name, _text in FitnessCheck.QUESTIONS]
+QUESTIONS = [q.key for q in (*readiness.GENERAL, *readiness.DELAY)]
 FITNESS_ALL_NO = dict.fromkeys(QUESTIONS, "False")
 
 
@@ -335,34 +335,39 @@ def test_send_without_fitness_check_is_refused(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = client_for(gp).post(url("send", referral))
     assert response.status_code == 200
-    assert escape(nl("Complete the physical-fitness check.")) in page(response)
+    assert escape(nl("Do the activity check (PAR-Q+).")) in page(response)
     referral.refresh_from_db()
     assert referral.status == Status.DRAFT
     assert not ReferralDocument.objects.exists()
     assert (callbacks, mailoutbox) == ([], [])
 
 
-def test_send_with_a_yes_and_no_clearance_note_is_refused(
+def test_send_with_a_hard_stop_and_a_note_is_refused(
     gp, ready, client_for, mailoutbox, django_capture_on_commit_callbacks
 ):
-    FitnessCheck.objects.filter(referral=ready).update(chest_pain=True, clearance_note="  ")
+    check = FitnessCheck.objects.get(referral=ready)
+    check.answers |= {"q2": True}
+    check.notes = "Inspanningstest 2025 zonder afwijkingen."
+    check.save()
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(gp).post(url("send", ready))
     assert response.status_code == 200
-    problem = nl("The fitness check has a “yes”: write your clearance note, or do not send.")
-    assert escape(problem) in page(response)
+    assert escape(nl("question %(n)s") % {"n": "2"}) in page(response)
     ready.refresh_from_db()
     assert ready.status == Status.DRAFT
     assert not ReferralDocument.objects.exists()
     assert mailoutbox == []
 
 
-def test_send_with_a_yes_and_a_clearance_note_is_sent(
+def test_send_with_a_hard_stop_cleared_by_a_medical_evaluation_is_sent(
     gp, ready, client_for, mailoutbox, django_capture_on_commit_callbacks
 ):
-    FitnessCheck.objects.filter(referral=ready).update(
-        chest_pain=True, clearance_note="Inspanningstest 2025 zonder afwijkingen."
-    )
+    check = FitnessCheck.objects.get(referral=ready)
+    check.answers |= {"q2": True}
+    check.evaluated_by = "Dr. Hoekstra, cardioloog"
+    check.evaluated_on = timezone.localdate()
+    check.evaluation = FitnessCheck.Evaluation.CLEARED
+    check.save()
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(gp).post(url("send", ready))
     assert response.status_code == 302
@@ -384,9 +389,9 @@ def test_fitness_check_without_answers_gives_an_error_per_question_and_saves_not
 
 
 def test_fitness_check_with_one_question_skipped_flags_only_that_question(gp, draft, client_for):
-    answers = {name: "False" for name in QUESTIONS if name != "dizziness"}
+    answers = {name: "False" for name in QUESTIONS if name != "q3"}
     response = client_for(gp).post(url("fitness", draft), answers)
-    assert set(response.context["form"].errors) == {"dizziness"}
+    assert set(response.context["form"].errors) == {"q3"}
     assert not FitnessCheck.objects.exists()
 
 
@@ -670,7 +675,15 @@ NAMES = {
         "Hof-Çelik-Vanderschuerenbroeck-Łukasiewicz-Nørgaard-Ñúñez-Papadopoulou-Kowalczyk",
     ),
 }
-FREE_TEXT = ("complaint_notes", "medication", "history", "question", "notes", "clearance_note")
+FREE_TEXT = (
+    "complaint_notes",
+    "medication",
+    "history",
+    "question",
+    "notes",
+    "evaluated_by",
+    "evaluation_limits",
+)
 
 
 def markup(field: str) -> str:
@@ -704,7 +717,14 @@ def test_names_and_markup_pass_through_the_journey_escaped_and_literal(names, gp
     assert response.status_code == 302, response.context["form"].errors
     response = client.post(
         url("fitness", referral),
-        {**FITNESS_ALL_NO, "chest_pain": "True", **{n: markup(n) for n in FREE_TEXT[4:]}},
+        {
+            **FITNESS_ALL_NO,
+            **dict.fromkeys((c.key for c in readiness.FOLLOW_UPS), "False"),
+            "q2": "True",
+            "evaluated_on": timezone.localdate().isoformat(),
+            "evaluation": "cleared_with_limits",
+            **{n: markup(n) for n in FREE_TEXT[4:]},
+        },
     )
     assert response.status_code == 302
     client.post(url("therapist", referral), {"therapist": zoe.pk})
@@ -720,7 +740,7 @@ def test_names_and_markup_pass_through_the_journey_escaped_and_literal(names, gp
     assert "<script>alert" not in html
     assert "<b onclick" not in html
     assert escape(full_name) in html
-    for name in ("question", "notes", "clearance_note"):
+    for name in ("question", "notes", "evaluated_by", "evaluation_limits"):
         assert escape(markup(name)) in html, name
 
     letter = pdf_text(ReferralDocument.objects.get(referral=referral).content)
@@ -1000,13 +1020,13 @@ def test_referral_form_survives_garbage(garbage, gp, ready, lenient_client_for):
 @pytest.mark.parametrize(
     "garbage",
     [
-        {"chest_pain": "maybe"},
-        {"chest_pain": ""},
+        {"q2": "maybe"},
+        {"q2": ""},
         {"notes": "x" * 4001},
-        {"clearance_note": LONG},
+        {"evaluation_limits": LONG},
         {"notes": "\x00"},
     ],
-    ids=["invalid-choice", "empty-answer", "long-notes", "long-clearance", "nul"],
+    ids=["invalid-choice", "empty-answer", "long-notes", "long-limits", "nul"],
 )
 def test_fitness_form_survives_garbage(garbage, gp, draft, lenient_client_for):
     before = database_state()

@@ -29,6 +29,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import AccessLog
 from patients.models import Patient
+from referrals import readiness
 from referrals.models import Referral, Status
 
 from .conftest import DEAD_BROKER_URL
@@ -581,18 +582,7 @@ REFERRAL = {
     "funding": "self_pay",
     "urgency": "routine",
 }
-FITNESS_NO = dict.fromkeys(
-    (
-        "heart_condition",
-        "chest_pain",
-        "dizziness",
-        "chronic_condition",
-        "chronic_medication",
-        "bone_joint_problem",
-        "supervised_only",
-    ),
-    "False",
-)
+FITNESS_NO = dict.fromkeys((q.key for q in (*readiness.GENERAL, *readiness.DELAY)), "False")
 
 
 def _identifying(bsn: str) -> list[str]:

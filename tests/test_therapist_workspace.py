@@ -14,11 +14,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.html import escape
 from pypdf import PdfReader
 
 from notifications import delivery
 from notifications.models import Notification
 from outcomes.models import QuestionnaireResponse, SafetyAlert
+from referrals import readiness
 from referrals.models import FitnessCheck, Referral, ReferralDocument, ReferralEvent, Status
 from referrals.schedule import add_months, add_working_days, follow_up_due, questionnaire_due
 from therapy.models import Intake, Screening, TherapyLetter
@@ -359,17 +361,21 @@ def test_intake_on_the_day_it_was_sent_starts_week_0(accepted, therapist, client
 
 
 def test_intake_page_shows_the_gps_fitness_check_alongside(accepted, therapist, client_for):
-    FitnessCheck.objects.filter(referral=accepted).update(
-        chest_pain=True, clearance_note="Klachten zijn cardiologisch uitgezocht."
-    )
+    check = FitnessCheck.objects.get(referral=accepted)
+    check.answers |= {"q2": True}
+    check.evaluated_by, check.evaluated_on = "Dr. Hoekstra, cardioloog", timezone.localdate()
+    check.evaluation = FitnessCheck.Evaluation.CLEARED_WITH_LIMITS
+    check.evaluation_limits = "Klachten zijn cardiologisch uitgezocht."
+    check.save()
     response = english(client_for(therapist)).get(reverse("therapy:intake", args=[accepted.pk]))
 
     assert response.status_code == 200
     content = response.content.decode()
     with translation.override("en"):
-        questions = [str(text) for _name, text in FitnessCheck.QUESTIONS]
-    assert "The GP's physical-fitness check" in content
+        questions = [escape(str(q.text)) for q in (*readiness.GENERAL, *readiness.DELAY)]
+    assert "The GP's activity check (PAR-Q+)" in content
     assert all(question in content for question in questions)
+    assert "Cleared with limits" in content and "Dr. Hoekstra, cardioloog" in content
     assert "Klachten zijn cardiologisch uitgezocht." in content
     assert response.context["form"]["date"].value() == timezone.localdate()
 

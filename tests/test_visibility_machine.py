@@ -50,7 +50,7 @@ from dashboard.scope import referrals_for_dashboard
 from outcomes import services as outcome_services
 from patients.models import Patient
 from patients.selectors import patients_visible_to
-from referrals import selectors, services
+from referrals import readiness, selectors, services
 from referrals.models import FitnessCheck, FollowUp, Referral, Status
 from therapy import services as therapy_services
 from therapy.models import Intake, Screening, TherapyLetter
@@ -320,7 +320,9 @@ class VisibilityMachine(RuleBasedStateMachine):
         services.referral_save_draft(referral=referral, by=gp)
         services.fitness_check_record(
             referral=referral,
-            check=FitnessCheck(**{name: False for name, _text in FitnessCheck.QUESTIONS}),
+            check=FitnessCheck(
+                answers={q.key: False for q in (*readiness.GENERAL, *readiness.DELAY)}
+            ),
             by=gp,
         )
         if t is not None:

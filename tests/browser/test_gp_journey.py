@@ -56,11 +56,11 @@ def test_gp_registers_checks_chooses_fills_previews_sends_and_downloads_the_lett
     page.locator("input[name=consent_given]").check()
     page.get_by_role("button", name="Concept opslaan").click()
 
-    # The physical-fitness check: seven times "no".
-    assert page.get_by_role("heading", name="Lichamelijke check").is_visible()
+    # The activity check (PAR-Q+): every question "no".
+    assert page.get_by_role("heading", name="Beweegcheck, gebaseerd op de PAR-Q+").is_visible()
     for radio in page.locator("input[type=radio][value=False]").all():
         radio.check()
-    page.get_by_role("button", name="Lichamelijke check opslaan").click()
+    page.get_by_role("button", name="Beweegcheck opslaan").click()
 
     # The referral page shows the codes as chosen.
     referral = Referral.objects.get(patient__bsn=bsn)
