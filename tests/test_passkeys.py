@@ -155,6 +155,7 @@ def test_enrolling_with_a_passkey_from_the_link_spends_it_and_shows_recovery_cod
     codes = client.post(reverse("accounts:passkey_name", args=[passkey.pk]), {"name": "Telefoon"})
     assert len(codes.context["codes"]) == 10
     assert StaticToken.objects.filter(device__user=gp).count() == 10
+    assert verified(client)
 
 
 def test_a_link_spent_meanwhile_rolls_the_passkey_back(gp):
