@@ -25,7 +25,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 from django_otp import login as otp_login
 from django_otp_webauthn import exceptions as webauthn_errors
 from django_otp_webauthn import views as webauthn_views
@@ -149,6 +149,7 @@ def _own_passkeys(request: HttpRequest):
     return WebAuthnCredential.objects.filter(user=request.user).order_by("created_at", "pk")
 
 
+@require_GET
 def passkey_list(request: HttpRequest) -> HttpResponse:
     """The user's passkeys by name and date; add one (this session passed two factors)."""
     passkeys = list(_own_passkeys(request))
