@@ -5,10 +5,12 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django_otp.plugins.otp_static import admin as otp_static_admin
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp import admin as otp_totp_admin
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnAttestation, WebAuthnCredential, WebAuthnUserHandle
 
 from . import services
 from .audit import PART_LABELS, access_log_for_request, client_address
@@ -16,10 +18,19 @@ from .models import AccessLog, GPProfile, Practice, User
 
 # django-otp's device pages show each user's TOTP key, its QR code and the unused recovery
 # codes: with them the administrator could sign in as anyone. They are imported (so that they
-# have registered) and taken out again; no device is shown in the admin.
-for _otp_admin, _device in ((otp_totp_admin, TOTPDevice), (otp_static_admin, StaticDevice)):
+# have registered) and taken out again; no device is shown in the admin. Passkeys neither (the
+# library registers none of its models; should a version start to, they are taken out too):
+# "reset two factors" removes them with the rest.
+for _device in (
+    TOTPDevice,
+    StaticDevice,
+    WebAuthnCredential,
+    WebAuthnAttestation,
+    WebAuthnUserHandle,
+):
     if admin.site.is_registered(_device):
         admin.site.unregister(_device)
+_REGISTERING = (otp_totp_admin, otp_static_admin)  # imported for their registering, see above
 
 
 @admin.register(Practice)
@@ -91,9 +102,15 @@ class UserAdmin(BaseUserAdmin):
 
     @admin.display(description=_("two-factor sign-in"))
     def two_factor_state(self, obj: User) -> str:
-        if TOTPDevice.objects.filter(user=obj, confirmed=True).exists():
-            return _("set up")
-        return _("not set up")
+        """Which factors the user has, never what they are."""
+        app = TOTPDevice.objects.filter(user=obj, confirmed=True).exists()
+        passkeys = WebAuthnCredential.objects.filter(user=obj, confirmed=True).count()
+        if not app and not passkeys:
+            return _("not set up")
+        parts = [_("authenticator app")] if app else []
+        if passkeys:
+            parts.append(ngettext("%(n)d passkey", "%(n)d passkeys", passkeys) % {"n": passkeys})
+        return _("set up: %(factors)s") % {"factors": ", ".join(str(p) for p in parts)}
 
     def save_model(self, request, obj, form, change) -> None:
         super().save_model(request, obj, form, change)

@@ -10,7 +10,10 @@ class AccountsConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
         from django.utils import timezone
 
-        from . import throttle
+        from . import (
+            checks,  # noqa: F401 - registers the passkey deploy check
+            throttle,
+        )
         from .audit.registry import register_accounts
         from .middleware import SIGNED_IN_AT
 

@@ -7,3 +7,7 @@ class AccountError(DomainError):
 
 class EnrolmentLinkTooSoon(AccountError):
     """The user asked for a new enrolment link too soon after the last one."""
+
+
+class LastSecondFactor(AccountError):
+    """Removing this passkey would leave the user without a second factor."""

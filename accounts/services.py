@@ -1,4 +1,4 @@
-"""Account writes that carry a rule: enrolment links, resetting two factors, reset e-mails.
+"""Account writes that carry a rule: enrolment links, passkeys, resetting two factors, e-mails.
 
 No one but the user ever sets up their authenticator or chooses their password: the
 administrator can only send the user a link, to the user's own address. E-mails go out after
@@ -20,11 +20,12 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from core.mail import send_email
 
 from .audit import access_log_write
-from .exceptions import EnrolmentLinkTooSoon
+from .exceptions import EnrolmentLinkTooSoon, LastSecondFactor
 from .models import AccessLog, EnrolmentLink, User
 
 logger = logging.getLogger(__name__)
@@ -134,25 +135,64 @@ def two_factor_enrol(*, user: User, device: TOTPDevice, link_id: int) -> list[st
         return recovery_codes_create(user=user)
 
 
+def passkey_enrol(*, user: User, link_id: int) -> bool:
+    """The user's first passkey was just registered from the enrolment link: spend the link
+    (inside the registration's transaction). False when it was spent meanwhile: the caller
+    rolls the passkey back. The recovery codes follow once the passkey has a name."""
+    return enrolment_link_use(link_id=link_id, user=user)
+
+
+def second_factors(user: User) -> int:
+    """How many second factors the user has: a confirmed authenticator app and each passkey.
+    (Recovery codes are a way back in, not a factor to keep.)"""
+    apps = TOTPDevice.objects.filter(user=user, confirmed=True).count()
+    return apps + WebAuthnCredential.objects.filter(user=user, confirmed=True).count()
+
+
+def _log_two_factor_change(
+    *, by: User, user: User, client_address: str | None, url_name: str
+) -> None:
+    access_log_write(
+        user=by,
+        action=AccessLog.Action.CHANGE,
+        part="two_factor",
+        subject_user_id=user.pk,
+        client_address=client_address,
+        method="POST",
+        url_name=url_name,
+    )
+
+
+def passkey_remove(
+    *, user: User, passkey: WebAuthnCredential, client_address: str | None, url_name: str
+) -> None:
+    """Remove one of the user's own passkeys, never their last second factor; logged."""
+    with transaction.atomic():
+        # Lock the user's row: two tabs removing their last two passkeys at once leave one.
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        if second_factors(user) <= 1:
+            raise LastSecondFactor(
+                _(
+                    "This is your only second factor. Add another passkey or an authenticator "
+                    "app first."
+                )
+            )
+        passkey.delete()
+        _log_two_factor_change(by=user, user=user, client_address=client_address, url_name=url_name)
+
+
 def two_factor_reset(
     *, user: User, by: User, client_address: str | None = None, url_name: str = ""
 ) -> None:
-    """Remove the user's authenticator and recovery codes, end all their sessions, log it, and
-    e-mail them a new enrolment link."""
+    """Remove the user's authenticator, passkeys and recovery codes, end all their sessions, log
+    it, and e-mail them a new enrolment link."""
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()
+        WebAuthnCredential.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()
         user.session_stamp = secrets.token_hex(16)
         user.save(update_fields=["session_stamp"])
-        access_log_write(
-            user=by,
-            action=AccessLog.Action.CHANGE,
-            part="two_factor",
-            subject_user_id=user.pk,
-            client_address=client_address,
-            method="POST",
-            url_name=url_name,
-        )
+        _log_two_factor_change(by=by, user=user, client_address=client_address, url_name=url_name)
         enrolment_link_send(user=user, kind="two_factor_reset")
 
 

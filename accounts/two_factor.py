@@ -25,6 +25,7 @@ from django_otp import devices_for_user, match_token
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from . import services
 from .exceptions import AccountError
@@ -84,7 +85,9 @@ def enrol(request: HttpRequest, token: str) -> HttpResponse:
     setup = reverse("accounts:two_factor_setup")
     if request.user.is_authenticated:
         return redirect(setup)
-    messages.info(request, _("Sign in with your password to set up your authenticator app."))
+    messages.info(
+        request, _("Sign in with your password to set up your authenticator app or passkey.")
+    )
     return redirect(f"{reverse('accounts:login')}?{urlencode({'next': setup})}")
 
 
@@ -152,9 +155,12 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
                 )
             return HttpResponseRedirect(_next_url(request))
         form.add_error("token", _("This code is not correct."))
-    return render(
-        request, "accounts/two_factor_verify.html", {"form": form, "next": _next_url(request)}
-    )
+    context = {
+        "form": form,
+        "next": _next_url(request),
+        "passkeys": WebAuthnCredential.objects.filter(user=request.user, confirmed=True).exists(),
+    }
+    return render(request, "accounts/two_factor_verify.html", context)
 
 
 def _base32(key: bytes) -> str:

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 
-from . import two_factor, views
+from . import passkeys, two_factor, views
 from .forms import NewPasswordChangeForm, NewSetPasswordForm
 
 app_name = "accounts"
@@ -18,6 +18,10 @@ urlpatterns = [
     path("two-factor/setup/", two_factor.two_factor_setup, name="two_factor_setup"),
     path("two-factor/link/", two_factor.enrolment_pending, name="enrolment_pending"),
     path("two-factor/enrol/<str:token>/", two_factor.enrol, name="enrol"),
+    # The user's own passkeys: only in a session that passed two factors (the middleware).
+    path("passkeys/", passkeys.passkey_list, name="passkeys"),
+    path("passkeys/<id:pk>/name/", passkeys.passkey_name, name="passkey_name"),
+    path("passkeys/<id:pk>/remove/", passkeys.passkey_remove, name="passkey_remove"),
     path(
         "password/",
         auth_views.PasswordChangeView.as_view(

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "config.apps.AxesConfig",
     # The project's rooms, lowest first (docs/architecture.md; core is a plain package).
     "accounts",
@@ -245,6 +246,20 @@ X_FRAME_OPTIONS = "DENY"
 # production. Only the embedded default (DJANGO_DEBUG=1) may sign in with a password alone.
 LOOPBAAN_REQUIRE_2FA = True if not DEBUG else env.bool("LOOPBAAN_REQUIRE_2FA", default=False)
 OTP_TOTP_ISSUER = "Loopbaan"
+
+# Passkeys (WebAuthn, django-otp-webauthn) as a second factor beside the authenticator app, never
+# instead of the password. A passkey is bound to the relying party id, the site's domain without
+# scheme or port (loopbaan.example.org): changing it later makes every passkey useless. The
+# origins are the addresses the browser shows (https://loopbaan.example.org); a passkey used on
+# any other origin is refused. Production must set both (the deploy check, accounts.checks).
+# The embedded default works at http://localhost:8000 (browsers refuse passkeys on 127.0.0.1).
+OTP_WEBAUTHN_RP_ID = env.str("WEBAUTHN_RP_ID", default="localhost" if DEBUG else "")
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env.list(
+    "WEBAUTHN_ORIGINS", default=["http://localhost:8000"] if DEBUG else []
+)
+OTP_WEBAUTHN_RP_NAME = "Loopbaan"
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+OTP_WEBAUTHN_HELPER_CLASS = "accounts.passkeys.PasskeyHelper"
 
 # Lockout (django-axes): 5 failed sign-ins for an account *from one address* lock that pair
 # for 15 minutes, stored in the database; attempts during the lockout do not restart it. So a

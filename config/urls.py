@@ -13,6 +13,8 @@ urlpatterns = [
     path("", account_views.home, name="home"),
     path("healthz", account_views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
+    # The passkey ceremonies, in the library's own namespace (its template tags look there).
+    path("accounts/two-factor/passkey/", include("accounts.passkey_urls")),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("patients/", include("patients.urls")),
     path("referrals/", include("referrals.urls")),

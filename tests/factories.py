@@ -405,3 +405,25 @@ def enrolment_path(user: User, *, token: str = "", hours: float = 24) -> str:
         expires_at=timezone.now() + timedelta(hours=hours),
     )
     return reverse("accounts:enrol", kwargs={"token": token})
+
+
+def passkey_of(user: User, *, name: str = "Laptop") -> int:
+    """The pk of a passkey row of `user` (made once), for the pages that take one. It cannot sign
+    in and does not count as a second factor (unconfirmed, and no real public key:
+    tests/passkey_authenticator.py makes real ones), so the user's other pages stay as they are."""
+    import os
+
+    from django_otp_webauthn.models import WebAuthnCredential
+
+    passkey = WebAuthnCredential.objects.filter(user=user).first()
+    if passkey is None:
+        passkey = WebAuthnCredential(
+            user=user,
+            name=name,
+            confirmed=False,
+            credential_id=os.urandom(32),
+            public_key=b"-",
+            aaguid="0" * 36,
+        )
+        passkey.save()
+    return passkey.pk

@@ -12,7 +12,13 @@ from referrals.models import Status
 from referrals.services import referral_transition
 from therapists.models import Therapist
 
-from .factories import PatientFactory, ReferralFactory, SafetyAlertFactory, TherapistFactory
+from .factories import (
+    PatientFactory,
+    ReferralFactory,
+    SafetyAlertFactory,
+    TherapistFactory,
+    passkey_of,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -53,6 +59,29 @@ EXPECTED: dict[str, dict[str, int | str]] = {
         anonymous=LOGIN, gp=200, therapist=200, manager=200, admin=200
     ),
     "accounts:password_change_done": dict(
+        anonymous=LOGIN, gp=200, therapist=200, manager=200, admin=200
+    ),
+    # The user's own passkeys; the one in the URL is the GP's (others: 404). Removing is POST.
+    "accounts:passkeys": dict(anonymous=LOGIN, gp=200, therapist=200, manager=200, admin=200),
+    "accounts:passkey_name": dict(anonymous=LOGIN, gp=200, therapist=404, manager=404, admin=404),
+    "accounts:passkey_remove": dict(anonymous=LOGIN, gp=405, therapist=405, manager=405, admin=405),
+    # The passkey ceremonies are POST only (JSON); registering refuses before the method is
+    # looked at (no two factors, no e-mailed link). Their script's texts are for the signed in.
+    **dict.fromkeys(
+        (
+            "otp_webauthn:credential-registration-begin",
+            "otp_webauthn:credential-registration-complete",
+        ),
+        dict(anonymous=LOGIN, gp=403, therapist=403, manager=403, admin=403),
+    ),
+    **dict.fromkeys(
+        (
+            "otp_webauthn:credential-authentication-begin",
+            "otp_webauthn:credential-authentication-complete",
+        ),
+        dict(anonymous=LOGIN, gp=405, therapist=405, manager=405, admin=405),
+    ),
+    "otp_webauthn:js-i18n-catalog": dict(
         anonymous=LOGIN, gp=200, therapist=200, manager=200, admin=200
     ),
     "patients:list": dict(anonymous=LOGIN, gp=200, therapist=403, manager=403, admin=403),
@@ -115,6 +144,8 @@ TOKEN_KWARGS = {
 }
 # The URLs about one patient or referral.
 URL_KWARGS = {
+    "accounts:passkey_name": lambda r: {"pk": passkey_of(r.gp)},
+    "accounts:passkey_remove": lambda r: {"pk": passkey_of(r.gp)},
     "patients:detail": lambda r: {"pk": r.patient_id},
     "patients:export": lambda r: {"pk": r.patient_id},
     "patients:erase": lambda r: {"pk": r.patient_id},

@@ -30,6 +30,7 @@ from .factories import (
     ReferralDocumentFactory,
     ReferralFactory,
     SafetyAlertFactory,
+    passkey_of,
 )
 from .test_access import url_names
 
@@ -87,6 +88,19 @@ TABLE: dict[str, Row] = {
     "accounts:password_reset_complete": Row(get=EVERYONE),
     "accounts:password_change": same(SIGNED_IN),
     "accounts:password_change_done": Row(get=SIGNED_IN),
+    # The user's own passkeys (the world's passkey is the GP's); removing is POST only, and
+    # refused for the GP's only second factor.
+    "accounts:passkeys": Row(get=SIGNED_IN),
+    "accounts:passkey_name": same(OWNING_GP),
+    "accounts:passkey_remove": Row(get=NOBODY, post=OWNING_GP),
+    # The passkey ceremonies (JSON, POST only). Registering: refused without two factors or the
+    # e-mailed link. Signing in: a signed-in user may ask for the challenge and answer it (no
+    # answer is a 400 and counts as a failed sign-in).
+    "otp_webauthn:credential-registration-begin": Row(get=NOBODY),
+    "otp_webauthn:credential-registration-complete": Row(get=NOBODY),
+    "otp_webauthn:credential-authentication-begin": Row(get=NOBODY, post=SIGNED_IN),
+    "otp_webauthn:credential-authentication-complete": Row(get=NOBODY, post=SIGNED_IN),
+    "otp_webauthn:js-i18n-catalog": Row(get=SIGNED_IN),
     # A GP's own practice: the list and the registration form, for GPs of any practice.
     "patients:list": same(GPS),
     "patients:create": same(GPS),
@@ -210,6 +224,8 @@ def _pk(attribute: str):
 URL_KWARGS = {
     "accounts:enrol": lambda w: {"token": "not-a-token"},
     "accounts:password_reset_confirm": lambda w: {"uidb64": "MQ", "token": "not-a-token"},
+    "accounts:passkey_name": lambda w: {"pk": passkey_of(w.users["gp"])},
+    "accounts:passkey_remove": lambda w: {"pk": passkey_of(w.users["gp"])},
     "patients:detail": lambda w: {"pk": w.sent.patient_id},
     "patients:export": lambda w: {"pk": w.sent.patient_id},
     "patients:erase": lambda w: {"pk": w.sent.patient_id},

@@ -33,7 +33,7 @@ from referrals import readiness
 from referrals.models import Referral, Status
 
 from .conftest import DEAD_BROKER_URL
-from .factories import TEST_PASSWORD, enrolment_path, fake_bsn
+from .factories import TEST_PASSWORD, enrolment_path, fake_bsn, passkey_of
 from .test_permission_matrix import _route, build_world, database_snapshot, diff, url_names
 
 pytestmark = pytest.mark.django_db
@@ -84,6 +84,14 @@ BEFORE_SECOND_FACTOR = {
     "accounts:enrol",
     "accounts:password_reset_confirm",
     "accounts:password_reset_complete",
+    # The passkey step is the second factor itself: its challenge, its answer (refused here:
+    # no passkey answers) and its script's texts; registering refuses (403) an enrolled user
+    # who has not passed it (tests/test_passkeys.py).
+    "otp_webauthn:credential-registration-begin",
+    "otp_webauthn:credential-registration-complete",
+    "otp_webauthn:credential-authentication-begin",
+    "otp_webauthn:credential-authentication-complete",
+    "otp_webauthn:js-i18n-catalog",
 }
 
 
@@ -145,6 +153,7 @@ def test_before_the_second_factor_no_url_of_the_project_answers(
     world = build_world(request)
     gp = world.users["gp"]
     TOTPDevice.objects.create(user=gp, name="phone", confirmed=True)
+    passkey_of(gp)  # the passkey pages' object, made before the snapshot
     sign_in(client, gp)
     before = database_snapshot()
 
@@ -480,6 +489,8 @@ PRODUCTION_ENV = {
     "EMAIL_URL": "smtp+tls://loopbaan:secret@mail.example.org:587",
     "DEFAULT_FROM_EMAIL": "Loopbaan <loopbaan@praktijk-voorbeeld.nl>",
     "LOOPBAAN_REQUIRE_2FA": "0",  # ignored in production
+    "WEBAUTHN_RP_ID": "loopbaan.example.org",
+    "WEBAUTHN_ORIGINS": "https://loopbaan.example.org",
 }
 SHOW_SETTINGS = (
     "import json; from django.conf import settings as s; print(json.dumps({"

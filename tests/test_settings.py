@@ -17,7 +17,10 @@ PRODUCTION = {
     "DJANGO_ALLOWED_HOSTS": "loopbaan.example.org",
     "EMAIL_URL": "smtp+tls://loopbaan:secret@mail.example.org:587",
     "DEFAULT_FROM_EMAIL": "Loopbaan <loopbaan@praktijk-voorbeeld.nl>",
+    "WEBAUTHN_RP_ID": "loopbaan.example.org",
+    "WEBAUTHN_ORIGINS": "https://loopbaan.example.org",
 }
+NO_PASSKEYS = {k: v for k, v in PRODUCTION.items() if not k.startswith("WEBAUTHN_")}
 NO_EMAIL = {k: v for k, v in PRODUCTION.items() if k != "EMAIL_URL"}
 DEPLOY_CHECK = ("check", "--deploy", "--fail-level", "WARNING")
 
@@ -35,6 +38,11 @@ RUNS = {
         {**PRODUCTION, "EMAIL_TIMEOUT": "900", "NOTIFICATION_LEASE_SECONDS": "60"},
     ),
     "debug_no_secret": (("check",), {"DJANGO_DEBUG": "1"}),
+    "no_passkey_settings": (DEPLOY_CHECK, NO_PASSKEYS),
+    "passkey_origin_elsewhere": (
+        DEPLOY_CHECK,
+        {**PRODUCTION, "WEBAUTHN_ORIGINS": "http://loopbaan.example.org,https://evil.example"},
+    ),
 }
 
 
@@ -94,6 +102,18 @@ def test_without_a_mail_server_production_refuses_to_start(runs, run):
     ("run", "check"), [("noreply_sender", "loopbaan.W002"), ("slow_mail_beyond_the_lease", "W001")]
 )
 def test_the_deploy_check_warns_of_mail_settings_that_lose_or_double_e_mail(runs, run, check):
+    result = runs[run]
+    assert result.returncode != 0
+    assert check in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize(
+    ("run", "check"),
+    [("no_passkey_settings", "accounts.E010"), ("passkey_origin_elsewhere", "accounts.E011")],
+)
+def test_the_deploy_check_wants_the_passkey_relying_party_and_its_https_origins(runs, run, check):
+    """Without them no passkey can be added or used; an origin on another site or over http
+    would be one a phishing page could use."""
     result = runs[run]
     assert result.returncode != 0
     assert check in result.stderr + result.stdout

@@ -87,6 +87,14 @@ def register_accounts() -> None:
             "accounts:password_reset_complete",
             "accounts:enrol",
             "accounts:enrolment_pending",
+            "accounts:passkeys",
+            "accounts:passkey_name",
+            "accounts:passkey_remove",
+            "otp_webauthn:credential-registration-begin",
+            "otp_webauthn:credential-registration-complete",
+            "otp_webauthn:credential-authentication-begin",
+            "otp_webauthn:credential-authentication-complete",
+            "otp_webauthn:js-i18n-catalog",
         },
         part_labels={
             "access_log": _("access log"),
@@ -100,5 +108,6 @@ def register_accounts() -> None:
             "admin:auth_user_password_change": "user",
             "admin:otp_totp_": "two_factor",
             "admin:otp_static_": "two_factor",
+            "admin:django_otp_webauthn_": "two_factor",
         },
     )

@@ -43,6 +43,7 @@ NOT_PAGES = {
     "referrals:letter": "the referral letter (PDF)",
     "referrals:information_sheet": "the patient information sheet (PDF)",
     "referrals:document": "a stored report (PDF)",
+    "otp_webauthn:js-i18n-catalog": "the passkey script's texts (JavaScript)",
 }
 
 

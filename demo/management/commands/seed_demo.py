@@ -20,3 +20,7 @@ class Command(BaseCommand):
         summary = ", ".join(f"{n} {name}" for name, n in counts.items())
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {summary}."))
         self.stdout.write(f"Sign in with e.g. huisarts@example.org / {PASSWORD}")
+        self.stdout.write(
+            "Demo users sign in with the password alone: they hold no authenticator app or "
+            "passkey. Production asks for one of them after the password (docs/user-guide.md)."
+        )
