@@ -367,7 +367,7 @@ def test_old_checks_survive_the_migration_readably():
     # The people and the referral first: the migrations undone touch only the fitness checks.
     referral = ReferralFactory()
     executor = MigrationExecutor(connection)
-    before = [("referrals", "0009_fitness_check_parq_plus")]
+    before = [("referrals", "0010_fitness_check_parq_plus")]
     executor.migrate(before)
     OldCheck = executor.loader.project_state(before).apps.get_model("referrals", "FitnessCheck")
     OldCheck.objects.create(

@@ -7,8 +7,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('outcomes', '0003_alert_email_in_outbox'),
-        ('referrals', '0011_fitness_check_old_columns_removed'),
+        ('outcomes', '0004_safetyalert_note_escalated'),
+        ('referrals', '0012_fitness_check_old_columns_removed'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

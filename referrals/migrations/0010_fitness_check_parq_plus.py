@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('referrals', '0008_recipients_from_history'),
+        ('referrals', '0009_icpc_complaints'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -38,6 +38,6 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("referrals", "0009_fitness_check_parq_plus")]
+    dependencies = [("referrals", "0010_fitness_check_parq_plus")]
 
     operations = [migrations.RunPython(forwards, backwards)]

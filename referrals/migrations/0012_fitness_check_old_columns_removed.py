@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('referrals', '0010_fitness_check_old_answers'),
+        ('referrals', '0011_fitness_check_old_answers'),
     ]
 
     operations = [
