@@ -17,12 +17,14 @@ Whatever the page or a CSV shows, for whichever period, is read from the one `Re
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
 from outcomes.instruments import INSTRUMENTS
+from outcomes.recovery import RECOVERED, RELIABLY_RECOVERED
 from referrals.models import Complaint, FollowUp, Funding, Purpose, Status
 from referrals.schedule import QUESTIONNAIRE_WEEKS
 
@@ -39,6 +41,8 @@ ENDED = (Status.COMPLETED, Status.STOPPED, Status.FOLLOWED_UP)
 FOLLOWED_UP = ("status", Status.FOLLOWED_UP)
 
 Figure = tuple
+#: The "recovery" figure's values, each a part of the one before (dashboard.counts).
+RECOVERY_VALUES = (counts.PAIRED, counts.CASE, RECOVERED, RELIABLY_RECOVERED)
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,10 @@ def _shares() -> list[tuple[Figure, Figure]]:
     pairs += [(("week", week), ("started",)) for week in QUESTIONNAIRE_WEEKS]
     for code in INSTRUMENTS:
         pairs += [(("score_n", code), ("started",)), (("improved", code), ("score_n", code))]
+    # NHS Talking Therapies outcomes: paired patients, the cases among them, the recovered
+    # cases, the reliably recovered among those (outcomes.recovery).
+    chain = [("started",), *(("recovery", value) for value in RECOVERY_VALUES)]
+    pairs += [(part, whole) for whole, part in itertools.pairwise(chain)]
     return pairs
 
 
@@ -91,6 +99,8 @@ def _month_figures(raw: dict[tuple[str, str], int], people: tuple[str, ...]) -> 
         elif dimension == "intake_days":
             found[("intake",)] += n
             found[("median",)] += n
+        elif dimension == "recovery":
+            found[("recovery", value)] += n
         elif dimension == "antidepressant":
             found[("antidepressant", value)] += n
             found[("follow_ups",)] += n

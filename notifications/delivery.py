@@ -62,6 +62,9 @@ HEADLINES = {
     Kind.FOLLOW_UP_DUE: _("A follow-up consultation is due for one of your patients."),
     Kind.FOLLOW_UP_OVERDUE: _("A follow-up consultation for one of your patients is overdue."),
     Kind.SAFETY_ALERT: _("Urgent: an item about one of your patients waits for you."),
+    Kind.CLOSE_DUE: _("A running therapy has reached week 12: close it and send the end report."),
+    # No score, no word on the mood: only that something waits (docs/security.md).
+    Kind.DETERIORATION: _("A questionnaire result of one of your patients waits for you."),
 }
 # With the back-off doubling from NOTIFICATION_RETRY_BACKOFF_SECONDS (30 s) up to an hour, 30
 # attempts take about a day: a mail server away for a night loses nothing.

@@ -38,6 +38,10 @@ class Notification(models.Model):
         FOLLOW_UP_OVERDUE = "follow_up_overdue", _("Follow-up overdue")
         # A PHQ-9 item-9 answer above 0 (outcomes.SafetyAlert): the most urgent of all.
         SAFETY_ALERT = "safety_alert", _("Safety alert")
+        # From week 12 of therapy on: the therapist is reminded to close and send the end report.
+        CLOSE_DUE = "close_due", _("Therapy to close")
+        # A reliable deterioration at week 5 or 10 (outcomes.recovery): the GP is told.
+        DETERIORATION = "deterioration", _("Questionnaire result to look at")
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)

@@ -12,6 +12,7 @@ def referral_detail(*, request, referral, documents) -> dict:
         "alerts": selectors.alerts_for_referral(referral),
         "schedule": selectors.questionnaire_schedule(referral, responses=responses),
         "changes": selectors.score_changes(referral, responses),
+        "recovery": selectors.recovery_summary(responses),
     }
 
 

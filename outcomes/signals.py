@@ -8,3 +8,8 @@ from django.dispatch import Signal
 
 #: A questionnaire raised a safety alert (PHQ-9 item 9 above 0): the GP must hear of it now.
 alert_raised = Signal()
+
+#: A week-5 or week-10 questionnaire shows a reliable deterioration since week 0
+#: (outcomes.recovery): the GP must hear of it. Arguments: `response`, the new
+#: QuestionnaireResponse, `day`, the date of the week's latest questionnaire, and `by`.
+deterioration_found = Signal()

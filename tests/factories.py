@@ -316,6 +316,8 @@ class ScreeningFactory(DjangoModelFactory):
         model = Screening
 
     referral = factory.SubFactory(ReferralFactory, status=Status.IN_THERAPY)
+    # The start of therapy when there is one, else the intake date, else today.
+    date = factory.LazyAttribute(lambda o: o.referral.week_zero or timezone.localdate())
     resting_heart_rate = 64
     systolic = 125
     diastolic = 80
