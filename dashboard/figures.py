@@ -304,7 +304,7 @@ def recovery_rows(share) -> list[OutcomeRow]:
             gettext("Case at the start (PHQ-9 ≥ 10 or GAD-7 ≥ 8)"),
             cases,
             paired,
-            gettext("patients with week 0 and a later week"),
+            gettext("paired patients (week 0 and a later week)"),
         ),
         share(gettext("Recovered"), ("recovery", RECOVERED), cases, of_cases),
         share(gettext("Reliably recovered"), ("recovery", RELIABLY_RECOVERED), cases, of_cases),

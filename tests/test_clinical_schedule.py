@@ -27,7 +27,8 @@ from referrals.schedule import (
 from therapy import services as therapy_services
 from therapy.models import Screening, TherapyLetter
 
-from .factories import IntakeFactory, PatientFactory, ReferralFactory
+from .factories import IntakeFactory, PatientFactory, ReferralFactory, ScreeningFactory
+from .test_therapist_workspace import SCREENING as WORKSPACE_SCREENING
 
 pytestmark = pytest.mark.django_db
 
@@ -83,18 +84,7 @@ def test_the_close_reminder_is_due_in_week_12():
 # --- Screening: the start of therapy -----------------------------------------------------------
 
 
-SCREENING = {
-    "resting_heart_rate": "64",
-    "systolic": "125",
-    "diastolic": "80",
-    "height_cm": "178",
-    "weight_kg": "74.0",
-    "injuries": "",
-    "notes": "",
-    "outcome": "cleared",
-    "restrictions": "",
-    "late_reason": "",
-}
+SCREENING = {**WORKSPACE_SCREENING, "late_reason": ""}
 
 
 @pytest.fixture
@@ -131,15 +121,7 @@ def test_a_screening_on_day_44_without_a_reason_is_refused_beside_the_date(
 
 
 def test_the_service_refuses_it_too(intake_44_days_ago, therapist):
-    screening = Screening(
-        date=TODAY,
-        resting_heart_rate=60,
-        systolic=120,
-        diastolic=80,
-        height_cm=180,
-        weight_kg=75,
-        outcome=Screening.Outcome.CLEARED,
-    )
+    screening = ScreeningFactory.build(referral=intake_44_days_ago, date=TODAY)
     with pytest.raises(therapy_services.TherapyError, match="28"):
         therapy_services.screening_record(
             referral=intake_44_days_ago, screening=screening, by=therapist
@@ -206,6 +188,15 @@ def in_therapy_since(gp, therapist, days: int) -> Referral:
     )
 
 
+def close(referral: Referral, therapist) -> None:
+    therapy_services.therapy_close(
+        referral=referral,
+        outcome=Status.COMPLETED,
+        letter=TherapyLetter(summary="Klaar.", runs_independently="yes"),
+        by=therapist,
+    )
+
+
 def test_a_therapy_never_closed_still_yields_the_follow_up_at_start_plus_3_months(gp, therapist):
     referral = in_therapy_since(gp, therapist, 240)
     due = add_months(referral.therapy_start, 3)
@@ -249,12 +240,7 @@ def test_the_gp_holds_the_follow_up_while_the_therapy_is_open_and_the_close_ends
     assert again.status_code == 302
     assert FollowUp.objects.filter(referral=referral).count() == 1
 
-    therapy_services.therapy_close(
-        referral=referral,
-        outcome=Status.COMPLETED,
-        letter=TherapyLetter(summary="Klaar.", runs_independently="yes"),
-        by=therapist,
-    )
+    close(referral, therapist)
     referral.refresh_from_db()
     assert referral.status == Status.FOLLOWED_UP
     assert list(referral.events.values_list("to_status", flat=True))[-2:] == [
@@ -267,12 +253,7 @@ def test_a_late_close_moves_the_follow_up_to_two_weeks_after_the_close(gp, thera
     referral = in_therapy_since(gp, therapist, 120)
     assert referral.follow_up_due < TODAY
 
-    therapy_services.therapy_close(
-        referral=referral,
-        outcome=Status.COMPLETED,
-        letter=TherapyLetter(summary="Klaar.", runs_independently="yes"),
-        by=therapist,
-    )
+    close(referral, therapist)
 
     referral.refresh_from_db()
     assert referral.follow_up_due == TODAY + timedelta(days=14)
@@ -283,12 +264,7 @@ def test_a_close_in_time_keeps_start_plus_3_months(gp, therapist):
     referral = in_therapy_since(gp, therapist, 60)
     due = referral.follow_up_due
 
-    therapy_services.therapy_close(
-        referral=referral,
-        outcome=Status.COMPLETED,
-        letter=TherapyLetter(summary="Klaar.", runs_independently="yes"),
-        by=therapist,
-    )
+    close(referral, therapist)
 
     referral.refresh_from_db()
     assert referral.follow_up_due == due == add_months(TODAY - timedelta(days=60), 3)

@@ -167,7 +167,7 @@ def bases(code_pairs) -> dict:
     }
     for code in INSTRUMENTS:
         found[code] = lambda f, c=code: code_pairs(f, c)
-    found["patients with week 0 and a later week"] = lambda f: recovery_of(f) is not None
+    found["paired patients (week 0 and a later week)"] = lambda f: recovery_of(f) is not None
     found["cases at the start"] = lambda f: recovery_of(f) not in (None, recovery.NOT_CASE)
     return found
 
