@@ -76,6 +76,13 @@ def _shares() -> list[tuple[Figure, Figure]]:
     # cases, the reliably recovered among those (outcomes.recovery).
     chain = [("started",), *(("recovery", value) for value in RECOVERY_VALUES)]
     pairs += [(part, whole) for whole, part in itertools.pairwise(chain)]
+    # A pair needs week 0 complete; a complete later week with week 0 is a pair, and so mostly
+    # is a score change from week 0 to 10. (Where one of these is not a part of the pairs in
+    # some month, release_year drops the share: there is no rest that counts patients.)
+    paired = ("recovery", counts.PAIRED)
+    pairs += [(paired, ("week", 0))]
+    pairs += [(("week", week), paired) for week in QUESTIONNAIRE_WEEKS if week]
+    pairs += [(("score_n", code), paired) for code in INSTRUMENTS]
     return pairs
 
 

@@ -397,3 +397,27 @@ def enrolment_path(user: User, *, token: str = "", hours: float = 24) -> str:
         expires_at=timezone.now() + timedelta(hours=hours),
     )
     return reverse("accounts:enrol", kwargs={"token": token})
+
+
+def in_therapy_since(gp: User, therapist: User, days: int, **fields) -> Referral:
+    """A referral of `gp` with `therapist`, in therapy since `days` ago (the screening cleared
+    then: week 0), the intake two days before, the GP's follow-up due three months after."""
+    from datetime import timedelta
+
+    from referrals.schedule import follow_up_due
+
+    start = timezone.localdate() - timedelta(days=days)
+    now = timezone.now()
+    fields.setdefault("sent_at", now - timedelta(days=days + 10))
+    return ReferralFactory(
+        patient=PatientFactory(practice=gp.practice),
+        gp=gp,
+        therapist=therapist.therapist,
+        status=Status.IN_THERAPY,
+        intake_date=start - timedelta(days=2),
+        therapy_start=start,
+        therapy_started_at=now - timedelta(days=days),
+        accepted_at=now - timedelta(days=days + 8),
+        follow_up_due=follow_up_due(start),
+        **fields,
+    )

@@ -27,7 +27,13 @@ from referrals.schedule import (
 from therapy import services as therapy_services
 from therapy.models import Screening, TherapyLetter
 
-from .factories import IntakeFactory, PatientFactory, ReferralFactory, ScreeningFactory
+from .factories import (
+    IntakeFactory,
+    PatientFactory,
+    ReferralFactory,
+    ScreeningFactory,
+    in_therapy_since,
+)
 from .test_therapist_workspace import SCREENING as WORKSPACE_SCREENING
 
 pytestmark = pytest.mark.django_db
@@ -172,20 +178,6 @@ def test_before_the_screening_only_week_0_is_due_counted_from_the_intake(
 
 
 # --- The GP's follow-up ---------------------------------------------------------------------------
-
-
-def in_therapy_since(gp, therapist, days: int) -> Referral:
-    start = TODAY - timedelta(days=days)
-    return ReferralFactory(
-        patient=PatientFactory(practice=gp.practice),
-        gp=gp,
-        therapist=therapist.therapist,
-        status=Status.IN_THERAPY,
-        intake_date=start - timedelta(days=3),
-        therapy_start=start,
-        therapy_started_at=timezone.now() - timedelta(days=days),
-        follow_up_due=follow_up_due(start),
-    )
 
 
 def close(referral: Referral, therapist) -> None:

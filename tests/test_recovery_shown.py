@@ -17,11 +17,13 @@ from notifications.due import due_items
 from notifications.models import Notification
 from outcomes.recovery import RELIABLY_RECOVERED
 from referrals.models import ReferralDocument, Status
-from referrals.schedule import follow_up_due
 from therapy import services as therapy_services
 from therapy.models import TherapyLetter
 
-from .factories import PatientFactory, QuestionnaireResponseFactory, ReferralFactory
+from .factories import (
+    QuestionnaireResponseFactory,
+    in_therapy_since,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -32,23 +34,6 @@ Kind = Notification.Kind
 def nl(message: str) -> str:
     with translation.override("nl"):
         return translation.gettext(message)
-
-
-def in_therapy_since(gp, therapist, days: int, **fields):
-    start = TODAY - timedelta(days=days)
-    fields.setdefault("sent_at", timezone.now() - timedelta(days=days + 10))
-    return ReferralFactory(
-        patient=PatientFactory(practice=gp.practice),
-        gp=gp,
-        therapist=therapist.therapist,
-        status=Status.IN_THERAPY,
-        intake_date=start - timedelta(days=2),
-        therapy_start=start,
-        therapy_started_at=timezone.now() - timedelta(days=days),
-        accepted_at=timezone.now() - timedelta(days=days + 8),
-        follow_up_due=follow_up_due(start),
-        **fields,
-    )
 
 
 def scores(referral, week: int, phq: int, gad: int) -> None:
