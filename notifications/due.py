@@ -321,26 +321,27 @@ def _follow_ups(base: QuerySet[Referral], today: date) -> list[DueItem]:
 
 def _deteriorations(base: QuerySet[Referral], today: date) -> list[DueItem]:
     """A reliable deterioration at week 5 or 10 (outcomes.recovery) on a referral still open,
-    for DETERIORATION_SHOWN_FOR after the questionnaire's date. Two queries."""
+    for DETERIORATION_SHOWN_FOR after the questionnaire's date. One query: every total of the
+    referrals with a recent week-5 or week-10 questionnaire."""
     recent = QuestionnaireResponse.objects.filter(
         referral=OuterRef("pk"),
         week__in=DETERIORATION_WEEKS,
         completed_on__gte=today - DETERIORATION_SHOWN_FOR,
         completed_on__lte=today,
     )
-    rows = {
-        row["pk"]: row
-        for row in base.filter(status=Status.IN_THERAPY).filter(Exists(recent)).values(*FIELDS)
-    }
-    if not rows:
-        return []
-    totals: dict[int, dict] = {pk: {} for pk in rows}
+    referrals = base.filter(status=Status.IN_THERAPY).filter(Exists(recent))
+    people = {f"referral__{name}": name for name in FIELDS if name != "pk"}
+    rows: dict[int, dict] = {}
+    totals: dict[int, dict] = {}
     dates: dict[tuple[int, int], date] = {}
-    for referral_id, code, week, total, day in QuestionnaireResponse.objects.filter(
-        referral_id__in=rows
-    ).values_list("referral_id", "instrument", "week", "total", "completed_on"):
-        totals[referral_id][code, week] = total
-        dates[referral_id, week] = max(day, dates.get((referral_id, week), day))
+    for row in QuestionnaireResponse.objects.filter(referral__in=referrals.values("pk")).values(
+        "referral_id", "instrument", "week", "total", "completed_on", *people
+    ):
+        pk = row["referral_id"]
+        rows.setdefault(pk, {name: row[key] for key, name in people.items()})
+        totals.setdefault(pk, {})[row["instrument"], row["week"]] = row["total"]
+        day = row["completed_on"]
+        dates[pk, row["week"]] = max(day, dates.get((pk, row["week"]), day))
     items = []
     for pk, row in rows.items():
         for week in DETERIORATION_WEEKS:
