@@ -86,6 +86,13 @@ def _shares() -> list[tuple[Figure, Figure]]:
     return pairs
 
 
+def rest(figure: Figure, base: Figure) -> Figure:
+    """The patients of `base` not counted by `figure`: never shown, only related. Keyed by both,
+    as a figure can be a part of more than one base (a complete week of the therapies started
+    and of the pairs)."""
+    return ("not", *figure, "of", *base)
+
+
 def _month_figures(raw: dict[tuple[str, str], int], people: tuple[str, ...]) -> dict:
     """The figures of one month from its cells ({(dimension, value): n})."""
     found: dict[Figure, int] = defaultdict(int)
@@ -113,7 +120,7 @@ def _month_figures(raw: dict[tuple[str, str], int], people: tuple[str, ...]) -> 
             found[("follow_ups",)] += n
     found[("ended",)] = sum(found.get(("status", status), 0) for status in ENDED)
     for figure, base in _shares():
-        found[("not", *figure)] = found.get(base, 0) - found.get(figure, 0)
+        found[rest(figure, base)] = found.get(base, 0) - found.get(figure, 0)
     return found
 
 
@@ -163,10 +170,10 @@ def release_year(
     shares = [
         (figure, base)
         for figure, base in _shares()
-        if all(found.get(("not", *figure), 0) >= 0 for found in per_month.values())
+        if all(found.get(rest(figure, base), 0) >= 0 for found in per_month.values())
     ]
-    dropped = {("not", *figure) for figure, _base in _shares()} - {
-        ("not", *figure) for figure, _base in shares
+    dropped = {rest(figure, base) for figure, base in _shares()} - {
+        rest(figure, base) for figure, base in shares
     }
     # In a fixed order: every process must hide the same figures (dashboard.suppression).
     figures = sorted(set().union(*(f.keys() for f in per_month.values())) - dropped, key=repr)
@@ -181,7 +188,7 @@ def release_year(
             parts = [f for f in figures if len(f) == 2 and f[0] == split]
             relations.append(Relation((node, ("sent",)), tuple((node, f) for f in parts)))
         for figure, base in shares:
-            relations.append(Relation((node, base), ((node, figure), (node, ("not", *figure)))))
+            relations.append(Relation((node, base), ((node, figure), (node, rest(figure, base)))))
         relations.append(Relation((node, ("ended",)), tuple((node, ("status", s)) for s in ENDED)))
         answers = tuple((node, ("antidepressant", a)) for a in FollowUp.Antidepressant)
         relations.append(Relation((node, ("follow_ups",)), answers))
