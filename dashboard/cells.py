@@ -62,7 +62,7 @@ class CellTotals:
     questionnaires: QuestionnaireFigures
 
 
-CHOICE_DIMENSIONS = ("status", "complaint", "purpose", "funding", "antidepressant")
+CHOICE_DIMENSIONS = ("status", "complaint", "purpose", "funding", "antidepressant", "recovery")
 
 
 def cell_totals(scope: CellScope, period: Period) -> CellTotals:

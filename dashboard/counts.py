@@ -30,6 +30,7 @@ from django.utils import timezone
 
 from outcomes.instruments import INSTRUMENTS
 from outcomes.models import QuestionnaireResponse
+from outcomes.recovery import NOT_CASE, RECOVERED, RELIABLY_RECOVERED, summarise
 from referrals.models import FollowUp, Referral, Status
 from referrals.recipients import latest_recipient
 from referrals.schedule import QUESTIONNAIRE_WEEKS
@@ -59,6 +60,7 @@ FIGURES = (
     "score_change",
     "score_improved",
     "antidepressant",
+    "recovery",
 )
 REFERRAL_FIELDS = (
     "pk",
@@ -83,6 +85,8 @@ CELL_COLUMNS = ["scope", "scope_id", "dimension", "month", "value", "n"]
 BATCH = 5000
 
 CellKey = tuple[str, int, str, date, str]
+#: The "recovery" figure's values beside outcomes.recovery's RECOVERED and RELIABLY_RECOVERED.
+PAIRED, CASE = "paired", "case"
 
 
 class Fact(NamedTuple):
@@ -105,6 +109,7 @@ class Fact(NamedTuple):
     complete_weeks: int
     scores: dict[str, list[int]]
     antidepressant: str
+    recovery: str
 
     @classmethod
     def of(cls, row: CountFact) -> Fact:
@@ -122,6 +127,7 @@ def _fact(row: dict, answers: dict[tuple[str, int], int], antidepressant: str) -
     started = row["therapy_started_at"] is not None
     complete_weeks = 0
     scores = {}
+    summary = summarise(answers, QUESTIONNAIRE_WEEKS) if started else None
     if started:
         for index, week in enumerate(QUESTIONNAIRE_WEEKS):
             if all((code, week) in answers for code in INSTRUMENTS):
@@ -150,6 +156,7 @@ def _fact(row: dict, answers: dict[tuple[str, int], int], antidepressant: str) -
         complete_weeks=complete_weeks,
         scores=scores,
         antidepressant=antidepressant if row["status"] == Status.FOLLOWED_UP else "",
+        recovery=summary.outcome if summary else "",
     )
 
 
@@ -205,6 +212,15 @@ def figures(fact: Fact | CountFact) -> Iterator[tuple[str, str, int]]:
             yield "score_improved", code, 1
     if fact.antidepressant:
         yield "antidepressant", fact.antidepressant, 1
+    if fact.recovery:
+        # Paired patients, the cases among them, the recovered and reliably recovered cases.
+        yield "recovery", PAIRED, 1
+        if fact.recovery != NOT_CASE:
+            yield "recovery", CASE, 1
+        if fact.recovery in (RECOVERED, RELIABLY_RECOVERED):
+            yield "recovery", RECOVERED, 1
+        if fact.recovery == RELIABLY_RECOVERED:
+            yield "recovery", RELIABLY_RECOVERED, 1
     yield "gp", str(fact.gp_id), 1
     yield "therapist", str(fact.therapist_id or ""), 1
 
@@ -317,7 +333,7 @@ def _copy_rows(model, columns: list[str], rows: Iterable[tuple]) -> None:
 
 def _fact_row(fact: Fact) -> tuple:
     """A fact as COPY or INSERT parameters: the JSON field as text, the rest as it is."""
-    return (*fact[:-2], json.dumps(fact.scores), fact.antidepressant)
+    return (*fact[:-3], json.dumps(fact.scores), fact.antidepressant, fact.recovery)
 
 
 def _empty(*models) -> None:

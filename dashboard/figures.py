@@ -24,11 +24,13 @@ from django.utils import formats
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
+from outcomes.recovery import RECOVERED, RELIABLY_RECOVERED
 from referrals.models import FollowUp, Referral
 from referrals.schedule import QUESTIONNAIRE_WEEKS
 
 from .cells import CATEGORIES, QuestionnaireFigures, cell_totals, people_counts
 from .charts import bar_chart_svg
+from .counts import CASE, PAIRED
 from .monthly import monthly_rows_per_gp
 from .period import Period
 from .release import FOLLOWED_UP, Release, release_year
@@ -286,9 +288,28 @@ def outcome_rows(
                 with_both,
             )
         )
+    rows += recovery_rows(share)
     rows.append(
         share(
             gettext("Follow-up held by the GP"), FOLLOWED_UP, ("ended",), gettext("therapies ended")
         )
     )
     return rows
+
+
+def recovery_rows(share) -> list[OutcomeRow]:
+    """Caseness, recovery and reliable recovery as NHS Talking Therapies count them
+    (outcomes.recovery): from week 0 to the last week with both PHQ-9 and GAD-7."""
+    paired = ("recovery", PAIRED)
+    cases = ("recovery", CASE)
+    of_cases = gettext("cases at the start")
+    return [
+        share(
+            gettext("Case at the start (PHQ-9 ≥ 10 or GAD-7 ≥ 8)"),
+            cases,
+            paired,
+            gettext("paired patients (week 0 and a later week)"),
+        ),
+        share(gettext("Recovered"), ("recovery", RECOVERED), cases, of_cases),
+        share(gettext("Reliably recovered"), ("recovery", RELIABLY_RECOVERED), cases, of_cases),
+    ]

@@ -35,6 +35,10 @@ class CountFact(models.Model):
     # {instrument code: [total in week 0, total in week 10]}, for instruments with both.
     scores = models.JSONField(default=dict)
     antidepressant = models.CharField(max_length=10, blank=True)
+    # The NHS Talking Therapies outcome (outcomes.recovery) from week 0 to the last week with
+    # both questionnaires: "" without such a pair, else not_case, not_recovered, recovered or
+    # reliably_recovered.
+    recovery = models.CharField(max_length=20, blank=True, default="")
 
     class Meta:
         db_table = "referrals_reportfact"

@@ -17,12 +17,14 @@ Whatever the page or a CSV shows, for whichever period, is read from the one `Re
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
 from outcomes.instruments import INSTRUMENTS
+from outcomes.recovery import RECOVERED, RELIABLY_RECOVERED
 from referrals.icpc import Icpc
 from referrals.models import FollowUp, Funding, Purpose, Status
 from referrals.schedule import QUESTIONNAIRE_WEEKS
@@ -40,6 +42,8 @@ ENDED = (Status.COMPLETED, Status.STOPPED, Status.FOLLOWED_UP)
 FOLLOWED_UP = ("status", Status.FOLLOWED_UP)
 
 Figure = tuple
+#: The "recovery" figure's values, each a part of the one before (dashboard.counts).
+RECOVERY_VALUES = (counts.PAIRED, counts.CASE, RECOVERED, RELIABLY_RECOVERED)
 
 
 @dataclass(frozen=True)
@@ -69,7 +73,25 @@ def _shares() -> list[tuple[Figure, Figure]]:
     pairs += [(("week", week), ("started",)) for week in QUESTIONNAIRE_WEEKS]
     for code in INSTRUMENTS:
         pairs += [(("score_n", code), ("started",)), (("improved", code), ("score_n", code))]
+    # NHS Talking Therapies outcomes: paired patients, the cases among them, the recovered
+    # cases, the reliably recovered among those (outcomes.recovery).
+    chain = [("started",), *(("recovery", value) for value in RECOVERY_VALUES)]
+    pairs += [(part, whole) for whole, part in itertools.pairwise(chain)]
+    # A pair needs week 0 complete; a complete later week with week 0 is a pair, and so mostly
+    # is a score change from week 0 to 10. (Where one of these is not a part of the pairs in
+    # some month, release_year drops the share: there is no rest that counts patients.)
+    paired = ("recovery", counts.PAIRED)
+    pairs += [(paired, ("week", 0))]
+    pairs += [(("week", week), paired) for week in QUESTIONNAIRE_WEEKS if week]
+    pairs += [(("score_n", code), paired) for code in INSTRUMENTS]
     return pairs
+
+
+def rest(figure: Figure, base: Figure) -> Figure:
+    """The patients of `base` not counted by `figure`: never shown, only related. Keyed by both,
+    as a figure can be a part of more than one base (a complete week of the therapies started
+    and of the pairs)."""
+    return ("not", *figure, "of", *base)
 
 
 def _month_figures(raw: dict[tuple[str, str], int], people: tuple[str, ...]) -> dict:
@@ -92,12 +114,14 @@ def _month_figures(raw: dict[tuple[str, str], int], people: tuple[str, ...]) -> 
         elif dimension == "intake_days":
             found[("intake",)] += n
             found[("median",)] += n
+        elif dimension == "recovery":
+            found[("recovery", value)] += n
         elif dimension == "antidepressant":
             found[("antidepressant", value)] += n
             found[("follow_ups",)] += n
     found[("ended",)] = sum(found.get(("status", status), 0) for status in ENDED)
     for figure, base in _shares():
-        found[("not", *figure)] = found.get(base, 0) - found.get(figure, 0)
+        found[rest(figure, base)] = found.get(base, 0) - found.get(figure, 0)
     return found
 
 
@@ -147,10 +171,10 @@ def release_year(
     shares = [
         (figure, base)
         for figure, base in _shares()
-        if all(found.get(("not", *figure), 0) >= 0 for found in per_month.values())
+        if all(found.get(rest(figure, base), 0) >= 0 for found in per_month.values())
     ]
-    dropped = {("not", *figure) for figure, _base in _shares()} - {
-        ("not", *figure) for figure, _base in shares
+    dropped = {rest(figure, base) for figure, base in _shares()} - {
+        rest(figure, base) for figure, base in shares
     }
     # In a fixed order: every process must hide the same figures (dashboard.suppression).
     figures = sorted(set().union(*(f.keys() for f in per_month.values())) - dropped, key=repr)
@@ -165,7 +189,7 @@ def release_year(
             parts = [f for f in figures if len(f) == 2 and f[0] == split]
             relations.append(Relation((node, ("sent",)), tuple((node, f) for f in parts)))
         for figure, base in shares:
-            relations.append(Relation((node, base), ((node, figure), (node, ("not", *figure)))))
+            relations.append(Relation((node, base), ((node, figure), (node, rest(figure, base)))))
         relations.append(Relation((node, ("ended",)), tuple((node, ("status", s)) for s in ENDED)))
         answers = tuple((node, ("antidepressant", a)) for a in FollowUp.Antidepressant)
         relations.append(Relation((node, ("follow_ups",)), answers))

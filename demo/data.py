@@ -172,7 +172,7 @@ REFERRALS_1 = [
     (4, Status.COMPLETED, 125, 1, 0),
     (5, Status.STOPPED, 140, 0, 1),
     (6, Status.IN_THERAPY, 70, 0, 0),
-    (7, Status.IN_THERAPY, 40, 1, 0),
+    (7, Status.IN_THERAPY, 55, 1, 0),
     (8, Status.IN_THERAPY, 20, 0, 1),
     (9, Status.INTAKE_DONE, 16, 0, 0),
     (10, Status.NOT_CLEARED, 60, 0, 0),
@@ -184,7 +184,7 @@ REFERRALS_1 = [
     (16, Status.CANCELLED, 200, 0, 0),
     (17, Status.DRAFT, 0, 0, None),
     (18, Status.FOLLOWED_UP, 360, 1, 1),
-    (19, Status.IN_THERAPY, 100, 0, 0),
+    (19, Status.IN_THERAPY, 110, 0, 0),
 ]
 #: (practice, patient index) -> the kind of activity check (demo.referrals.fitness_check); the
 #: others are "clear", or "depression" when the referral's content names an antidepressant.
@@ -272,3 +272,12 @@ ALERTS = {
         "note": "Patiënt gebeld, geen acuut gevaar; afspraak morgen op het spreekuur.",
     },
 }
+# A reliable deterioration at week 5 (PHQ-9 up 7, GAD-7 up 4): the GP is told. The first path
+# above (15 -> 6 and 12 -> 5) is the textbook reliable recovery.
+DETERIORATION_PATIENT_SURNAME = "Smit"
+DETERIORATION_PATH = {"PHQ-9": (11, 18, 18), "GAD-7": (9, 13, 13)}
+# Still in therapy past three months: the GP's follow-up is due while the therapy is open, and
+# the week-10 questionnaires were filled in after their window, with the therapist's reason.
+LONG_THERAPY_SURNAME = "Peeters"
+OUTSIDE_WINDOW_DAY = 88
+OUTSIDE_WINDOW_REASON = "Patiënt was drie weken op vakantie; lijsten ingevuld bij terugkomst."

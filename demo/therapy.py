@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from core.pdf import pdf_sha256
+from notifications.models import Notification
 from outcomes.instruments import INSTRUMENTS
 from outcomes.models import QuestionnaireResponse
 from referrals.letters import render_referral_letter
@@ -21,7 +22,17 @@ from therapy.letters import render_therapy_letter
 from therapy.models import Intake, Screening, TherapyLetter, TherapySession
 
 from .alerts import demo_alert
-from .data import ALERTS, SCORE_PATHS, STARTED_STATUSES, THERAPY_STATUSES
+from .data import (
+    ALERTS,
+    DETERIORATION_PATH,
+    DETERIORATION_PATIENT_SURNAME,
+    LONG_THERAPY_SURNAME,
+    OUTSIDE_WINDOW_DAY,
+    OUTSIDE_WINDOW_REASON,
+    SCORE_PATHS,
+    STARTED_STATUSES,
+    THERAPY_STATUSES,
+)
 
 
 def _answers(total: int, items: int, item9: int = 0) -> list[int]:
@@ -44,6 +55,10 @@ def _document(referral, kind, pdf, by) -> ReferralDocument:
     return ReferralDocument.objects.create(
         referral=referral, kind=kind, content=pdf, sha256=pdf_sha256(pdf), created_by=by
     )
+
+
+def week_5_entered(referral: Referral) -> bool:
+    return QuestionnaireResponse.objects.filter(referral=referral, week=5).exists()
 
 
 def demo_therapy(referral: Referral, n: int, documents: bool) -> None:
@@ -81,8 +96,11 @@ def demo_therapy(referral: Referral, n: int, documents: bool) -> None:
     high = not not_cleared and n % 5 == 2
     systolic = 178 if not_cleared else 164 if high else 124 + n % 12
     diastolic = 104 if not_cleared else 94 if high else 78 + n % 6
+    screened = referral.therapy_started_at or referral.not_cleared_at
+    screening_date = timezone.localdate(screened) if screened else intake_date
     Screening.objects.create(
         referral=referral,
+        date=screening_date,
         recorded_by=therapist_user,
         resting_heart_rate=88 if not_cleared else 64 + n % 10,
         systolic=systolic,
@@ -101,9 +119,19 @@ def demo_therapy(referral: Referral, n: int, documents: bool) -> None:
     )
     if referral.status not in STARTED_STATUSES:
         return
+    # Week 0 is the day the screening cleared the patient; the GP's follow-up is due three
+    # months later, whatever the therapist does (later after a late close).
+    start = screening_date
+    closed = referral.completed_at or referral.stopped_at
+    Referral.objects.filter(pk=referral.pk).update(
+        therapy_start=start,
+        follow_up_due=follow_up_due(
+            start, closed_on=timezone.localdate(closed) if closed else None
+        ),
+    )
     end = min(_end_date(referral), timezone.localdate() - timedelta(days=1))
     # Sessions on Tuesdays and Thursdays: patients of one therapist run together in a group.
-    day, count, sessions = intake_date + timedelta(days=1), 0, []
+    day, count, sessions = start + timedelta(days=1), 0, []
     while day <= end:
         if day.weekday() == 5 and n % 2 == 0:  # a run on their own on Saturday
             sessions.append(
@@ -147,10 +175,19 @@ def demo_therapy(referral: Referral, n: int, documents: bool) -> None:
             count += 1
         day += timedelta(days=1)
     TherapySession.objects.bulk_create(sessions)
-    path = SCORE_PATHS[n % len(SCORE_PATHS)]
+    surname = referral.patient.surname
+    path = (
+        DETERIORATION_PATH
+        if surname == DETERIORATION_PATIENT_SURNAME
+        else SCORE_PATHS[n % len(SCORE_PATHS)]
+    )
     for index, week in enumerate((0, 5, 10)):
-        due = questionnaire_due(intake_date, week)
-        if due > end or (referral.status == Status.STOPPED and week == 10):
+        due = questionnaire_due(start, week)
+        completed_on = due + timedelta(days=1)
+        outside = surname == LONG_THERAPY_SURNAME and week == 10
+        if outside:
+            completed_on = start + timedelta(days=OUTSIDE_WINDOW_DAY)
+        if completed_on > end or (referral.status == Status.STOPPED and week == 10):
             continue
         for code, totals in path.items():
             alerting = ALERTS.get(referral.patient.surname) if week == 5 else None
@@ -167,14 +204,26 @@ def demo_therapy(referral: Referral, n: int, documents: bool) -> None:
                 difficulty=min(3, score.total // 6),
                 total=score.total,
                 band=score.band,
-                completed_on=due + timedelta(days=1),
+                completed_on=completed_on,
+                outside_window=outside,
+                outside_window_reason=OUTSIDE_WINDOW_REASON if outside else "",
                 entered_by=therapist_user,
             )
             for code in score.alerts:
                 demo_alert(referral, response, code, alerting)
+    if surname == DETERIORATION_PATIENT_SURNAME and week_5_entered(referral):
+        # The GP was e-mailed when the week-5 scores came in (the outbox row, sent).
+        Notification.objects.create(
+            referral=referral,
+            kind=Notification.Kind.DETERIORATION,
+            due_date=questionnaire_due(start, 5) + timedelta(days=1),
+            recipient=referral.gp,
+            attempts=1,
+            sent_at=timezone.now(),
+        )
     reports = [
-        (TherapyLetter.Kind.INTAKE, intake_date + timedelta(days=3)),
-        (TherapyLetter.Kind.PROGRESS, questionnaire_due(intake_date, 5) + timedelta(days=2)),
+        (TherapyLetter.Kind.INTAKE, start + timedelta(days=3)),
+        (TherapyLetter.Kind.PROGRESS, questionnaire_due(start, 5) + timedelta(days=2)),
     ]
     for kind, when in reports:
         if when > timezone.localdate() or (
@@ -210,7 +259,6 @@ def demo_therapy(referral: Referral, n: int, documents: bool) -> None:
             if not stopped
             else "Bespreek andere vormen van begeleiding.",
         )
-        Referral.objects.filter(pk=referral.pk).update(follow_up_due=follow_up_due(intake_date))
     if referral.status == Status.FOLLOWED_UP:
         FollowUp.objects.create(
             referral=referral,

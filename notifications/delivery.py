@@ -68,6 +68,9 @@ HEADLINES = {
         "Urgent: an item about a patient of your practice has waited a working day without"
         " anyone acting on it. Please look today."
     ),
+    Kind.CLOSE_DUE: _("A running therapy has reached week 12: close it and send the end report."),
+    # No score, no word on the mood: only that something waits (docs/security.md).
+    Kind.DETERIORATION: _("A questionnaire result of one of your patients waits for you."),
 }
 # With the back-off doubling from NOTIFICATION_RETRY_BACKOFF_SECONDS (30 s) up to an hour, 30
 # attempts take about a day: a mail server away for a night loses nothing.

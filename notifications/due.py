@@ -11,20 +11,25 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from outcomes.models import QuestionnaireResponse
-from referrals.models import Referral, Status
+from outcomes.recovery import deteriorated_at
+from outcomes.services import DETERIORATION_WEEKS
+from referrals.models import FollowUp, Referral, Status
 from referrals.recipients import sent_now_to
 from referrals.schedule import (
     ANSWER_WITHIN_WORKING_DAYS,
+    CLOSE_REMINDER_WEEK,
     FOLLOW_UP_OVERDUE_AFTER,
     INTAKE_DUE_AFTER_ACCEPT,
     QUESTIONNAIRE_OVERDUE_AFTER,
     QUESTIONNAIRE_WEEKS,
     add_working_days,
+    close_reminder_due,
     intake_due,
     questionnaire_due,
 )
@@ -38,6 +43,8 @@ Kind = Notification.Kind
 # week after the week-5 questionnaires (progress).
 INTAKE_REPORT_DUE_AFTER = timedelta(days=7)
 PROGRESS_REPORT_DUE_AFTER_WEEK_5 = timedelta(days=7)
+#: How long a reliable deterioration stays on the GP's home after the questionnaire's date.
+DETERIORATION_SHOWN_FOR = timedelta(days=14)
 
 LABELS = {
     Kind.REFERRAL_UNANSWERED: _("Answer the referral"),
@@ -47,6 +54,8 @@ LABELS = {
     Kind.LETTER_BACK_DUE: _("Write the report to the GP"),
     Kind.FOLLOW_UP_DUE: _("Hold the follow-up"),
     Kind.FOLLOW_UP_OVERDUE: _("Hold the follow-up"),
+    Kind.CLOSE_DUE: _("Close the therapy and send the end report"),
+    Kind.DETERIORATION: _("Reliable deterioration: look at the scores"),
 }
 OVERDUE_KINDS = {
     Kind.QUESTIONNAIRE_OVERDUE,
@@ -119,8 +128,10 @@ def due_items(
         items += _unanswered_and_intakes(base, today)
         items += _questionnaires(base, today)
         items += _letters_back(base, today)
+        items += _closes(base, today)
     if therapist is None:  # the GP's
         items += _follow_ups(base, today)
+        items += _deteriorations(base, today)
     items = [replace(item, age=(today - item.due_date).days) for item in items]
     return sorted(items, key=lambda item: (item.due_date, item.referral_id, item.kind))
 
@@ -161,10 +172,15 @@ def _unanswered_and_intakes(base: QuerySet[Referral], today: date) -> list[DueIt
     return items
 
 
+#: Week 0 of a referral in a query: the start of therapy; before the screening, the intake.
+WEEK_ZERO = Coalesce("therapy_start", "intake_date")
+
+
 def _questionnaires(base: QuerySet[Referral], today: date) -> list[DueItem]:
     items: list[DueItem] = []
-    # Questionnaires due at weeks 0, 5 and 10, overdue 7 days later: one query for the three
-    # weeks, the referrals with something missing in a week that has come.
+    # Questionnaires due at weeks 0, 5 and 10 (counted from the start of therapy), overdue 7
+    # days later: one query for the three weeks, the referrals with something missing in a week
+    # that has come. Before the screening only week 0 (counted from the intake for now).
     statuses = {0: (Status.INTAKE_DONE, Status.IN_THERAPY)}
     entered, missing = {}, Q()
     for week in QUESTIONNAIRE_WEEKS:
@@ -179,17 +195,19 @@ def _questionnaires(base: QuerySet[Referral], today: date) -> list[DueItem]:
         came = (
             Q()
             if week == 0
-            else Q(status=Status.IN_THERAPY, intake_date__lte=today - timedelta(weeks=week))
+            else Q(status=Status.IN_THERAPY, week_zero__lte=today - timedelta(weeks=week))
         )
         missing |= Q(~Q(**{f"q{week}_PHQ": True, f"q{week}_GAD": True}), came)
     qs = (
-        base.filter(status__in=statuses[0], intake_date__lte=today)
+        base.filter(status__in=statuses[0])
+        .annotate(week_zero=WEEK_ZERO)
+        .filter(week_zero__lte=today)
         .annotate(**entered)
         .filter(missing)
     )
-    for row in qs.values(*FIELDS, "status", "intake_date", *entered):
+    for row in qs.values(*FIELDS, "status", "week_zero", *entered):
         for week in QUESTIONNAIRE_WEEKS:
-            due = questionnaire_due(row["intake_date"], week)
+            due = questionnaire_due(row["week_zero"], week)
             if (
                 due > today
                 or row["status"] not in statuses.get(week, (Status.IN_THERAPY,))
@@ -239,21 +257,23 @@ def _letters_back(base: QuerySet[Referral], today: date) -> list[DueItem]:
     }
     unsent = Q()
     for n, (_kind, offset, _detail) in enumerate(letters):
-        unsent |= Q(**{f"sent_{n}": False, "intake_date__lte": today - offset})
+        unsent |= Q(**{f"sent_{n}": False, "week_zero__lte": today - offset})
     qs = (
-        base.filter(status=Status.IN_THERAPY, intake_date__lte=today - letters[0][1])
+        base.filter(status=Status.IN_THERAPY)
+        .annotate(week_zero=WEEK_ZERO)
+        .filter(week_zero__lte=today - letters[0][1])
         .annotate(**sent)
         .filter(unsent)
     )
-    for row in qs.values(*FIELDS, "intake_date", *sent):
+    for row in qs.values(*FIELDS, "week_zero", *sent):
         for n, (_kind, offset, detail) in enumerate(letters):
-            if row[f"sent_{n}"] or row["intake_date"] > today - offset:
+            if row[f"sent_{n}"] or row["week_zero"] > today - offset:
                 continue
             items.append(
                 DueItem(
                     row["pk"],
                     Kind.LETTER_BACK_DUE,
-                    row["intake_date"] + offset,
+                    row["week_zero"] + offset,
                     row["therapist__user_id"],
                     _name(row),
                     str(detail),
@@ -262,10 +282,34 @@ def _letters_back(base: QuerySet[Referral], today: date) -> list[DueItem]:
     return items
 
 
+def _closes(base: QuerySet[Referral], today: date) -> list[DueItem]:
+    """From week 12 on, a therapy still open: close it and send the end report."""
+    qs = (
+        base.filter(status=Status.IN_THERAPY)
+        .annotate(week_zero=WEEK_ZERO)
+        .filter(week_zero__lte=today - timedelta(weeks=CLOSE_REMINDER_WEEK))
+    )
+    return [
+        DueItem(
+            row["pk"],
+            Kind.CLOSE_DUE,
+            close_reminder_due(row["week_zero"]),
+            row["therapist__user_id"],
+            _name(row),
+        )
+        for row in qs.values(*FIELDS, "week_zero")
+    ]
+
+
 def _follow_ups(base: QuerySet[Referral], today: date) -> list[DueItem]:
     items: list[DueItem] = []
-    # The GP's follow-up: due three months after the intake, overdue 14 days later.
-    qs = base.filter(status__in=(Status.COMPLETED, Status.STOPPED), follow_up_due__lte=today)
+    # The GP's follow-up: due three months after the start of therapy (set when it starts), or
+    # two weeks after a late close; overdue 14 days later. Due while the therapy is still open
+    # too, until the GP has held it.
+    qs = base.filter(
+        status__in=(Status.IN_THERAPY, Status.COMPLETED, Status.STOPPED),
+        follow_up_due__lte=today,
+    ).exclude(Exists(FollowUp.objects.filter(referral=OuterRef("pk"))))
     for row in qs.values(*FIELDS, "follow_up_due"):
         due = row["follow_up_due"]
         items.append(DueItem(row["pk"], Kind.FOLLOW_UP_DUE, due, row["gp_id"], _name(row)))
@@ -274,6 +318,41 @@ def _follow_ups(base: QuerySet[Referral], today: date) -> list[DueItem]:
             items.append(
                 DueItem(row["pk"], Kind.FOLLOW_UP_OVERDUE, overdue, row["gp_id"], _name(row))
             )
+    return items
+
+
+def _deteriorations(base: QuerySet[Referral], today: date) -> list[DueItem]:
+    """A reliable deterioration at week 5 or 10 (outcomes.recovery) on a referral still open,
+    for DETERIORATION_SHOWN_FOR after the questionnaire's date. One query: every total of the
+    referrals with a recent week-5 or week-10 questionnaire."""
+    recent = QuestionnaireResponse.objects.filter(
+        referral=OuterRef("pk"),
+        week__in=DETERIORATION_WEEKS,
+        completed_on__gte=today - DETERIORATION_SHOWN_FOR,
+        completed_on__lte=today,
+    )
+    referrals = base.filter(status=Status.IN_THERAPY).filter(Exists(recent))
+    people = {f"referral__{name}": name for name in FIELDS if name != "pk"}
+    rows: dict[int, dict] = {}
+    totals: dict[int, dict] = {}
+    dates: dict[tuple[int, int], date] = {}
+    for row in QuestionnaireResponse.objects.filter(referral__in=referrals.values("pk")).values(
+        "referral_id", "instrument", "week", "total", "completed_on", *people
+    ):
+        pk = row["referral_id"]
+        rows.setdefault(pk, {name: row[key] for key, name in people.items()})
+        totals.setdefault(pk, {})[row["instrument"], row["week"]] = row["total"]
+        day = row["completed_on"]
+        dates[pk, row["week"]] = max(day, dates.get((pk, row["week"]), day))
+    items = []
+    for pk, row in rows.items():
+        for week in DETERIORATION_WEEKS:
+            day = dates.get((pk, week))
+            if day is None or not today - DETERIORATION_SHOWN_FOR <= day <= today:
+                continue
+            if deteriorated_at(totals[pk], week):
+                detail = str(_("week %(week)s") % {"week": week})
+                items.append(DueItem(pk, Kind.DETERIORATION, day, row["gp_id"], _name(row), detail))
     return items
 
 

@@ -40,6 +40,10 @@ class Notification(models.Model):
         SAFETY_ALERT = "safety_alert", _("Safety alert")
         # The same alert, not acknowledged within a working day: to every GP of the practice.
         SAFETY_ALERT_ESCALATED = "safety_alert_escalated", _("Safety alert not acknowledged")
+        # From week 12 of therapy on: the therapist is reminded to close and send the end report.
+        CLOSE_DUE = "close_due", _("Therapy to close")
+        # A reliable deterioration at week 5 or 10 (outcomes.recovery): the GP is told.
+        DETERIORATION = "deterioration", _("Questionnaire result to look at")
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)

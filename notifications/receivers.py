@@ -80,6 +80,18 @@ def alert_escalated(*, alert, **kwargs) -> None:
     _practice_copy(referral=referral, kind=Kind.SAFETY_ALERT_ESCALATED, key=key)
 
 
+def deterioration_found(*, response, day, **kwargs) -> None:
+    """The GP hears that something waits, never the score. Dated the questionnaire's day with
+    no key of its own: the same row as the reminder the sweep derives from it (notifications.due),
+    so one deterioration is one e-mail."""
+    notify(
+        referral=response.referral,
+        kind=Kind.DETERIORATION,
+        recipient=response.referral.gp,
+        due_date=day,
+    )
+
+
 def connect() -> None:
     referral_signals.referral_sent.connect(referral_sent, dispatch_uid="notify_referral_sent")
     referral_signals.referral_answered.connect(
@@ -91,3 +103,6 @@ def connect() -> None:
     therapy_signals.letter_sent.connect(letter_sent, dispatch_uid="notify_letter_sent")
     outcome_signals.alert_raised.connect(alert_raised, dispatch_uid="notify_alert_raised")
     outcome_signals.alert_escalated.connect(alert_escalated, dispatch_uid="notify_alert_escalated")
+    outcome_signals.deterioration_found.connect(
+        deterioration_found, dispatch_uid="notify_deterioration_found"
+    )

@@ -1,10 +1,15 @@
+from datetime import date
+
 from django import forms
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from core.widgets import DateInput
+from referrals.schedule import questionnaire_window
 
 from .instruments import Instrument, InvalidAnswers
+from .services import window_refusal
 
 
 class QuestionnaireForm(forms.Form):
@@ -19,9 +24,37 @@ class QuestionnaireForm(forms.Form):
         label=_("Completed on"), widget=DateInput(attrs={"class": "form-control"})
     )
 
-    def __init__(self, *args, instrument: Instrument, **kwargs) -> None:
+    outside_window = forms.BooleanField(
+        label=_("Outside the window: filled in on this date all the same"), required=False
+    )
+    outside_window_reason = forms.CharField(
+        label=_("Reason for a date outside the window"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+        help_text=_("Shown next to the score wherever the score is shown."),
+    )
+
+    def __init__(
+        self,
+        *args,
+        instrument: Instrument,
+        start: date | None = None,
+        week: int | None = None,
+        **kwargs,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.instrument = instrument
+        self.start, self.week = start, week
+        if start is not None and week is not None:
+            first, last = questionnaire_window(start, week)
+            self.fields["completed_on"].help_text = _(
+                "Week %(week)d: from %(first)s to %(last)s."
+            ) % {
+                "week": week,
+                "first": date_format(first, "SHORT_DATE_FORMAT"),
+                "last": date_format(last, "SHORT_DATE_FORMAT"),
+            }
         self.fields["completed_on"].initial = timezone.localdate
         self.fields["completed_on"].widget.attrs["max"] = timezone.localdate().isoformat()
         choices = [(str(value), label) for value, label in enumerate(instrument.options)]
@@ -62,6 +95,21 @@ class QuestionnaireForm(forms.Form):
             self.instrument.clean(self.answers)
         except InvalidAnswers as exc:
             self.add_answer_errors(exc.errors)
+        outside = data.get("outside_window")
+        reason = (data.get("outside_window_reason") or "").strip()
+        if outside and not reason:
+            self.add_error("outside_window_reason", _("Give the reason for the date."))
+        elif data.get("completed_on") and self.start is not None and self.week is not None:
+            # The service's own rule, beside the date.
+            refusal = window_refusal(
+                start=self.start,
+                week=self.week,
+                completed_on=data["completed_on"],
+                outside_window=bool(outside),
+                reason=reason,
+            )
+            if refusal:
+                self.add_error("completed_on", refusal)
         return data
 
     def add_answer_errors(self, errors: dict) -> None:

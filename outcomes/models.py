@@ -28,6 +28,12 @@ class QuestionnaireResponse(models.Model):
     total = models.PositiveSmallIntegerField(_("total score"))
     band = models.CharField(_("severity band"), max_length=20)
     completed_on = models.DateField(_("completed on"))
+    # Dated outside its week's window (referrals.schedule.QUESTIONNAIRE_WINDOWS): only with a
+    # reason, shown next to the score wherever the score is shown.
+    outside_window = models.BooleanField(_("outside the window"), default=False)
+    outside_window_reason = models.TextField(
+        _("reason for a date outside the window"), blank=True, max_length=2000
+    )
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -50,6 +56,10 @@ class QuestionnaireResponse(models.Model):
             models.CheckConstraint(
                 condition=models.Q(difficulty__isnull=True) | models.Q(difficulty__lte=3),
                 name="questionnaire_difficulty_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(outside_window=False) | ~models.Q(outside_window_reason=""),
+                name="questionnaire_outside_window_reason",
             ),
         ]
 

@@ -58,6 +58,7 @@ def referral_detail(*, request, referral, documents) -> dict:
         "schedule": selectors.questionnaire_schedule(referral, responses=responses),
         "changes": selectors.score_changes(referral, responses),
         "instrument_attribution": ATTRIBUTION,
+        "recovery": selectors.recovery_summary(responses),
     }
 
 

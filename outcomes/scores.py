@@ -12,6 +12,7 @@ from referrals.models import Referral
 from .charts import score_chart_svg
 from .instruments import ALERT_LABELS, ATTRIBUTION, CHANGE_LABELS, INSTRUMENTS, reliable_change
 from .models import QuestionnaireResponse
+from .recovery import summarise
 
 
 def responses_by_week(referral: Referral) -> dict[tuple[str, int], QuestionnaireResponse]:
@@ -59,9 +60,19 @@ def scores_context(referral: Referral, weeks: tuple[int, ...]) -> dict:
                     "total": response.total,
                     "band": band_label(code, response),
                     "difficulty": response.difficulty_label,
+                    # A date outside the week's window: the therapist's reason, beside the score.
+                    "outside_window_reason": response.outside_window_reason
+                    if response.outside_window
+                    else "",
                 }
                 if response
-                else {"week": week, "total": None, "band": "", "difficulty": ""}
+                else {
+                    "week": week,
+                    "total": None,
+                    "band": "",
+                    "difficulty": "",
+                    "outside_window_reason": "",
+                }
             )
         rows.append(
             {
@@ -75,7 +86,10 @@ def scores_context(referral: Referral, weeks: tuple[int, ...]) -> dict:
                 else None,
             }
         )
+    totals = {key: response.total for key, response in responses.items()}
     return {
+        # Caseness, reliable change and recovery (outcomes.recovery), when the weeks compare.
+        "recovery": summarise(totals, weeks) if len(weeks) > 1 else None,
         "weeks": list(weeks),
         "first_week": weeks[0],
         "last_week": weeks[-1],

@@ -7,12 +7,18 @@ from django.utils import timezone
 
 from accounts.models import User
 from referrals.models import Referral
-from referrals.schedule import QUESTIONNAIRE_OVERDUE_AFTER, QUESTIONNAIRE_WEEKS, questionnaire_due
+from referrals.schedule import (
+    QUESTIONNAIRE_OVERDUE_AFTER,
+    QUESTIONNAIRE_WEEKS,
+    questionnaire_due,
+    questionnaire_window,
+)
 from referrals.selectors import referrals_visible_to
 
 from .alerts import describe
 from .instruments import CHANGE_LABELS, INSTRUMENTS, reliable_change
 from .models import QuestionnaireResponse, SafetyAlert
+from .recovery import Summary, summarise
 from .services import ENTRY_STATUSES
 
 #: The weeks whose change from week 0 the therapist and the GP are shown.
@@ -38,7 +44,7 @@ def questionnaire_schedule(
     `band_label`. A week is overdue more than QUESTIONNAIRE_OVERDUE_AFTER past its due date
     while something is missing and it can still be entered (not after the therapy has ended).
     """
-    if referral.intake_date is None:
+    if referral.week_zero is None:
         return []
     today = today or timezone.localdate()
     found = {}
@@ -49,13 +55,16 @@ def questionnaire_schedule(
         found[response.week, response.instrument] = response
     schedule = []
     for week in QUESTIONNAIRE_WEEKS:
-        due = questionnaire_due(referral.intake_date, week)
+        due = questionnaire_due(referral.week_zero, week)
+        first, last = questionnaire_window(referral.week_zero, week)
         responses = {code: found.get((week, code)) for code in INSTRUMENTS}
         complete = all(responses.values())
         schedule.append(
             {
                 "week": week,
                 "due": due,
+                "window_from": first,
+                "window_to": last,
                 "responses": responses,
                 "complete": complete,
                 "can_enter": referral.status in ENTRY_STATUSES[week],
@@ -114,6 +123,11 @@ def score_changes(
             }
         )
     return result
+
+
+def recovery_summary(responses: list[QuestionnaireResponse]) -> Summary | None:
+    """Caseness, reliable change and recovery from week 0 to the last week with both scores."""
+    return summarise({(r.instrument, r.week): r.total for r in responses}, QUESTIONNAIRE_WEEKS)
 
 
 def alerts_for_referral(referral: Referral) -> list[SafetyAlert]:

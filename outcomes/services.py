@@ -7,16 +7,22 @@ from datetime import date
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from referrals.models import Referral, Status
 from referrals.recipients import is_sent_now_to
+from referrals.schedule import QUESTIONNAIRE_WINDOWS, questionnaire_window
 
 from . import signals
 from .exceptions import QuestionnaireError
 from .instruments import INSTRUMENTS
 from .models import QuestionnaireResponse, SafetyAlert
+from .recovery import deteriorated_at
+
+#: The weeks whose reliable deterioration since week 0 is told to the GP.
+DETERIORATION_WEEKS = (5, 10)
 
 #: The statuses in which each week's questionnaires may be entered. Week 0 is the intake, so it
 #: may be entered once the intake is done; weeks 5 and 10 only while the therapy runs.
@@ -25,6 +31,43 @@ ENTRY_STATUSES: dict[int, tuple[str, ...]] = {
     5: (Status.IN_THERAPY,),
     10: (Status.IN_THERAPY,),
 }
+
+
+def window_refusal(
+    *, start: date, week: int, completed_on: date, outside_window: bool, reason: str
+) -> str:
+    """Why a questionnaire of `week` dated `completed_on` cannot be stored, or "".
+
+    Each week has its window, counted from the start of therapy (referrals.schedule
+    QUESTIONNAIRE_WINDOWS: week 0 from 7 days before to 7 days after, week 5 days 28-49, week
+    10 days 63-84). Outside it only when the therapist says so and gives the reason.
+    """
+    first, last = questionnaire_window(start, week)
+    if first <= completed_on <= last:
+        return ""
+    if outside_window and reason.strip():
+        return ""
+    days = (completed_on - start).days
+    message = _(
+        "Week %(week)d questionnaires are dated from %(first)s to %(last)s (days %(from)d to "
+        "%(to)d after the start of therapy on %(start)s); this date is day %(day)d."
+    ) % {
+        "week": week,
+        "first": date_format(first, "SHORT_DATE_FORMAT"),
+        "last": date_format(last, "SHORT_DATE_FORMAT"),
+        "from": QUESTIONNAIRE_WINDOWS[week][0],
+        "to": QUESTIONNAIRE_WINDOWS[week][1],
+        "start": date_format(start, "SHORT_DATE_FORMAT"),
+        "day": days,
+    }
+    return (
+        message
+        + " "
+        + _(
+            "If it was really filled in on this date, tick “outside the window” and give the"
+            " reason."
+        )
+    )
 
 
 def questionnaire_check_entry(
@@ -66,6 +109,8 @@ def questionnaire_record(
     completed_on: date,
     by: User,
     difficulty: int | str | None = None,
+    outside_window: bool = False,
+    outside_window_reason: str = "",
 ) -> QuestionnaireResponse:
     """Store and score one questionnaire; an alert answer raises a SafetyAlert and emails the GP.
 
@@ -88,8 +133,17 @@ def questionnaire_record(
         current = Referral.objects.select_for_update().get(pk=referral.pk)
         if current.status not in ENTRY_STATUSES[week]:
             raise QuestionnaireError(_("The referral has changed; reload the page and try again."))
-        if current.intake_date is None or completed_on < current.intake_date:
-            raise QuestionnaireError(_("The completion date cannot be before the intake."))
+        if current.week_zero is None:
+            raise QuestionnaireError(_("The questionnaires are entered after the intake."))
+        refusal = window_refusal(
+            start=current.week_zero,
+            week=week,
+            completed_on=completed_on,
+            outside_window=outside_window,
+            reason=outside_window_reason,
+        )
+        if refusal:
+            raise QuestionnaireError(refusal)
         try:
             with transaction.atomic():
                 response = QuestionnaireResponse.objects.create(
@@ -102,12 +156,28 @@ def questionnaire_record(
                     total=score.total,
                     band=score.band,
                     completed_on=completed_on,
+                    outside_window=outside_window,
+                    outside_window_reason=outside_window_reason.strip() if outside_window else "",
                     entered_by=by,
                 )
         except IntegrityError:  # a concurrent entry of the same week won
             raise QuestionnaireError(
                 _("This questionnaire has already been entered for this week.")
             ) from None
+        if week in DETERIORATION_WEEKS:
+            rows = list(
+                QuestionnaireResponse.objects.filter(
+                    referral=current, week__in=(0, week)
+                ).values_list("instrument", "week", "total", "completed_on")
+            )
+            mine = {(c, w): t for c, w, t, _day in rows if c == instrument.code}
+            if deteriorated_at(mine, week):
+                # The GP's e-mail (without the score) and the item on their home, dated as the
+                # item is (notifications.due): the week's latest questionnaire.
+                day = max(d for _c, w, _t, d in rows if w == week)
+                signals.deterioration_found.send(
+                    sender=QuestionnaireResponse, response=response, day=day, by=by
+                )
         for code in score.alerts:
             alert = SafetyAlert.objects.create(referral=current, response=response, code=code)
             # The GP's e-mail is written to the outbox in this transaction (a rolled-back entry

@@ -29,14 +29,19 @@ def enter(request: HttpRequest, pk: int, code: str, week: int) -> HttpResponse:
         except DomainError as exc:
             refuse(request, str(exc))
             return redirect("referrals:detail", pk=referral.pk)
-    form = QuestionnaireForm(request.POST or None, instrument=instrument)
+    form = QuestionnaireForm(
+        request.POST or None, instrument=instrument, start=referral.week_zero, week=week
+    )
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
             response = services.questionnaire_record(
                 **entry,
                 answers=form.answers,
-                completed_on=form.cleaned_data["completed_on"],
-                difficulty=form.cleaned_data.get("difficulty"),
+                completed_on=data["completed_on"],
+                difficulty=data.get("difficulty"),
+                outside_window=data["outside_window"],
+                outside_window_reason=data["outside_window_reason"],
             )
         except InvalidAnswers as exc:
             form.add_answer_errors(exc.errors)

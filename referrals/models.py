@@ -160,8 +160,10 @@ class Referral(models.Model):
     stopped_at = models.DateTimeField(_("stopped"), null=True, blank=True)
     followed_up_at = models.DateTimeField(_("followed up"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
-    # Week 0 of therapy: questionnaire and follow-up due dates are derived from it.
     intake_date = models.DateField(_("intake date"), null=True, blank=True)
+    # Week 0 of therapy (the screening's date, referrals.schedule.therapy_start): the
+    # questionnaires' and the GP's follow-up due dates are derived from it.
+    therapy_start = models.DateField(_("start of therapy (week 0)"), null=True, blank=True)
     follow_up_due = models.DateField(_("GP follow-up due"), null=True, blank=True)
 
     class Meta:
@@ -206,6 +208,11 @@ class Referral(models.Model):
     @property
     def secondary_icpc(self) -> list[dict]:
         return [icpc_entry(c) for c in secondary_codes(self.complaint, self.other_complaints)]
+
+    @property
+    def week_zero(self):
+        """Week 0: the start of therapy; until the screening has cleared, the intake date."""
+        return self.therapy_start or self.intake_date
 
     def can_move_to(self, status: str) -> bool:
         return status in TRANSITIONS[self.status]

@@ -167,6 +167,7 @@ CASELOAD_FIELDS = (
     "status",
     "sent_at",
     "intake_date",
+    "therapy_start",
     "patient__surname",
     "patient__initials",
     "patient__tussenvoegsel",

@@ -22,6 +22,7 @@ from .models import (
     STATUS_TIMESTAMP,
     TRANSITIONS,
     FitnessCheck,
+    FollowUp,
     Referral,
     ReferralDocument,
     ReferralEvent,
@@ -289,12 +290,34 @@ def referral_decline(*, referral: Referral, by: User, reason: str) -> Referral:
     return declined
 
 
+#: When the GP may hold the follow-up: from the start of therapy on (it is due three months
+#: after it, whatever the therapist does). Held while the therapy is open, the referral closes
+#: when the therapist closes the therapy (therapy.services.therapy_close).
+FOLLOW_UP_STATUSES = (Status.IN_THERAPY, Status.COMPLETED, Status.STOPPED)
+
+
+def follow_up_refusal(referral: Referral) -> str:
+    """Why the GP cannot hold the follow-up of this referral now, or ""."""
+    if FollowUp.objects.filter(referral=referral).exists():
+        return _("The follow-up has already been recorded.")
+    if referral.status not in FOLLOW_UP_STATUSES:
+        return _("The follow-up is held once the therapy has started.")
+    return ""
+
+
 def follow_up_record(*, referral: Referral, follow_up, by: User) -> Referral:
-    """The GP's three-month follow-up; saving it closes the referral."""
+    """The GP's three-month follow-up; saving it closes the referral once therapy has ended."""
     if by.role != User.Role.GP or by.practice_id != referral.practice_id:
         raise ReferralError(_("Only a GP of the referring practice holds the follow-up."))
     with transaction.atomic():
-        closed = referral_transition(referral=referral, to=Status.FOLLOWED_UP, by=by)
+        locked = Referral.objects.select_for_update().get(pk=referral.pk)
+        refusal = follow_up_refusal(locked)
+        if refusal:
+            raise ReferralError(refusal)
+        if locked.status == Status.IN_THERAPY:
+            closed = locked
+        else:
+            closed = referral_transition(referral=referral, to=Status.FOLLOWED_UP, by=by)
         follow_up.referral = closed
         follow_up.recorded_by = by
         follow_up.save()

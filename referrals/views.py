@@ -343,15 +343,26 @@ def document(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
 @gp_required
 def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
     referral = selectors.referral_for_user(request.user, pk)
-    if referral.status not in (Status.COMPLETED, Status.STOPPED):
-        refuse(request, _("The follow-up is held once the therapy has ended."))
+    refusal = services.follow_up_refusal(referral)
+    if refusal:
+        refuse(request, refusal)
         return redirect("referrals:detail", pk=referral.pk)
     form = FollowUpForm(request.POST or None, referral=referral)
     if request.method == "POST" and form.is_valid():
-        services.follow_up_record(
-            referral=referral, follow_up=form.save(commit=False), by=request.user
-        )
-        messages.success(request, _("Follow-up saved. The referral is closed."))
+        try:
+            moved = services.follow_up_record(
+                referral=referral, follow_up=form.save(commit=False), by=request.user
+            )
+        except ReferralError as exc:
+            refuse(request, str(exc))
+            return redirect("referrals:detail", pk=referral.pk)
+        if moved.status == Status.FOLLOWED_UP:
+            messages.success(request, _("Follow-up saved. The referral is closed."))
+        else:
+            messages.success(
+                request,
+                _("Follow-up saved. The referral closes when the therapist closes the therapy."),
+            )
         return redirect("referrals:detail", pk=referral.pk)
     context = {
         "form": form,

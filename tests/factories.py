@@ -326,6 +326,8 @@ class ScreeningFactory(DjangoModelFactory):
         model = Screening
 
     referral = factory.SubFactory(ReferralFactory, status=Status.IN_THERAPY)
+    # The start of therapy when there is one, else the intake date, else today.
+    date = factory.LazyAttribute(lambda o: o.referral.week_zero or timezone.localdate())
     resting_heart_rate = 64
     systolic = 125
     diastolic = 80
@@ -427,3 +429,27 @@ def passkey_of(user: User, *, name: str = "Laptop") -> int:
         )
         passkey.save()
     return passkey.pk
+
+
+def in_therapy_since(gp: User, therapist: User, days: int, **fields) -> Referral:
+    """A referral of `gp` with `therapist`, in therapy since `days` ago (the screening cleared
+    then: week 0), the intake two days before, the GP's follow-up due three months after."""
+    from datetime import timedelta
+
+    from referrals.schedule import follow_up_due
+
+    start = timezone.localdate() - timedelta(days=days)
+    now = timezone.now()
+    fields.setdefault("sent_at", now - timedelta(days=days + 10))
+    return ReferralFactory(
+        patient=PatientFactory(practice=gp.practice),
+        gp=gp,
+        therapist=therapist.therapist,
+        status=Status.IN_THERAPY,
+        intake_date=start - timedelta(days=2),
+        therapy_start=start,
+        therapy_started_at=now - timedelta(days=days),
+        accepted_at=now - timedelta(days=days + 8),
+        follow_up_due=follow_up_due(start),
+        **fields,
+    )

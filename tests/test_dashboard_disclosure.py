@@ -23,6 +23,7 @@ from django.utils import timezone, translation
 from accounts.models import User
 from dashboard.period import AMSTERDAM, year_tree
 from dashboard.suppression import SMALL_AVERAGE, SMALL_CELL, SUPPRESSED
+from outcomes import recovery
 from outcomes.instruments import INSTRUMENTS
 from referrals.icpc import Icpc
 from referrals.models import FollowUp, Funding, Purpose, Referral, Status
@@ -129,7 +130,30 @@ def outcome_figures(code_pairs) -> dict:
         figures[f"{code} reliably improved"] = lambda f, c=code, t=threshold: (
             code_pairs(f, c) and (f["scores"][c, 10] <= f["scores"][c, 0] - t)
         )
+    figures["Case at the start (PHQ-9 ≥ 10 or GAD-7 ≥ 8)"] = lambda f: (
+        recovery_of(f)
+        not in (
+            None,
+            recovery.NOT_CASE,
+        )
+    )
+    figures["Recovered"] = lambda f: (
+        recovery_of(f)
+        in (
+            recovery.RECOVERED,
+            recovery.RELIABLY_RECOVERED,
+        )
+    )
+    figures["Reliably recovered"] = lambda f: recovery_of(f) == recovery.RELIABLY_RECOVERED
     return figures
+
+
+def recovery_of(f) -> str | None:
+    """The NHS Talking Therapies outcome, computed here from the scores themselves."""
+    if f["r"].therapy_started_at is None:
+        return None
+    summary = recovery.summarise(f["scores"], (0, 5, 10))
+    return summary.outcome if summary else None
 
 
 def bases(code_pairs) -> dict:
@@ -144,6 +168,8 @@ def bases(code_pairs) -> dict:
     }
     for code in INSTRUMENTS:
         found[code] = lambda f, c=code: code_pairs(f, c)
+    found["paired patients (week 0 and a later week)"] = lambda f: recovery_of(f) is not None
+    found["cases at the start"] = lambda f: recovery_of(f) not in (None, recovery.NOT_CASE)
     return found
 
 

@@ -173,9 +173,9 @@ def test_gp_of_another_practice_gets_404(method, gp_other_practice, ended, clien
     assert written(ended) == before
 
 
-@pytest.mark.parametrize("status", [Status.SENT, Status.ACCEPTED, Status.IN_THERAPY])
+@pytest.mark.parametrize("status", [Status.SENT, Status.ACCEPTED, Status.INTAKE_DONE])
 @pytest.mark.parametrize("method", ["get", "post"])
-def test_before_the_therapy_ended_the_form_redirects_with_a_message(
+def test_before_the_therapy_started_the_form_redirects_with_a_message(
     method, status, gp, therapist, client_for
 ):
     referral = ended_referral(gp, therapist)
@@ -186,7 +186,7 @@ def test_before_the_therapy_ended_the_form_redirects_with_a_message(
 
     assert response.redirect_chain == [(reverse("referrals:detail", args=[referral.pk]), 302)]
     shown = [str(m) for m in response.context["messages"]]
-    assert shown == [nl("The follow-up is held once the therapy has ended.")]
+    assert shown == [nl("The follow-up is held once the therapy has started.")]
     assert written(referral) == before
 
 

@@ -153,6 +153,7 @@ def intake_done(referral):
     )
     Screening.objects.create(
         referral=referral,
+        date=INTAKE_DATE,
         resting_heart_rate=64,
         systolic=128,
         diastolic=82,

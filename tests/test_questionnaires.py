@@ -186,9 +186,16 @@ def test_a_completion_date_in_the_future_is_refused(gp, therapist):
     assert not QuestionnaireResponse.objects.exists()
 
 
-def test_a_completion_date_before_the_intake_is_refused(in_therapy, therapist):
-    with pytest.raises(QuestionnaireError, match="before the intake"):
-        record(in_therapy, therapist, completed_on=INTAKE - timedelta(days=1))
+def test_a_week_0_date_more_than_7_days_before_the_start_is_refused(in_therapy, therapist):
+    assert record(in_therapy, therapist, completed_on=INTAKE - timedelta(days=7))
+    with pytest.raises(QuestionnaireError, match="Week 0 questionnaires are dated from"):
+        record(
+            in_therapy,
+            therapist,
+            code="GAD-7",
+            answers=GAD_MODERATE,
+            completed_on=INTAKE - timedelta(days=8),
+        )
 
 
 def test_the_intake_date_itself_is_a_valid_completion_date(in_therapy, therapist):

@@ -714,6 +714,23 @@ def test_emails_carry_no_medical_detail(gp, therapist, mailoutbox):
         referral=treated, week=0, answers=[2, 2, 2, 2, 2, 2, 2, 2, 1], band="moderately_severe"
     )
     SafetyAlertFactory(response=phq, referral=treated)
+    # Week 5 PHQ-9 24, up 7 from 17: a reliable deterioration (the GP is told, not the score).
+    worse = QuestionnaireResponseFactory(
+        referral=treated,
+        week=5,
+        answers=[3, 3, 3, 3, 3, 3, 3, 3, 0],
+        band="severe",
+        completed_on=today - timedelta(days=3),
+    )
+    # In therapy since 13 weeks: the therapist is reminded to close it.
+    ReferralFactory(
+        patient=patient(5),
+        status=Status.IN_THERAPY,
+        sent_at=at(today - timedelta(days=100)),
+        intake_date=today - timedelta(days=95),
+        therapy_start=today - timedelta(weeks=13),
+        **common,
+    )
     ReferralFactory(
         patient=patient(4),
         status=Status.COMPLETED,
@@ -749,13 +766,15 @@ def test_emails_carry_no_medical_detail(gp, therapist, mailoutbox):
 
     assert set(run.counts) == set(Kind.values)
     assert len(mailoutbox) == run.total
-    score = str(phq.total)
     for message in mailoutbox:
         [(html, _mimetype)] = message.alternatives
         for text in (message.subject, message.body, html):
             for secret in secrets:
                 assert secret.lower() not in text.lower(), (secret, text)
-            assert not re.search(rf"\b{score}\b", text), (score, text)
+            for score in (phq.total, worse.total, worse.total - phq.total):
+                assert not re.search(rf"\b{score}\b", text), (score, text)
+            for word in ("deteriorat", "verslechter", "achteruit"):
+                assert word not in text.lower(), (word, text)
         assert re.search(r"/referrals/\d+/", message.body), "the email links to the referral"
 
 

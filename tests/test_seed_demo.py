@@ -7,9 +7,15 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.utils import timezone
 
 from accounts.models import Practice, User
 from demo.data import PASSWORD, USERS
+from notifications.due import due_items
+from notifications.models import Notification
+from outcomes.models import QuestionnaireResponse
+from outcomes.recovery import RELIABLY_RECOVERED
+from outcomes.selectors import recovery_summary
 from patients.models import Patient
 from patients.validators import bsn_is_valid
 from referrals.models import (
@@ -200,3 +206,30 @@ def test_the_demo_shows_an_escalated_and_an_acknowledged_safety_alert(seeded):
     assert acknowledged.acknowledged_by != acknowledged.referral.gp  # a colleague
     assert acknowledged.acknowledgement_note.startswith("Patiënt gebeld")
     assert all(p.email for p in Practice.objects.all())
+
+
+def test_the_demo_shows_the_schedule_and_the_outcomes_of_issue_14(seeded):
+    """A follow-up due while the therapy is open, a questionnaire outside its window with a
+    reason, a reliable recovery and a reliable deterioration (told to the GP)."""
+    today = timezone.localdate()
+    items = due_items(today=today)
+    open_follow_ups = [
+        i
+        for i in items
+        if i.kind == Notification.Kind.FOLLOW_UP_DUE
+        and Referral.objects.get(pk=i.referral_id).status == Status.IN_THERAPY
+    ]
+    assert open_follow_ups
+    outside = QuestionnaireResponse.objects.filter(outside_window=True)
+    assert outside.exists() and all(r.outside_window_reason for r in outside)
+    outcomes = {
+        getattr(recovery_summary(list(r.questionnaires.all())), "outcome", None)
+        for r in Referral.objects.filter(therapy_start__isnull=False)
+    }
+    assert RELIABLY_RECOVERED in outcomes
+    assert [i for i in items if i.kind == Notification.Kind.DETERIORATION]
+    assert Notification.objects.filter(kind=Notification.Kind.DETERIORATION).exists()
+    # Every started demo therapy has its week 0 and its follow-up date.
+    started = Referral.objects.filter(therapy_started_at__isnull=False)
+    assert not started.filter(therapy_start__isnull=True).exists()
+    assert not started.filter(follow_up_due__isnull=True).exists()

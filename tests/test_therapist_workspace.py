@@ -42,6 +42,8 @@ pytestmark = pytest.mark.django_db
 
 AMSTERDAM = zoneinfo.ZoneInfo("Europe/Amsterdam")
 SCREENING = {
+    "date": timezone.localdate().isoformat(),
+    "late_reason": "",
     "resting_heart_rate": "64",
     "systolic": "125",
     "diastolic": "80",
@@ -636,7 +638,12 @@ def test_a_document_that_is_not_there_or_not_a_report_is_404(stored_report, gp, 
 
 @pytest.mark.parametrize(
     ("intake", "due"),
-    [(date(2026, 8, 31), date(2026, 11, 30)), (date(2026, 11, 30), date(2027, 2, 28))],
+    [
+        # Closed in time: three months after the start, as set when the therapy started.
+        (timezone.localdate() - timedelta(days=20), None),
+        # Closed late (the three months are past): two weeks after the close.
+        (date(2026, 8, 31), timezone.localdate() + timedelta(days=14)),
+    ],
 )
 def test_completing_the_therapy_sends_the_end_report_and_sets_the_follow_up_date(
     in_therapy,
@@ -656,7 +663,8 @@ def test_completing_the_therapy_sends_the_end_report_and_sets_the_follow_up_date
     in_therapy.refresh_from_db()
     assert in_therapy.status == Status.COMPLETED
     assert in_therapy.completed_at is not None
-    assert in_therapy.follow_up_due == due == follow_up_due(intake)
+    assert in_therapy.follow_up_due == (due or follow_up_due(intake))
+    assert in_therapy.follow_up_due == follow_up_due(intake, closed_on=timezone.localdate())
     report = TherapyLetter.objects.get(referral=in_therapy)
     assert report.kind == TherapyLetter.Kind.END
     assert report.runs_independently == TherapyLetter.Independence.YES
@@ -955,7 +963,7 @@ def test_add_months_clamps_to_the_end_of_a_shorter_month(day, months, expected):
     ("intake", "due"),
     [(date(2026, 8, 31), date(2026, 11, 30)), (date(2026, 11, 30), date(2027, 2, 28))],
 )
-def test_follow_up_is_due_three_months_after_the_intake(intake, due):
+def test_follow_up_is_due_three_months_after_the_start(intake, due):
     assert follow_up_due(intake) == due
 
 

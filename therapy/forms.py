@@ -8,6 +8,7 @@ from referrals.models import Referral, Status
 
 from . import dose, plausibility
 from .models import Intake, Screening, TherapyLetter, TherapySession
+from .services import screening_refusal
 
 # field -> (lowest, highest, the message when a value falls outside or is not a number)
 RANGES = {
@@ -294,6 +295,8 @@ class ScreeningForm(ConfirmUnusualMixin, forms.ModelForm):
     class Meta:
         model = Screening
         fields = [
+            "date",
+            "late_reason",
             "resting_heart_rate",
             "systolic",
             "diastolic",
@@ -307,6 +310,8 @@ class ScreeningForm(ConfirmUnusualMixin, forms.ModelForm):
         ]
         labels = {"values_confirmed": _("I have checked these values: they are right")}
         widgets = {
+            "date": DateInput(),
+            "late_reason": forms.Textarea(attrs={"rows": 2}),
             "outcome": forms.RadioSelect,
             "injuries": forms.Textarea(attrs={"rows": 2}),
             "notes": forms.Textarea(attrs={"rows": 2}),
@@ -315,10 +320,21 @@ class ScreeningForm(ConfirmUnusualMixin, forms.ModelForm):
         field_classes = {"weight_kg": DecimalCommaField}
         help_texts = {
             "notes": _("When not cleared: the reason, which goes back to the GP."),
+            "date": _(
+                "Cleared, this day is the start of therapy (week 0). Screening and intake in one"
+                " visit: the intake date."
+            ),
+            "late_reason": _(
+                "Only needed when the screening is more than 28 days after the intake."
+            ),
         }
+        labels = {"late_reason": _("Reason for a screening more than 28 days after the intake")}
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, referral: Referral | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        self.referral = referral
+        self.fields["date"].initial = timezone.localdate()
+        self.fields["date"].widget.attrs["max"] = timezone.localdate().isoformat()
         for name, (low, high) in SCREENING_RANGES.items():
             if not isinstance(self.fields[name], DecimalCommaField):
                 self.fields[name].widget.attrs.update(min=low, max=high, inputmode="numeric")
@@ -341,6 +357,12 @@ class ScreeningForm(ConfirmUnusualMixin, forms.ModelForm):
             self.add_error("notes", _("Give the reason; the GP will read it."))
         if not any(name in self.errors for name in SCREENING_RANGES):
             self.confirm_unusual(data, plausibility.screening_warnings(data))
+        if data.get("date") and self.referral is not None:
+            # The service's own rule (therapy.services.screening_refusal), beside the date.
+            probe = Screening(date=data["date"], late_reason=data.get("late_reason") or "")
+            refusal = screening_refusal(referral=self.referral, screening=probe)
+            if refusal:
+                self.add_error("date", refusal)
         return data
 
 

@@ -83,7 +83,7 @@ def intake_context(referral: Referral) -> dict | None:
 
 
 def intake_date(referral: Referral) -> str:
-    """Week 0: the intake's own date, else the date stored on the referral."""
+    """The intake's own date, else the date stored on the referral."""
     try:
         return dutch_date(referral.intake.date)
     except ObjectDoesNotExist:
@@ -96,6 +96,8 @@ def screening_context(referral: Referral) -> dict | None:
     except ObjectDoesNotExist:
         return None
     return {
+        "date": dutch_date(screening.date),
+        "late_reason": screening.late_reason,
         "resting_heart_rate": screening.resting_heart_rate,
         "blood_pressure": f"{screening.systolic}/{screening.diastolic}",
         "height_cm": screening.height_cm,
@@ -189,6 +191,7 @@ def therapy_letter_context(letter: TherapyLetter) -> dict:
         "patient": patient_context(referral.patient),
         "letter_date": letter_date(letter),
         "intake_date": intake_date(referral),
+        "therapy_start": dutch_date(referral.week_zero),
         "summary": letter.summary,
         **kind_context(letter),
     }

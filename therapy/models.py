@@ -16,7 +16,7 @@ from .plausibility import screening_flags
 
 @limits.length_checked
 class Intake(models.Model):
-    """The therapist's intake interview. Its date is week 0 of therapy."""
+    """The therapist's intake interview; week 0 of therapy is the screening's date."""
 
     referral = models.OneToOneField(Referral, on_delete=models.CASCADE, related_name="intake")
     date = models.DateField(_("intake date"))
@@ -76,6 +76,13 @@ class Screening(models.Model):
         NOT_CLEARED = "not_cleared", _("Not cleared")
 
     referral = models.OneToOneField(Referral, on_delete=models.CASCADE, related_name="screening")
+    # Cleared, it is the start of therapy (week 0); the intake date when both were one visit.
+    date = models.DateField(_("screening date"))
+    late_reason = models.TextField(
+        _("reason for a screening more than 28 days after the intake"),
+        blank=True,
+        max_length=limits.REASON,
+    )
     resting_heart_rate = models.PositiveSmallIntegerField(_("resting heart rate (bpm)"))
     systolic = models.PositiveSmallIntegerField(_("blood pressure, systolic (mmHg)"))
     diastolic = models.PositiveSmallIntegerField(_("blood pressure, diastolic (mmHg)"))

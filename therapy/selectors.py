@@ -11,7 +11,12 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from outcomes.models import QuestionnaireResponse
 from referrals.models import Referral, Status
-from referrals.schedule import QUESTIONNAIRE_OVERDUE_AFTER, QUESTIONNAIRE_WEEKS, questionnaire_due
+from referrals.schedule import (
+    QUESTIONNAIRE_OVERDUE_AFTER,
+    QUESTIONNAIRE_WEEKS,
+    close_reminder_due,
+    questionnaire_due,
+)
 from referrals.selectors import referrals_in_care_of
 
 from .models import TherapyLetter, TherapySession
@@ -108,9 +113,11 @@ def therapist_tasks(
         tasks.append(
             {"label": _("Record the sports-medical screening"), "due": None, "overdue": False}
         )
-    if referral.status in (Status.INTAKE_DONE, Status.IN_THERAPY) and referral.intake_date:
-        for week in QUESTIONNAIRE_WEEKS:
-            due = questionnaire_due(referral.intake_date, week)
+    if referral.status in (Status.INTAKE_DONE, Status.IN_THERAPY) and referral.week_zero:
+        # Before the screening only week 0 (counted from the intake for now) can be due.
+        weeks = QUESTIONNAIRE_WEEKS if referral.status == Status.IN_THERAPY else (0,)
+        for week in weeks:
+            due = questionnaire_due(referral.week_zero, week)
             missing = [c for c in ("PHQ-9", "GAD-7") if (c, week) not in entered]
             if missing and due <= today:
                 tasks.append(
@@ -125,9 +132,13 @@ def therapist_tasks(
             tasks.append(
                 {"label": _("Write the report after intake"), "due": None, "overdue": False}
             )
-        week5 = referral.intake_date and questionnaire_due(referral.intake_date, 5)
+        week5 = referral.week_zero and questionnaire_due(referral.week_zero, 5)
         if TherapyLetter.Kind.PROGRESS not in reports and week5 and week5 <= today:
             tasks.append({"label": _("Write the progress report"), "due": week5, "overdue": False})
+        close = referral.week_zero and close_reminder_due(referral.week_zero)
+        if close and close <= today:
+            label = _("Close the therapy and send the end report")
+            tasks.append({"label": label, "due": close, "overdue": False})
     return tasks
 
 
@@ -135,6 +146,6 @@ def progress_letter_allowed(referral: Referral, today: date | None = None) -> bo
     today = today or timezone.localdate()
     return bool(
         referral.status == Status.IN_THERAPY
-        and referral.intake_date
-        and questionnaire_due(referral.intake_date, 5) <= today
+        and referral.week_zero
+        and questionnaire_due(referral.week_zero, 5) <= today
     )

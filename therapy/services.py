@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from core.pdf import pdf_sha256
 from referrals.exceptions import InvalidTransition
-from referrals.models import Referral, ReferralDocument, Status
+from referrals.models import FollowUp, Referral, ReferralDocument, Status
 from referrals.recipients import sent_now_to
-from referrals.schedule import follow_up_due
+from referrals.schedule import follow_up_due, screening_late, therapy_start
 from referrals.services import ensure_chosen_therapist, referral_transition
 
 from . import plausibility, signals
@@ -27,7 +27,7 @@ from .models import Screening, TherapyLetter, TherapySession
 
 
 def intake_record(*, referral: Referral, intake, by: User) -> Referral:
-    """Store the intake (an unsaved Intake) and start the clock: its date is week 0."""
+    """Store the intake (an unsaved Intake); week 0 starts with the screening that clears."""
     ensure_chosen_therapist(referral, by)
     with transaction.atomic():
         moved = referral_transition(
@@ -39,10 +39,33 @@ def intake_record(*, referral: Referral, intake, by: User) -> Referral:
     return moved
 
 
+def screening_refusal(*, referral: Referral, screening) -> str:
+    """Why this screening's date cannot be stored, or "" (the form says it beside the date)."""
+    intake = referral.intake_date
+    if screening.date > timezone.localdate():
+        return _("The screening date cannot be in the future.")
+    if intake and screening.date < intake:
+        return _("The screening cannot be before the intake on %(intake)s.") % {
+            "intake": date_format(intake, "SHORT_DATE_FORMAT")
+        }
+    if intake and screening_late(intake, screening.date) and not screening.late_reason.strip():
+        return _(
+            "The screening is %(days)d days after the intake (more than 28): give the reason."
+        ) % {"days": (screening.date - intake).days}
+    return ""
+
+
 def screening_record(*, referral: Referral, screening, by: User) -> Referral:
-    """Cleared (with or without restrictions) starts therapy; not cleared goes back to the GP."""
+    """Cleared (with or without restrictions) starts therapy on the screening's date, and with
+    it the GP's follow-up clock (three months); not cleared goes back to the GP."""
     ensure_chosen_therapist(referral, by)
+    if screening.date is None:
+        screening.date = timezone.localdate()  # recorded on the day it was held
     with transaction.atomic():
+        current = Referral.objects.select_for_update().get(pk=referral.pk)
+        refusal = screening_refusal(referral=current, screening=screening)
+        if refusal:
+            raise TherapyError(refusal)
         if screening.outcome == Screening.Outcome.NOT_CLEARED:
             reason = screening.notes or screening.restrictions
             moved = referral_transition(
@@ -56,7 +79,14 @@ def screening_record(*, referral: Referral, screening, by: User) -> Referral:
                 sender=Screening, referral=moved, event=moved.last_event, by=by
             )
         else:
-            moved = referral_transition(referral=referral, to=Status.IN_THERAPY, by=by)
+            start = therapy_start(current.intake_date or screening.date, screening.date)
+            moved = referral_transition(
+                referral=referral,
+                to=Status.IN_THERAPY,
+                by=by,
+                therapy_start=start,
+                follow_up_due=follow_up_due(start),
+            )
         screening.referral = moved
         screening.recorded_by = by
         screening.save()
@@ -97,13 +127,20 @@ def therapy_close(
         raise InvalidTransition(_("A therapy ends as completed or stopped."))
     ensure_chosen_therapist(referral, by)
     with transaction.atomic():
-        due = follow_up_due(referral.intake_date) if referral.intake_date else None
-        changes = {"follow_up_due": due}
+        start = referral.therapy_start or referral.intake_date
+        held = FollowUp.objects.filter(referral=referral).exists()
+        changes = {}
+        # Set when the therapy started; a late close moves it to two weeks after the close.
+        if start and not held:
+            changes["follow_up_due"] = follow_up_due(start, closed_on=timezone.localdate())
         if outcome == Status.STOPPED:
             changes["stop_reason"] = reason
         closed = referral_transition(referral=referral, to=outcome, by=by, note=reason, **changes)
         letter.kind = TherapyLetter.Kind.END
         letter_send(referral=closed, letter=letter, by=by)
+        if held:
+            # The GP held the follow-up while the therapy was open: the close ends the referral.
+            closed = referral_transition(referral=closed, to=Status.FOLLOWED_UP, by=by)
     return closed
 
 

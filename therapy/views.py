@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -95,7 +96,9 @@ def intake(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as exc:
             refuse(request, str(exc))
             return redirect("referrals:detail", pk=referral.pk)
-        messages.success(request, _("Intake saved. Week 0 starts on the intake date."))
+        messages.success(
+            request, _("Intake saved. Week 0 starts on the day the screening clears the patient.")
+        )
         return redirect("therapy:screening", pk=referral.pk)
     context = {
         "form": form,
@@ -110,7 +113,7 @@ def screening(request: HttpRequest, pk: int) -> HttpResponse:
     referral, blocked = therapist_step(request, pk, (Status.INTAKE_DONE,))
     if blocked:
         return blocked
-    form = ScreeningForm(request.POST or None)
+    form = ScreeningForm(request.POST or None, referral=referral)
     if request.method == "POST" and form.is_valid():
         try:
             referral = services.screening_record(
@@ -122,7 +125,11 @@ def screening(request: HttpRequest, pk: int) -> HttpResponse:
         if referral.status == Status.NOT_CLEARED:
             messages.warning(request, _("Not cleared: the referral goes back to the GP."))
         else:
-            messages.success(request, _("Screening saved. The therapy has started."))
+            messages.success(
+                request,
+                _("Screening saved. The therapy has started: week 0 is %(day)s.")
+                % {"day": date_format(referral.therapy_start, "SHORT_DATE_FORMAT")},
+            )
         return redirect("referrals:detail", pk=referral.pk)
     context = {
         "form": form,
