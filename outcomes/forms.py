@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from core.widgets import DateInput
+from core.widgets import DateInput, RadioSelect
 from referrals.schedule import questionnaire_window
 
 from .instruments import Instrument, InvalidAnswers
@@ -61,7 +61,7 @@ class QuestionnaireForm(forms.Form):
         for index, text in enumerate(instrument.items):
             self.fields[self.item_name(index)] = forms.CharField(
                 label=text,
-                widget=forms.RadioSelect(choices=choices),
+                widget=RadioSelect(choices=choices),
                 required=False,
             )
         # Not scored, so not required: a paper form may leave it blank.
@@ -70,7 +70,7 @@ class QuestionnaireForm(forms.Form):
             choices=[(str(v), label) for v, label in enumerate(instrument.functioning_options)],
             coerce=int,
             empty_value=None,
-            widget=forms.RadioSelect,
+            widget=RadioSelect,
             required=False,
         )
         # The items first, in their order; then the functioning question; the date last.

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import limits
-from core.widgets import DateInput
+from core.widgets import DateInput, RadioSelect
 
 from . import readiness
 from .fitness_check import FitnessCheck
@@ -34,7 +34,7 @@ def _yes_no(question: readiness.Question | readiness.Condition, initial) -> form
         choices=YES_NO,
         coerce=_to_bool,
         empty_value=None,
-        widget=forms.RadioSelect,
+        widget=RadioSelect,
         required=False,
         initial=initial,
     )
@@ -60,7 +60,7 @@ class FitnessCheckForm(forms.Form):
         label=_("Outcome of the evaluation"),
         required=False,
         choices=FitnessCheck.Evaluation.choices,
-        widget=forms.RadioSelect,
+        widget=RadioSelect,
     )
     evaluation_limits = forms.CharField(
         label=_("Limits"),

@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.widgets import DateInput
+from core.widgets import DateInput, RadioSelect
 from therapists.models import Therapist
 
 from .icpc import Icpc, icpc_choice_label, secondary_codes
@@ -40,7 +40,7 @@ class ReferralForm(forms.ModelForm):
         choices=YES_NO,
         coerce=_to_bool,
         empty_value=None,
-        widget=forms.RadioSelect,
+        widget=RadioSelect,
         required=False,
     )
 
@@ -61,9 +61,9 @@ class ReferralForm(forms.ModelForm):
             "urgency",
         ]
         widgets = {
-            "severity": forms.RadioSelect,
-            "purpose": forms.RadioSelect,
-            "urgency": forms.RadioSelect,
+            "severity": RadioSelect,
+            "purpose": RadioSelect,
+            "urgency": RadioSelect,
             "medication": forms.Textarea(attrs={"rows": 2}),
             "history": forms.Textarea(attrs={"rows": 3}),
             "question": forms.Textarea(attrs={"rows": 3}),
@@ -134,10 +134,10 @@ class FollowUpForm(forms.ModelForm):
         ]
         widgets = {
             "date": DateInput(),
-            "wellbeing": forms.RadioSelect,
-            "antidepressant": forms.RadioSelect,
-            "work_status": forms.RadioSelect,
-            "still_running": forms.RadioSelect,
+            "wellbeing": RadioSelect,
+            "antidepressant": RadioSelect,
+            "work_status": RadioSelect,
+            "still_running": RadioSelect,
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
         help_texts = {"phq9_total": _("Optional: 0 to 27.")}

@@ -3,7 +3,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.widgets import DateInput, DecimalCommaField
+from core.widgets import DateInput, DecimalCommaField, RadioSelect
 from referrals.models import Referral, Status
 
 from . import dose, plausibility
@@ -78,8 +78,8 @@ class SessionForm(ConfirmUnusualMixin, forms.ModelForm):
         ]
         widgets = {
             "date": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
-            "mode": forms.RadioSelect,
-            "attendance": forms.RadioSelect,
+            "mode": RadioSelect,
+            "attendance": RadioSelect,
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
         field_classes = {"distance_km": DecimalCommaField}
@@ -171,7 +171,7 @@ class GroupSessionForm(SessionForm):
                 choices=self.GROUP_CHOICES,
                 initial=NOT_IN_GROUP,
                 required=False,
-                widget=forms.RadioSelect,
+                widget=RadioSelect,
             )
 
     @staticmethod
@@ -312,7 +312,7 @@ class ScreeningForm(ConfirmUnusualMixin, forms.ModelForm):
         widgets = {
             "date": DateInput(),
             "late_reason": forms.Textarea(attrs={"rows": 2}),
-            "outcome": forms.RadioSelect,
+            "outcome": RadioSelect,
             "injuries": forms.Textarea(attrs={"rows": 2}),
             "notes": forms.Textarea(attrs={"rows": 2}),
             "restrictions": forms.Textarea(attrs={"rows": 2}),
@@ -384,7 +384,7 @@ class CloseForm(forms.ModelForm):
             (Status.COMPLETED, _("Completed: the patient runs on their own")),
             (Status.STOPPED, _("Stopped: drop-out")),
         ],
-        widget=forms.RadioSelect,
+        widget=RadioSelect,
     )
     reason = forms.CharField(
         label=_("Reason for stopping"),
@@ -399,7 +399,7 @@ class CloseForm(forms.ModelForm):
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 4}),
             "fitness_progress": forms.Textarea(attrs={"rows": 2}),
-            "runs_independently": forms.RadioSelect,
+            "runs_independently": RadioSelect,
             "advice": forms.Textarea(attrs={"rows": 3}),
         }
 
