@@ -47,7 +47,8 @@ def _open() -> QuerySet[SafetyAlert]:
     return (
         SafetyAlert.objects.filter(acknowledged_at=None)
         .select_related("referral__patient", "referral__gp", "response")
-        .order_by("-raised_at", "-pk")
+        # The longest waiting first: an escalated alert is never below a newer one.
+        .order_by("raised_at", "pk")
     )
 
 

@@ -73,7 +73,8 @@ def _report_saved(request: HttpRequest, response) -> None:
             _(
                 "Safety alert: %(alert)s. Assess the risk with the patient today; in acute "
                 "danger call 112, and point to 113 Zelfmoordpreventie (0800-0113, 113.nl). "
-                "Every GP of the practice sees the alert in Loopbaan now and is sent an e-mail."
+                "Every GP of the practice sees the alert in Loopbaan now; the referring GP and "
+                "the practice's address are sent an e-mail."
             )
             % {"alert": ALERT_LABELS.get(alert.code, alert.code)},
         )
@@ -91,9 +92,19 @@ def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
             (described,) = describe([alert])
             context = {"alert": described, "referral": alert.referral, "form": form}
             return render(request, "outcomes/acknowledge.html", context)
-        note = form.cleaned_data["note"]
-        if services.alert_acknowledge(alert=alert, by=request.user, note=note):
+        if services.alert_acknowledge(
+            alert=alert, by=request.user, note=form.cleaned_data["note"]
+        ):
             messages.success(request, _("Safety alert acknowledged."))
             return redirect("referrals:detail", pk=alert.referral_id)
+        alert.refresh_from_db()
+    note = (request.POST.get("note") or "").strip()
+    if note:
+        # A colleague acknowledged it first (found in a try-out: the second GP's note was lost
+        # with only "already acknowledged"). Show who did and what they wrote, and give this
+        # GP's note back so that nothing they did goes unrecorded.
+        (described,) = describe([alert])
+        context = {"alert": described, "referral": alert.referral, "late_note": note}
+        return render(request, "outcomes/acknowledged_meanwhile.html", context, status=409)
     refuse(request, _("This safety alert had already been acknowledged."), messages.INFO)
     return redirect("referrals:detail", pk=alert.referral_id)

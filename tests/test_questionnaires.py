@@ -432,7 +432,7 @@ def test_acknowledge_answers_post_only(in_therapy, gp, client_for):
     assert response.status_code == 405
 
 
-def test_open_alerts_for_gp_are_newest_first_in_a_constant_number_of_queries(
+def test_open_alerts_for_gp_are_longest_waiting_first_in_a_constant_number_of_queries(
     gp, therapist, django_assert_num_queries
 ):
     alerts = [
@@ -449,7 +449,7 @@ def test_open_alerts_for_gp_are_newest_first_in_a_constant_number_of_queries(
         rows = list(alerts_open_for_gp(gp))
         names = [alert.referral.patient.formal_name for alert in rows]
 
-    assert rows == alerts[::-1]
+    assert rows == alerts  # the longest waiting first (raised first)
     assert len(names) == 3
 
 
@@ -535,8 +535,8 @@ def test_post_with_item_9_shows_the_safety_alert_message(
     assert levels["error"].startswith("Safety alert:")
     # Not "has been informed": at this moment the e-mail may still fail (found by the operator).
     assert (
-        "Every GP of the practice sees the alert in Loopbaan now and is sent an e-mail."
-        in (levels["error"])
+        "Every GP of the practice sees the alert in Loopbaan now; the referring GP and "
+        "the practice's address are sent an e-mail." in (levels["error"])
     )
     # Concrete guidance, not "your safety protocol": today's risk assessment, 112 and 113.
     for guidance in ("Assess the risk with the patient today", "112", "0800-0113", "113.nl"):

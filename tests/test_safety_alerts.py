@@ -117,7 +117,8 @@ def test_a_colleague_gp_sees_the_alert_on_their_home_marked_with_the_referring_g
     assert f"referred by {gp.get_full_name()}" in html
     assert in_therapy.patient.formal_name in html
     assert "Answer on item 9: “More than half the days”." in html
-    assert "Patient's phone: 06 12345678." in html
+    assert "Patient's phone:" in html
+    assert 'href="tel:0612345678"' in html
     for guidance in ("same-day risk assessment", "call 112", "0800-0113", "113.nl"):
         assert guidance in html
     assert reverse("outcomes:acknowledge", args=[alert.pk]) in html
@@ -146,6 +147,33 @@ def test_a_colleague_gp_acknowledges_with_a_note_on_the_timeline(
         (colleague.get_full_name(), "Patient gebeld, geen acuut gevaar, afspraak morgen")
     ]
     assert "Patient gebeld, geen acuut gevaar, afspraak morgen" in page.content.decode()
+
+
+def test_a_second_gp_acknowledging_after_a_colleague_gets_their_note_back(
+    in_therapy, gp, colleague, client_for
+):
+    """Found in a try-out: the colleague who acknowledged second saw only "already
+    acknowledged", and what they had done (an appointment made) was lost."""
+    alert = raise_alert(in_therapy)
+    first = client_for(gp).post(
+        reverse("outcomes:acknowledge", args=[alert.pk]),
+        {"note": "Assistente teruggebeld, geen gehoor; voicemail ingesproken."},
+    )
+    assert first.status_code == 302
+
+    second = client_for(colleague).post(
+        reverse("outcomes:acknowledge", args=[alert.pk]),
+        {"note": "Patiënte gebeld, komt vanmiddag 16:00 op spreekuur."},
+    )
+
+    assert second.status_code == 409
+    html = second.content.decode()
+    assert "Patiënte gebeld, komt vanmiddag 16:00 op spreekuur." in html
+    assert "Assistente teruggebeld, geen gehoor; voicemail ingesproken." in html
+    assert gp.get_full_name() in html
+    alert.refresh_from_db()
+    assert alert.acknowledged_by == gp
+    assert alert.acknowledgement_note.startswith("Assistente teruggebeld")
 
 
 def test_a_gp_of_another_practice_neither_sees_nor_acknowledges_the_alert(
