@@ -92,9 +92,7 @@ def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
             (described,) = describe([alert])
             context = {"alert": described, "referral": alert.referral, "form": form}
             return render(request, "outcomes/acknowledge.html", context)
-        if services.alert_acknowledge(
-            alert=alert, by=request.user, note=form.cleaned_data["note"]
-        ):
+        if services.alert_acknowledge(alert=alert, by=request.user, note=form.cleaned_data["note"]):
             messages.success(request, _("Safety alert acknowledged."))
             return redirect("referrals:detail", pk=alert.referral_id)
         alert.refresh_from_db()
