@@ -264,7 +264,8 @@ class Attacker:
             return person
         field = key
         choices = {
-            str(lbl): v
+            # A complaint shows as its ICPC code and label, as the GP chose it.
+            (f"{v} {lbl}" if key == "complaint" else str(lbl)): v
             for v, lbl in {
                 "status": Status,
                 "complaint": Icpc,
