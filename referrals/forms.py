@@ -33,7 +33,10 @@ class ReferralForm(forms.ModelForm):
         choices=[(c.value, icpc_choice_label(c)) for c in Icpc],
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        help_text=_("Any number; the main complaint is not repeated here."),
+        help_text=_(
+            "Any number; the main complaint is not repeated here. P74, P76 and P78 are"
+            " disorders: tick them only when you have made that diagnosis."
+        ),
     )
     uses_antidepressant = forms.TypedChoiceField(
         label=_("Does the patient use an antidepressant?"),

@@ -344,6 +344,7 @@ def test_the_pace_rule_reads_the_dutch_decimal_comma():
 # --- Screening: unusual values, flags -----------------------------------------------------------
 
 SCREENING = {
+    "date": today().isoformat(),  # the same day as the intake: one visit
     "resting_heart_rate": "64",
     "systolic": "125",
     "diastolic": "80",
@@ -378,7 +379,7 @@ def test_a_blood_pressure_of_165_95_asks_for_confirmation_then_flags_page_and_le
 
     assert first.status_code == 200
     assert set(first.context["form"].errors) == {"systolic"}
-    assert "165/95 mmHg is 160/90 or higher" in first.text
+    assert "165/95 mmHg is high (systolic 160 or more, or diastolic 90 or more)" in first.text
     assert 'name="values_confirmed"' in first.text
     intake_done.refresh_from_db()
     assert intake_done.status == Status.INTAKE_DONE
@@ -392,18 +393,23 @@ def test_a_blood_pressure_of_165_95_asks_for_confirmation_then_flags_page_and_le
     screening = Screening.objects.get(referral=intake_done)
     assert screening.values_confirmed
     with translation.override("en"):
-        assert screening.flags == ["Blood pressure 160/90 mmHg or higher: 165/95 mmHg."]
+        assert screening.flags == [
+            "High blood pressure (systolic 160 or more, or diastolic 90 or more): 165/95 mmHg."
+        ]
 
     for user in (therapist, gp):
         page = client_for(user).get(reverse("referrals:detail", args=[intake_done.pk])).text
         assert "Values that need attention:" in page
-        assert "Blood pressure 160/90 mmHg or higher: 165/95 mmHg." in page
+        assert (
+            "High blood pressure (systolic 160 or more, or diastolic 90 or more): 165/95 mmHg."
+            in page
+        )
 
     referral = Referral.objects.get(pk=intake_done.pk)
     letter = TherapyLetter(referral=referral, kind=TherapyLetter.Kind.INTAKE, summary="Start.")
     text = pdf_text(render_therapy_letter(letter))
     assert "Waarden die aandacht vragen:" in text
-    assert "Bloeddruk 160/90 mmHg of hoger: 165/95 mmHg." in text
+    assert "Hoge bloeddruk (bovendruk 160 of meer, of onderdruk 90 of meer): 165/95 mmHg." in text
 
 
 def test_a_resting_heart_rate_over_100_asks_for_confirmation(intake_done, therapist, client_for):
@@ -413,6 +419,42 @@ def test_a_resting_heart_rate_over_100_asks_for_confirmation(intake_done, therap
     )
     assert set(response.context["form"].errors) == {"resting_heart_rate"}
     assert not Screening.objects.exists()
+
+
+def test_a_blood_pressure_that_is_not_high_is_not_called_160_90(intake_done, therapist, client_for):
+    """Found by a clinician: 130/90 was told it "is 160/90 or higher"."""
+    response = client_for(therapist).post(
+        reverse("therapy:screening", args=[intake_done.pk]),
+        {**SCREENING, "systolic": "130", "diastolic": "90"},
+    )
+    assert "130/90 mmHg is high (systolic 160 or more, or diastolic 90 or more)" in response.text
+    assert "160/90 or higher" not in response.text
+
+
+def test_a_resting_heart_rate_under_50_asks_for_confirmation(intake_done, therapist, client_for):
+    """Found by a clinician: 30 at rest was saved without a word."""
+    response = client_for(therapist).post(
+        reverse("therapy:screening", args=[intake_done.pk]),
+        {**SCREENING, "resting_heart_rate": "30"},
+    )
+    assert set(response.context["form"].errors) == {"resting_heart_rate"}
+    assert not Screening.objects.exists()
+
+
+def test_grade_3_blood_pressure_cannot_be_cleared_even_when_confirmed(
+    intake_done, therapist, client_for
+):
+    """Found by a clinician: 250/150 could be confirmed and cleared for running."""
+    client = client_for(therapist)
+    url = reverse("therapy:screening", args=[intake_done.pk])
+    data = {**SCREENING, "systolic": "250", "diastolic": "150", "values_confirmed": "on"}
+    refused = client.post(url, data)
+    assert refused.status_code == 200
+    assert "outcome" in refused.context["form"].errors
+    assert not Screening.objects.exists()
+    not_cleared = client.post(url, {**data, "outcome": "not_cleared", "notes": "RR 250/150."})
+    assert not_cleared.status_code == 302
+    assert Screening.objects.get(referral=intake_done).outcome == "not_cleared"
 
 
 def test_ordinary_screening_values_give_no_flag_and_no_tick_box(intake_done, therapist, client_for):

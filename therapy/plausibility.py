@@ -10,10 +10,16 @@ Impossible (refused):
 Unusual (saved once confirmed):
 - an average heart rate during a session under 60 or over 210 bpm;
 - at the screening a resting heart rate over 100 bpm (tachycardia at rest, the usual
-  definition) or a blood pressure of 160/90 mmHg or higher (160 systolic is where grade 2
+  definition) or under 50 (bradycardia; a trained runner may have it, hence a confirmation),
+  or a blood pressure of 160/90 mmHg or higher (160 systolic is where grade 2
   hypertension begins and 90 diastolic where grade 1 does in the 2018 ESC/ESH guideline;
   the thresholds are those of the clinical review of issue 15). These stay a flag for the
   therapist on the referral page and for the GP in the report after intake.
+
+Not cleared for running (refused as "cleared"): a blood pressure of 180 systolic or 110
+diastolic or higher, grade 3 hypertension in the 2018 ESC/ESH guideline (Williams et al., Eur
+Heart J 2018;39:3021), which needs the GP before exercise (found in a clinician's try-out: 250/150
+could be confirmed and cleared).
 """
 
 from decimal import Decimal
@@ -24,7 +30,9 @@ from django.utils.translation import gettext_lazy as _
 FASTEST_PACE = Decimal("2.5")  # minutes per km: 2:30 min/km
 SESSION_HEART_RATE = (60, 210)
 RESTING_HEART_RATE_ABOVE = 100
+RESTING_HEART_RATE_BELOW = 50
 BLOOD_PRESSURE_FROM = (160, 90)
+BLOOD_PRESSURE_GRADE_3 = (180, 110)
 
 
 def pace_text(minutes_per_km: Decimal) -> str:
@@ -83,17 +91,27 @@ def screening_warnings(data: dict) -> dict[str, str]:
             "A resting heart rate of %(rate)s bpm is above 100. Check it, and tick the box"
             " below if it is right: it will show as a flag to you and to the GP."
         ) % {"rate": rate}
+    elif rate is not None and rate < RESTING_HEART_RATE_BELOW:
+        warnings["resting_heart_rate"] = _(
+            "A resting heart rate of %(rate)s bpm is below 50. Check it, and tick the box"
+            " below if it is right: it will show as a flag to you and to the GP."
+        ) % {"rate": rate}
     systolic, diastolic = data.get("systolic"), data.get("diastolic")
     if systolic is not None and diastolic is not None and high_blood_pressure(systolic, diastolic):
         warnings["systolic"] = _(
-            "A blood pressure of %(bp)s mmHg is 160/90 or higher. Check it, and tick the box"
-            " below if it is right: it will show as a flag to you and to the GP."
+            "A blood pressure of %(bp)s mmHg is high (systolic 160 or more, or diastolic 90 or"
+            " more). Check it, and tick the box below if it is right: it will show as a flag to"
+            " you and to the GP."
         ) % {"bp": f"{systolic}/{diastolic}"}
     return warnings
 
 
 def high_blood_pressure(systolic: int, diastolic: int) -> bool:
     return systolic >= BLOOD_PRESSURE_FROM[0] or diastolic >= BLOOD_PRESSURE_FROM[1]
+
+
+def grade_3_blood_pressure(systolic: int, diastolic: int) -> bool:
+    return systolic >= BLOOD_PRESSURE_GRADE_3[0] or diastolic >= BLOOD_PRESSURE_GRADE_3[1]
 
 
 def screening_flags(screening) -> list[str]:
@@ -106,9 +124,14 @@ def screening_flags(screening) -> list[str]:
             _("Resting heart rate above 100 bpm: %(rate)s bpm.")
             % {"rate": screening.resting_heart_rate}
         )
+    elif screening.resting_heart_rate < RESTING_HEART_RATE_BELOW:
+        flags.append(
+            _("Resting heart rate below 50 bpm: %(rate)s bpm.")
+            % {"rate": screening.resting_heart_rate}
+        )
     if high_blood_pressure(screening.systolic, screening.diastolic):
         flags.append(
-            _("Blood pressure 160/90 mmHg or higher: %(bp)s mmHg.")
+            _("High blood pressure (systolic 160 or more, or diastolic 90 or more): %(bp)s mmHg.")
             % {"bp": f"{screening.systolic}/{screening.diastolic}"}
         )
     return [str(flag) for flag in flags]
