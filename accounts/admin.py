@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import UserChangeForm as BaseUserChangeForm
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils.html import format_html
@@ -45,6 +46,31 @@ class GPProfileInline(admin.StackedInline):
     extra = 0
 
 
+CLINICAL_ROLES = (User.Role.GP, User.Role.THERAPIST)
+
+
+class UserChangeForm(BaseUserChangeForm):
+    """An account with the admin's powers never becomes a GP's or a therapist's: care and
+    administration are separate accounts, so the administrator cannot give themselves (or an
+    administrator account they hold) a practice's patients."""
+
+    def clean(self):
+        data = super().clean()
+        becomes_clinical = data.get("role") in CLINICAL_ROLES
+        was_clinical = self.instance.role in CLINICAL_ROLES
+        powers = data.get("is_staff") or data.get("is_superuser")
+        had_powers = self.instance.is_staff or self.instance.is_superuser
+        if becomes_clinical and (powers or (had_powers and not was_clinical)):
+            self.add_error(
+                "role",
+                _(
+                    "An administrator's account cannot be a GP's or a therapist's. Add the "
+                    "person a separate account for their clinical work."
+                ),
+            )
+        return data
+
+
 class UserAddForm(forms.ModelForm):
     """A new user without a password: they choose it themselves, from the link e-mailed to them."""
 
@@ -74,6 +100,7 @@ class UserAdmin(BaseUserAdmin):
     list_select_related = ["practice"]
     inlines = [GPProfileInline]
     add_form = UserAddForm
+    form = UserChangeForm
     add_form_template = None  # Django's asks for a username and password
     actions = ["send_password_reset_link", "reset_two_factors"]
     readonly_fields = ["email", "two_factor_state", "last_login", "date_joined"]
@@ -98,7 +125,13 @@ class UserAdmin(BaseUserAdmin):
     )
 
     def get_readonly_fields(self, request, obj=None):
-        return self.readonly_fields if obj is not None else []
+        if obj is None:
+            return []
+        if obj.pk == request.user.pk:
+            # Found by an attacker's try-out: the administrator made their own account a GP of
+            # a practice and read its patients. Nobody changes their own role or powers here.
+            return [*self.readonly_fields, "role", "practice", "is_staff", "is_superuser"]
+        return self.readonly_fields
 
     @admin.display(description=_("two-factor sign-in"))
     def two_factor_state(self, obj: User) -> str:

@@ -52,5 +52,12 @@ def register() -> None:
             "fitness_check": _("fitness check"),
             "follow_up": _("follow-up"),
             "report": _("report"),
+            "therapist_register": _("therapist register"),
+        },
+        # The administrator's looks at referrals (their history and reasons) and changes to
+        # the therapists' register are rows too (found in an attacker's try-out: neither was).
+        admin_parts={
+            "admin:referrals_referral_": "referral",
+            "admin:therapists_therapist_": "therapist_register",
         },
     )

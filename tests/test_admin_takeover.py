@@ -241,3 +241,79 @@ def test_a_user_added_in_the_admin_has_no_password_and_gets_both_links(
     assert mailed_link(user.email, "/accounts/two-factor/enrol/")
     assert {address for m in mail.outbox for address in m.to} == {user.email}
     assert AccessLog.objects.filter(user=admin, url_name="admin:accounts_user_add").exists()
+
+
+# --- Found in an attacker's try-out: the administrator made themselves a GP or a therapist ------
+
+
+def test_the_admin_cannot_make_their_own_account_a_gp(admin, practice, client_for):
+    client = client_for(admin)
+    url = reverse("admin:accounts_user_change", args=[admin.pk])
+    page = client.get(url).content.decode()
+    assert 'name="role"' not in page and 'name="practice"' not in page
+    client.post(
+        url,
+        {
+            "first_name": admin.first_name,
+            "last_name": admin.last_name,
+            "role": User.Role.GP,
+            "practice": practice.pk,
+            "is_active": "on",
+            "is_staff": "on",
+            "is_superuser": "on",
+            "gpprofile-TOTAL_FORMS": "0",
+            "gpprofile-INITIAL_FORMS": "0",
+        },
+    )
+    admin.refresh_from_db()
+    assert admin.role == User.Role.ADMIN and admin.practice_id is None
+
+
+def test_another_administrator_account_cannot_become_a_gp(admin, practice, client_for):
+    other = User.objects.create_user(
+        email="beheer2@example.org",
+        password=TEST_PASSWORD,
+        role=User.Role.ADMIN,
+        is_staff=True,
+        is_superuser=True,
+    )
+    response = client_for(admin).post(
+        reverse("admin:accounts_user_change", args=[other.pk]),
+        {
+            "first_name": "Twee",
+            "last_name": "Beheer",
+            "role": User.Role.GP,
+            "practice": practice.pk,
+            "is_active": "on",
+            "gpprofile-TOTAL_FORMS": "0",
+            "gpprofile-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert "role" in response.context["adminform"].form.errors
+    other.refresh_from_db()
+    assert other.role == User.Role.ADMIN
+
+
+def test_a_therapists_profile_cannot_be_moved_to_another_account(admin, therapist, client_for):
+    client = client_for(admin)
+    profile = therapist.therapist
+    url = reverse("admin:therapists_therapist_change", args=[profile.pk])
+    page = client.get(url).content.decode()
+    assert 'name="user"' not in page
+    client.post(url, {"user": admin.pk, "profession": profile.profession})
+    profile.refresh_from_db()
+    assert profile.user_id == therapist.pk
+
+
+def test_the_admins_looks_at_referrals_and_the_register_are_logged(
+    admin, referral, therapist, client_for
+):
+    client = client_for(admin)
+    client.get(reverse("admin:referrals_referral_changelist"))
+    client.get(reverse("admin:referrals_referral_change", args=[referral.pk]))
+    client.get(reverse("admin:therapists_therapist_change", args=[therapist.therapist.pk]))
+    parts = list(AccessLog.objects.filter(user=admin).values_list("part", "url_name"))
+    assert ("referral", "admin:referrals_referral_changelist") in parts
+    assert ("referral", "admin:referrals_referral_change") in parts
+    assert ("therapist_register", "admin:therapists_therapist_change") in parts

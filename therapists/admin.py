@@ -27,6 +27,12 @@ class TherapistAdmin(admin.ModelAdmin):
     list_select_related = ["user", "verified_by"]
     readonly_fields = ["is_verified", "verified_by", "verified_at"]
     autocomplete_fields = ["user"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Found by an attacker's try-out: moving a profile to another account handed that
+        # account the therapist's clients. The account is chosen once, when the profile is made.
+        return [*self.readonly_fields, "user"] if obj is not None else self.readonly_fields
+
     actions = ["verify_certification"]
 
     @admin.action(description=_("Verify certification"))
