@@ -46,7 +46,10 @@ Kind = Notification.Kind
 # What the recipient is told, per kind: only that something waits, never what.
 HEADLINES = {
     Kind.NEW_REFERRAL: _("A new referral waits for you in Loopbaan."),
-    Kind.REFERRAL_ANSWERED: _("A running therapist has answered your referral."),
+    Kind.REFERRAL_ANSWERED: _("A running therapist has accepted your referral."),
+    Kind.REFERRAL_DECLINED: _(
+        "A running therapist has declined your referral: choose another therapist in Loopbaan."
+    ),
     Kind.NOT_CLEARED: _("A referral has come back to you after the sports-medical screening."),
     Kind.LETTER_BACK_READY: _("A report from the running therapist waits for you."),
     Kind.END_LETTER_READY: _(

@@ -22,7 +22,11 @@ class Notification(models.Model):
 
     class Kind(models.TextChoices):
         NEW_REFERRAL = "new_referral", _("New referral")
-        REFERRAL_ANSWERED = "referral_answered", _("Referral answered")
+        # Accepted (the stored word is older than the declined kind: rows keep their value).
+        REFERRAL_ANSWERED = "referral_answered", _("Referral accepted")
+        # Its own e-mail (found in a try-out: accept and decline read the same): the GP must
+        # choose another therapist.
+        REFERRAL_DECLINED = "referral_declined", _("Referral declined")
         NOT_CLEARED = "not_cleared", _("Returned after screening")
         LETTER_BACK_READY = "report_ready", _("Report ready")
         # Its own kind, not LETTER_BACK_READY: an end letter sent on the day of a progress

@@ -9,6 +9,7 @@ e-mails, not one. Connected in NotificationsConfig.ready.
 from accounts.models import User
 from outcomes import signals as outcome_signals
 from referrals import signals as referral_signals
+from referrals.models import Status
 from therapy import signals as therapy_signals
 from therapy.models import TherapyLetter
 
@@ -30,7 +31,9 @@ def referral_sent(*, referral, event, **kwargs) -> None:
 def referral_answered(*, referral, event, **kwargs) -> None:
     notify(
         referral=referral,
-        kind=Kind.REFERRAL_ANSWERED,
+        kind=Kind.REFERRAL_DECLINED
+        if event.to_status == Status.DECLINED
+        else Kind.REFERRAL_ANSWERED,
         recipient=referral.gp,
         key=f"event-{event.pk}",
     )

@@ -421,7 +421,16 @@ def test_a_decline_a_new_send_and_an_acceptance_on_one_day_are_each_emailed(
     sent = [(m.to[0], m.subject) for m in mailoutbox]
     assert [to for to, _subject in sent] == [therapist.email, gp.email, other.user.email, gp.email]
     kinds = list(Notification.objects.order_by("pk").values_list("kind", flat=True))
-    assert kinds == [Kind.NEW_REFERRAL, Kind.REFERRAL_ANSWERED] * 2
+    assert kinds == [
+        Kind.NEW_REFERRAL,
+        Kind.REFERRAL_DECLINED,
+        Kind.NEW_REFERRAL,
+        Kind.REFERRAL_ANSWERED,
+    ]
+    # Accepting and declining read differently (found in a try-out), neither with any detail.
+    bodies = [m.body for m in mailoutbox]
+    assert "afgewezen" in bodies[1] and "geaccepteerd" in bodies[3]
+    assert "Vol" not in bodies[1]
 
 
 def test_an_end_letter_on_the_day_of_a_progress_letter_still_emails_the_gp(

@@ -743,6 +743,7 @@ def test_emails_carry_no_medical_detail(gp, therapist, mailoutbox):
         Kind.NEW_REFERRAL,
         Kind.NOT_CLEARED,
         Kind.REFERRAL_ANSWERED,
+        Kind.REFERRAL_DECLINED,
         Kind.LETTER_BACK_READY,
         Kind.END_LETTER_READY,
         Kind.SAFETY_ALERT,
