@@ -242,6 +242,9 @@ def test_progress_report_shows_attendance_and_change_since_week_0(intake_done):
     assert squash(f"{nl(CHANGE_LABELS[DETERIORATED])} (+6)") in flat  # PHQ-9 14 -> 20
     assert squash(f"{nl(CHANGE_LABELS[IMPROVED])} (-5)") in flat  # GAD-7 11 -> 6
     assert squash(report.summary) in flat
+    # A session the patient called off reads as in the form and the running log ("Afgemeld"),
+    # not as a cancelled referral ("Geannuleerd"), found in a try-out.
+    assert squash("Afgemeld") in flat and squash("Geannuleerd") not in flat
 
 
 def test_end_report_shows_scores_verdicts_chart_and_advice(end_report):

@@ -28,8 +28,8 @@ RANGES = {
     "rpe": (6, 20, _("Enter the exertion on the Borg scale: a whole number from 6 to 20.")),
 }
 NOT_IN_GROUP = ""
-# The model's "Cancelled" shares its msgid with the referral status ("Geannuleerd"); a session
-# the patient called off is "Afgemeld".
+# A session the patient called off is "Afgemeld" everywhere: in this form, the running log and
+# the letters back (the referral's status "Cancelled" is "Geannuleerd", a different thing).
 ATTENDANCE_CHOICES = [
     (TherapySession.Attendance.ATTENDED, _("Attended")),
     (TherapySession.Attendance.NO_SHOW, _("No-show")),

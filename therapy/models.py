@@ -134,7 +134,7 @@ class TherapySession(models.Model):
     class Attendance(models.TextChoices):
         ATTENDED = "attended", _("Attended")
         NO_SHOW = "no_show", _("No-show")
-        CANCELLED = "cancelled", _("Cancelled")
+        CANCELLED = "cancelled", _("Cancelled by patient")
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="sessions")
     date = models.DateField(_("date"))
