@@ -93,7 +93,10 @@ def spreadsheet_safe(value: str) -> str:
 
 def csv_rows(rows: Iterable[GPMonthRow], release: Release) -> Iterable[list[str]]:
     """The CSV's lines: every count as `release` lets it be shown (SUPPRESSED if not)."""
+    # The year and the month as two numbers: a spreadsheet turned "2026-01" into a date
+    # (found in a try-out).
     yield [
+        gettext("Year"),
         gettext("Month"),
         gettext("Practice"),
         gettext("GP"),
@@ -106,7 +109,8 @@ def csv_rows(rows: Iterable[GPMonthRow], release: Release) -> Iterable[list[str]
             release.shown(node, ("csv", row.practice_id, row.gp_id, status)) for status in Status
         ]
         yield [
-            f"{row.month:%Y-%m}",
+            str(row.month.year),
+            str(row.month.month),
             spreadsheet_safe(row.practice),
             spreadsheet_safe(row.gp),
             *(count_cell(n) for n in cells),

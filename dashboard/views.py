@@ -158,7 +158,9 @@ def outcomes_csv(request: HttpRequest) -> HttpResponse:
         scope.cells, period=scope.period, release=release, by_practice=scope.by_practice
     )
     response, writer = _csv_response(f"uitkomsten-{scope.suffix}.csv")
-    writer.writerow([gettext("Figure"), gettext("Result"), gettext("Based on"), ""])
+    writer.writerow(
+        [gettext("Figure"), gettext("Result"), gettext("Based on"), gettext("Counted among")]
+    )
     for row in report.outcomes:
         writer.writerow([row.label, row.value, row.base, row.base_label])
     for label, value in report.antidepressant:

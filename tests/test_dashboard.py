@@ -167,7 +167,7 @@ def test_gp_counts_only_their_own_referrals(gp, gp_other_practice, practice, en)
     rows = parse_csv(en(gp).get(reverse("dashboard:monthly_csv")))
 
     assert response.context["report"].total == 5
-    assert {row[2] for row in rows[1:]} == {gp.get_full_name()}
+    assert {row[3] for row in rows[1:]} == {gp.get_full_name()}
     assert colleague.get_full_name() not in response.content.decode()
 
 
@@ -286,10 +286,11 @@ def test_month_of_sending_is_the_month_in_amsterdam(gp, manager, en):
         (date(2025, 5, 1), 0),
         (date(2025, 6, 1), 0),
     ]
-    assert [(row[0], row[-1]) for row in rows[1:]] == [
-        ("2025-04", "5"),
-        ("2025-05", "0"),
-        ("2025-06", "0"),
+    # The year and the month as numbers, so a spreadsheet does not make a date of them.
+    assert [(row[0], row[1], row[-1]) for row in rows[1:]] == [
+        ("2025", "4", "5"),
+        ("2025", "5", "0"),
+        ("2025", "6", "0"),
     ]
 
 
@@ -432,11 +433,12 @@ def test_monthly_csv_counts_equal_the_database(gp, gp_other_practice, manager, p
     found, hidden = Counter(), []
     for row in body:
         record = dict(zip(header, row, strict=True))
+        month = f"{record['Year']}-{int(record['Month']):02d}"
         for label, value in status_columns.items():
             if record[label] == SUPPRESSED:
-                hidden.append((record["Month"], record["GP"], value))
+                hidden.append((month, record["GP"], value))
             elif int(record[label]):
-                found[record["Month"], record["GP"], value] = int(record[label])
+                found[month, record["GP"], value] = int(record[label])
         if SUPPRESSED not in row:
             assert int(record["Total"]) == sum(int(record[label]) for label in status_columns)
     expected = db_counts(practice, period)
@@ -444,11 +446,11 @@ def test_monthly_csv_counts_equal_the_database(gp, gp_other_practice, manager, p
     # The single decline is hidden, and so is a second figure of its row: 1 = total - the rest
     # could not be worked out.
     assert ("2025-02", gp.get_full_name(), Status.DECLINED) in hidden
-    february = [row for row in body if row[0] == "2025-02" and row[2] == gp.get_full_name()][0]
+    february = [row for row in body if row[:2] == ["2025", "2"] and row[3] == gp.get_full_name()][0]
     assert february.count(SUPPRESSED) >= 2
     # One row per month x GP, zeros included.
     assert len(body) == 3 * 2
-    assert {row[1] for row in body} == {practice.name}
+    assert {row[2] for row in body} == {practice.name}
 
 
 def test_monthly_csv_is_dutch_excel_csv(gp, manager, client_for):
@@ -465,12 +467,13 @@ def test_monthly_csv_is_dutch_excel_csv(gp, manager, client_for):
     assert lines[-1] == ""
     assert all("\n" not in line for line in lines)
     header = lines[0].split(";")
-    assert len(header) == 3 + len(Status) + 1
+    assert len(header) == 4 + len(Status) + 1
     # Dutch: the language every user starts in.
-    assert header[3 : 3 + len(Status)] == [english(status.label, "nl") for status in Status]
+    assert header[:4] == ["Jaar", "Maand", "Praktijk", "Huisarts"]
+    assert header[4 : 4 + len(Status)] == [english(status.label, "nl") for status in Status]
     assert all(len(line.split(";")) == len(header) for line in lines[1:-1])
     assert len(lines) - 2 == 12  # 12 months x 1 GP
-    assert lines[1].split(";")[0] == "2026-01"
+    assert lines[1].split(";")[:2] == ["2026", "1"]  # two numbers: no spreadsheet date
 
 
 def test_csv_names_cannot_become_spreadsheet_formulas(manager, practice, en):

@@ -14,7 +14,7 @@ import csv
 import io
 import random
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.urls import reverse
@@ -281,7 +281,7 @@ class Attacker:
         header = rows[0]
         for row in rows[1:]:
             record = dict(zip(header, row, strict=True))
-            month = datetime.strptime(record["Month"], "%Y-%m").date()
+            month = date(int(record["Year"]), int(record["Month"]), 1)
 
             def mine(f, m=month, g=record["GP"]):
                 return f["month"] == m and f["r"].gp.get_full_name() == g
@@ -293,7 +293,7 @@ class Attacker:
                 test = lambda f, s=status, t=mine: t(f) and f["r"].status == s  # noqa: E731
                 with translation.override("en"):
                     column = str(status.label)
-                where = f"csv {record['Month']} {record['GP']} {status}"
+                where = f"csv {record['Year']}-{record['Month']} {record['GP']} {status}"
                 self.count(
                     ("csv", status),
                     self.population(period, test),

@@ -60,20 +60,23 @@ def test_manager_changes_the_period_and_downloads_the_monthly_csv(page):
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline=""), delimiter=";"))
 
     header, body = rows[0], rows[1:]
-    status_columns = range(3, 3 + len(Status))
+    status_columns = range(4, 4 + len(Status))
     found = Counter()
     hidden = set()
     for row in body:
         assert len(row) == len(header)
         if SUPPRESSED not in row:
             assert int(row[-1]) == sum(int(row[i]) for i in status_columns)
+        month = f"{row[0]}-{int(row[1]):02d}"  # year and month: two numbers in the CSV
         for i, status in zip(status_columns, Status, strict=True):
             if row[i] == SUPPRESSED:
-                hidden.add((row[0], row[2], status.value))
+                hidden.add((month, row[3], status.value))
             elif int(row[i]):
-                found[row[0], row[2], status.value] = int(row[i])
+                found[month, row[3], status.value] = int(row[i])
     expected = counts_in_database(manager.practice_id, period)
     # What is shown is the database's count; what is hidden is a small count or protects one.
     assert found == {key: n for key, n in expected.items() if key not in hidden}
     assert sum(expected.values()) > 0
-    assert {row[0] for row in body} == {f"{month:%Y-%m}" for month in period.months}
+    assert {(row[0], row[1]) for row in body} == {
+        (str(month.year), str(month.month)) for month in period.months
+    }
