@@ -323,32 +323,35 @@ def _follow_ups(base: QuerySet[Referral], today: date) -> list[DueItem]:
 
 def _deteriorations(base: QuerySet[Referral], today: date) -> list[DueItem]:
     """A reliable deterioration at week 5 or 10 (outcomes.recovery) on a referral still open,
-    for DETERIORATION_SHOWN_FOR after the questionnaire's date. One query: every total of the
-    referrals with a recent week-5 or week-10 questionnaire."""
+    for DETERIORATION_SHOWN_FOR after the questionnaire was entered (not its date: a paper form
+    entered weeks later never showed, found in a clinician's try-out). One query: every total
+    of the referrals with a recently entered week-5 or week-10 questionnaire."""
+    since = _start_of(today - DETERIORATION_SHOWN_FOR)
     recent = QuestionnaireResponse.objects.filter(
-        referral=OuterRef("pk"),
-        week__in=DETERIORATION_WEEKS,
-        completed_on__gte=today - DETERIORATION_SHOWN_FOR,
-        completed_on__lte=today,
+        referral=OuterRef("pk"), week__in=DETERIORATION_WEEKS, created_at__gte=since
     )
     referrals = base.filter(status=Status.IN_THERAPY).filter(Exists(recent))
     people = {f"referral__{name}": name for name in FIELDS if name != "pk"}
     rows: dict[int, dict] = {}
     totals: dict[int, dict] = {}
     dates: dict[tuple[int, int], date] = {}
+    entries: dict[tuple[int, int], date] = {}
     for row in QuestionnaireResponse.objects.filter(referral__in=referrals.values("pk")).values(
-        "referral_id", "instrument", "week", "total", "completed_on", *people
+        "referral_id", "instrument", "week", "total", "completed_on", "created_at", *people
     ):
         pk = row["referral_id"]
         rows.setdefault(pk, {name: row[key] for key, name in people.items()})
         totals.setdefault(pk, {})[row["instrument"], row["week"]] = row["total"]
-        day = row["completed_on"]
+        # The item's date is the questionnaire's (as the GP's e-mail row has it, so the sweep
+        # adds no second); how long it shows counts from when it was entered.
+        day, entered = row["completed_on"], _local_day(row["created_at"])
         dates[pk, row["week"]] = max(day, dates.get((pk, row["week"]), day))
+        entries[pk, row["week"]] = max(entered, entries.get((pk, row["week"]), entered))
     items = []
     for pk, row in rows.items():
         for week in DETERIORATION_WEEKS:
-            day = dates.get((pk, week))
-            if day is None or not today - DETERIORATION_SHOWN_FOR <= day <= today:
+            day, entered = dates.get((pk, week)), entries.get((pk, week))
+            if day is None or not today - DETERIORATION_SHOWN_FOR <= entered <= today:
                 continue
             if deteriorated_at(totals[pk], week):
                 detail = str(_("week %(week)s") % {"week": week})

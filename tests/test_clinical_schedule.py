@@ -349,6 +349,49 @@ def test_inside_the_window_no_tick_is_needed(started_six_weeks_ago, therapist, c
     assert not QuestionnaireResponse.objects.get().outside_window
 
 
+def test_a_tick_on_a_date_inside_the_window_is_ignored(
+    started_six_weeks_ago, therapist, client_for
+):
+    """Found in a try-out: a tick by mistake on a date inside the window was shown as
+    "outside the window" with its reason."""
+    day = started_six_weeks_ago.therapy_start + timedelta(days=35)
+    response = client_for(therapist).post(
+        enter_url(started_six_weeks_ago),
+        {
+            **PHQ,
+            "completed_on": day.isoformat(),
+            "outside_window": "on",
+            "outside_window_reason": "per ongeluk aangevinkt",
+        },
+    )
+    assert response.status_code == 302
+    saved = QuestionnaireResponse.objects.get()
+    assert (saved.outside_window, saved.outside_window_reason) == (False, "")
+
+
+def test_the_caseload_and_the_adherence_count_from_the_start_not_the_intake(
+    gp, therapist, client_for
+):
+    """Found in a try-out: after a late screening the client list said "week 0" on the intake
+    day, and the adherence table counted weeks of missed sessions before the patient was
+    cleared."""
+    from .factories import IntakeFactory
+
+    referral = in_therapy_since(gp, therapist, 20)
+    Referral.objects.filter(pk=referral.pk).update(
+        intake_date=referral.therapy_start - timedelta(days=40)
+    )
+    IntakeFactory(referral=referral, date=referral.therapy_start - timedelta(days=40))
+    client = client_for(therapist)
+    start = referral.therapy_start
+
+    caseload = client.get(reverse("referrals:incoming")).content.decode()
+    assert f"{start:%d-%m-%Y}" in caseload
+    page = client.get(reverse("referrals:detail", args=[referral.pk]))
+    weeks = page.context["adherence"]
+    assert weeks and weeks[0].start == start
+
+
 def test_the_database_refuses_outside_the_window_without_a_reason(started_six_weeks_ago):
     from django.db import IntegrityError, transaction
 

@@ -149,6 +149,23 @@ def test_a_reliable_deterioration_at_week_5_tells_the_gp_without_a_score(
     assert Notification.objects.filter(kind=Kind.DETERIORATION).count() == 1
 
 
+def test_a_deterioration_on_a_paper_form_entered_weeks_later_still_reaches_the_gps_home(
+    gp, therapist, client_for
+):
+    """Found in a clinician's try-out: the item lived 14 days after the questionnaire's own
+    date, so a paper form entered later sent the e-mail but never showed on the GP's home."""
+    referral = in_therapy_since(gp, therapist, 80)
+    client = client_for(therapist)
+    enter(client, referral, 0, PHQ_9, referral.therapy_start)
+    assert (
+        enter(client, referral, 5, PHQ_15, referral.therapy_start + timedelta(days=36)).status_code
+        == 302
+    )
+
+    items = [i for i in due_items(today=TODAY, gp=gp) if i.kind == Kind.DETERIORATION]
+    assert [i.referral_id for i in items] == [referral.pk]
+
+
 def test_a_rise_below_the_threshold_tells_nobody(gp, therapist, client_for):
     referral = in_therapy_since(gp, therapist, 40)
     client = client_for(therapist)

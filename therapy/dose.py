@@ -11,8 +11,10 @@ Exertion is asked on Borg's RPE scale of 6 to 20 (G.A.V. Borg, "Psychophysical b
 perceived exertion", Med Sci Sports Exerc 1982;14(5):377-381), the scale the session form
 already uses: 12 to 14 ("somewhat hard", 13) is moderate intensity, so the target is 13.
 
-A week here is seven days from the intake date (week 0 of the questionnaires is the intake's
-own day, so plan week 1 starts on it). Walking minutes count in every total: a patient who
+A week here is seven days from the start of therapy (`Referral.week_zero`: the day the screening
+cleared the patient, the intake's day until then; week 0 of the questionnaires is that day, so
+plan week 1 starts on it; found in a try-out: counting from the intake made a late screening
+look like weeks of missed sessions). Walking minutes count in every total: a patient who
 walked part of a session did the session.
 """
 
@@ -67,13 +69,16 @@ def has_plan(intake) -> bool:
     return intake is not None and intake.plan_weeks is not None
 
 
-def weekly_adherence(intake, sessions, today: date | None = None) -> list[Week]:
+def weekly_adherence(
+    intake, sessions, today: date | None = None, start: date | None = None
+) -> list[Week]:
     """Planned against attended for every week of the plan that has begun, and for any later
-    week with a session in it. `sessions` are the referral's TherapySession rows (read once)."""
+    week with a session in it, counted from `start` (the referral's week 0; the intake's date
+    when not given). `sessions` are the referral's TherapySession rows (read once)."""
     if not has_plan(intake):
         return []
     today = today or timezone.localdate()
-    start = intake.date
+    start = start or intake.date
 
     def week_of(day: date) -> int:
         return (day - start).days // 7 + 1

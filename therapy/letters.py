@@ -143,7 +143,7 @@ def adherence_context(referral: Referral) -> dict | None:
         return None
     if not dose.has_plan(intake):
         return None
-    weeks = dose.weekly_adherence(intake, list(referral.sessions.all()))
+    weeks = dose.weekly_adherence(intake, list(referral.sessions.all()), start=referral.week_zero)
     return {"weeks": weeks, "totals": dose.adherence_totals(weeks)}
 
 

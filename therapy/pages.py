@@ -12,7 +12,7 @@ def referral_detail(*, request, referral, documents) -> dict:
     sessions = list(referral.sessions.all())
     letters_back = [d for d in documents if d.kind != ReferralDocument.Kind.LETTER]
     intake = part_of(referral, "intake")
-    weeks = dose.weekly_adherence(intake, sessions)
+    weeks = dose.weekly_adherence(intake, sessions, start=referral.week_zero)
     return {
         "intake": intake,
         "screening": part_of(referral, "screening"),
