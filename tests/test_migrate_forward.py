@@ -32,7 +32,16 @@ IDS_ONLY = ("django_content_type", "auth_permission")
 # Django's own bookkeeping of applied migrations changes by design.
 SKIPPED = ("django_migrations",)
 # Columns whose values moved to another table; the test checks they arrived there.
-MOVED_COLUMNS = {"outcomes_safetyalert": ("gp_notified_at",)}
+FITNESS_OLD_TO_NEW = import_module("referrals.migrations.0011_fitness_check_old_answers").OLD_TO_NEW
+MOVED_COLUMNS = {
+    "outcomes_safetyalert": ("gp_notified_at",),
+    # The seven old yes/no answers became the beweegcheck's q1..q7 (referrals 0011), checked
+    # below; the columns went (0012).
+    "referrals_fitnesscheck": tuple(FITNESS_OLD_TO_NEW),
+    # Set for every started therapy from its start (referrals 0013, therapy 0004); a date that
+    # was there stays, checked below.
+    "referrals_referral": ("follow_up_due",),
+}
 # The complaints became ICPC codes (referrals 0009, dashboard 0002): the rows are expected with
 # the codes the migration gave them, not with the old words.
 ICPC = import_module("referrals.migrations.0009_icpc_complaints").FORWARD
@@ -265,6 +274,31 @@ def test_demo_database_from_before_rooms_migrates_forward_with_every_row(tmp_pat
     for alert in alerts:
         row = dict(zip(columns, alert, strict=True))
         assert emails[f"alert-{row['id']}"] == row["gp_notified_at"], row
+
+    # The old fitness answers are the new check's q1..q7, marked as the old version.
+    columns, checks = before["referrals_fitnesscheck"]
+    db = sqlite3.connect(db_path)
+    try:
+        now = {
+            pk: (answers, version)
+            for pk, answers, version in db.execute(
+                "SELECT id, answers, version FROM referrals_fitnesscheck"
+            )
+        }
+        due_now = dict(db.execute("SELECT id, follow_up_due FROM referrals_referral").fetchall())
+    finally:
+        db.close()
+    assert checks, "the demo data had no fitness check"
+    for check in checks:
+        row = dict(zip(columns, check, strict=True))
+        answers, version = now[row["id"]]
+        expected = {new: bool(row[old]) for old, new in FITNESS_OLD_TO_NEW.items()}
+        assert (json.loads(answers), version) == (expected, "legacy"), row
+    columns, referrals = before["referrals_referral"]
+    for referral in referrals:
+        row = dict(zip(columns, referral, strict=True))
+        if row["follow_up_due"] is not None:
+            assert due_now[row["id"]] == row["follow_up_due"], row
 
     # Every sent referral got its recipient from the history (referrals 0007): the old demo sent
     # each once, to the therapist it still names, with the letter it stored.
