@@ -30,6 +30,7 @@ from notifications import delivery, outbox, tasks
 from notifications import due as due_module
 from notifications import sweep as sweep_module
 from notifications.models import Notification, ReminderRun
+from outcomes.models import QuestionnaireResponse
 from referrals.models import Referral, Status
 from referrals.schedule import add_working_days
 from therapy.models import TherapyLetter
@@ -721,6 +722,10 @@ def test_emails_carry_no_medical_detail(gp, therapist, mailoutbox):
         answers=[3, 3, 3, 3, 3, 3, 3, 3, 0],
         band="severe",
         completed_on=today - timedelta(days=3),
+    )
+    # Entered then too: the item shows for 14 days after entry (notifications.due).
+    QuestionnaireResponse.objects.filter(pk=worse.pk).update(
+        created_at=at(today - timedelta(days=2))
     )
     # In therapy since 13 weeks: the therapist is reminded to close it.
     ReferralFactory(

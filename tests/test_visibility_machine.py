@@ -116,6 +116,7 @@ class Account:
     letters_back: set[str] = field(default_factory=set)
     questionnaire: bool = False  # the week 0 PHQ-9
     intake_held: bool = False
+    follow_up_held: bool = False  # the GP may hold it while the therapy runs (issue 14)
     opened: bool = False  # the receipt since the last send
 
     @property
@@ -451,7 +452,11 @@ class VisibilityMachine(RuleBasedStateMachine):
     def follow_up(self, account: Account, _t: int, own_practice: bool) -> None:
         """By a GP of the referring practice (usually) or of the other one."""
         practice = account.practice if own_practice else (account.practice + 1) % PRACTICES
-        allowed = account.status in (Status.COMPLETED, Status.STOPPED) and own_practice
+        allowed = (
+            account.status in (Status.IN_THERAPY, Status.COMPLETED, Status.STOPPED)
+            and own_practice
+            and not account.follow_up_held
+        )
         follow_up = FollowUp(
             date=timezone.localdate(),
             wellbeing=FollowUp.Wellbeing.BETTER,
@@ -466,7 +471,10 @@ class VisibilityMachine(RuleBasedStateMachine):
             ),
             "the follow-up",
         )
-        if done is not None:
+        if done is None:
+            return
+        account.follow_up_held = True
+        if account.status != Status.IN_THERAPY:  # held during therapy: it stays open
             account.status = Status.FOLLOWED_UP
             account.move_holder(Access.TREATED)
 
@@ -553,6 +561,9 @@ class VisibilityMachine(RuleBasedStateMachine):
             account.status = outcome
             account.access[t] = Access.ENDED
             account.letters_back.add(TherapyLetter.Kind.END)
+            if account.follow_up_held:  # the follow-up held during therapy closes it now
+                account.status = Status.FOLLOWED_UP
+                account.move_holder(Access.TREATED)
 
     def letter_back(self, account: Account, t: int, _flag: bool) -> None:
         """The report after intake (the service asks only whose it is; the page, the status)."""

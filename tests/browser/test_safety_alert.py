@@ -57,7 +57,7 @@ def test_a_colleague_gp_acknowledges_the_therapists_alert_with_a_note(new_page, 
     expect(alerts).to_be_visible()
     expect(alerts).to_contain_text(f"verwezen door {gp.get_full_name()}")
     expect(alerts).to_contain_text("Antwoord op vraag 9: “Meer dan de helft van de dagen”.")
-    expect(alerts).to_contain_text("Telefoon van de patiënt: 06 12345678.")
+    expect(alerts).to_contain_text("Telefoon van de patiënt: 06 12345678")
     expect(alerts).to_contain_text("0800-0113")
     expect(alerts).to_contain_text("112")
 
