@@ -457,6 +457,24 @@ def test_grade_3_blood_pressure_cannot_be_cleared_even_when_confirmed(
     assert Screening.objects.get(referral=intake_done).outcome == "not_cleared"
 
 
+def test_the_service_refuses_to_clear_a_grade_3_blood_pressure_too(intake_done, therapist):
+    from therapy.services import TherapyError, screening_record
+
+    screening = Screening(
+        date=today(),
+        resting_heart_rate=70,
+        systolic=185,
+        diastolic=95,
+        height_cm=170,
+        weight_kg=70,
+        outcome=Screening.Outcome.CLEARED,
+        values_confirmed=True,
+    )
+    with pytest.raises(TherapyError):
+        screening_record(referral=intake_done, screening=screening, by=therapist)
+    assert not Screening.objects.exists()
+
+
 def test_ordinary_screening_values_give_no_flag_and_no_tick_box(intake_done, therapist, client_for):
     response = client_for(therapist).post(
         reverse("therapy:screening", args=[intake_done.pk]), SCREENING

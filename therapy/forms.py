@@ -357,20 +357,12 @@ class ScreeningForm(ConfirmUnusualMixin, forms.ModelForm):
             self.add_error("notes", _("Give the reason; the GP will read it."))
         if not any(name in self.errors for name in SCREENING_RANGES):
             self.confirm_unusual(data, plausibility.screening_warnings(data))
-            systolic, diastolic = data.get("systolic"), data.get("diastolic")
-            if (
-                systolic
-                and diastolic
-                and outcome in (Screening.Outcome.CLEARED, Screening.Outcome.RESTRICTED)
-                and plausibility.grade_3_blood_pressure(systolic, diastolic)
-            ):
-                self.add_error(
-                    "outcome",
-                    _(
-                        "A blood pressure of 180/110 mmHg or higher (grade 3 hypertension) needs"
-                        " the GP before running: choose not cleared and say why, or measure again."
-                    ),
-                )
+            clears = outcome in (Screening.Outcome.CLEARED, Screening.Outcome.RESTRICTED)
+            error = plausibility.clearance_error(
+                data.get("systolic"), data.get("diastolic"), clears
+            )
+            if error:
+                self.add_error("outcome", error)
         if data.get("date") and self.referral is not None:
             # The service's own rule (therapy.services.screening_refusal), beside the date.
             probe = Screening(date=data["date"], late_reason=data.get("late_reason") or "")

@@ -114,6 +114,18 @@ def grade_3_blood_pressure(systolic: int, diastolic: int) -> bool:
     return systolic >= BLOOD_PRESSURE_GRADE_3[0] or diastolic >= BLOOD_PRESSURE_GRADE_3[1]
 
 
+def clearance_error(systolic: int | None, diastolic: int | None, clears: bool) -> str:
+    """Why a screening with these values cannot clear the patient for running, or ""."""
+    if clears and systolic and diastolic and grade_3_blood_pressure(systolic, diastolic):
+        return str(
+            _(
+                "A blood pressure of 180/110 mmHg or higher (grade 3 hypertension) needs"
+                " the GP before running: choose not cleared and say why, or measure again."
+            )
+        )
+    return ""
+
+
 def screening_flags(screening) -> list[str]:
     """What the therapist and the GP should see about a stored screening's values."""
     if screening is None:

@@ -66,6 +66,10 @@ def screening_record(*, referral: Referral, screening, by: User) -> Referral:
         refusal = screening_refusal(referral=current, screening=screening)
         if refusal:
             raise TherapyError(refusal)
+        clears = screening.outcome != Screening.Outcome.NOT_CLEARED
+        error = plausibility.clearance_error(screening.systolic, screening.diastolic, clears)
+        if error:
+            raise TherapyError(error)
         if screening.outcome == Screening.Outcome.NOT_CLEARED:
             reason = screening.notes or screening.restrictions
             moved = referral_transition(
