@@ -56,11 +56,9 @@ class UserChangeForm(BaseUserChangeForm):
 
     def clean(self):
         data = super().clean()
-        becomes_clinical = data.get("role") in CLINICAL_ROLES
-        was_clinical = self.instance.role in CLINICAL_ROLES
         powers = data.get("is_staff") or data.get("is_superuser")
         had_powers = self.instance.is_staff or self.instance.is_superuser
-        if becomes_clinical and (powers or (had_powers and not was_clinical)):
+        if data.get("role") in CLINICAL_ROLES and (powers or had_powers):
             self.add_error(
                 "role",
                 _(
