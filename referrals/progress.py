@@ -24,6 +24,11 @@ LABELS = {
     "therapy": _("Therapy"),
     "follow_up": _("Follow-up"),
 }
+#: What the current step waits on, where its label alone would say too little.
+CURRENT_NOTES = {
+    Status.SENT: _("not yet accepted"),
+    Status.IN_THERAPY: _("running"),
+}
 #: Where the referral may still be changed by the GP (services.EDITABLE_STATUSES).
 EDITABLE = (Status.DRAFT, Status.DECLINED)
 
@@ -85,6 +90,7 @@ def progress_steps(referral: Referral) -> list[dict]:
                 note = _("stopped early")
         elif not current_found:
             state, current_found = CURRENT, True
+            note = CURRENT_NOTES.get(referral.status, "")
         else:
             state = TODO
         steps.append({"key": key, "label": label, "state": state, "note": note})

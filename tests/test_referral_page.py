@@ -180,6 +180,17 @@ def test_a_stopped_therapy_is_ticked_as_ended_and_says_it_stopped_early(gp, ther
     assert therapy["note"] == gettext("stopped early")
 
 
+@pytest.mark.parametrize(
+    ("status", "key", "note"),
+    [(Status.SENT, "intake", "not yet accepted"), (Status.IN_THERAPY, "therapy", "running")],
+)
+def test_the_current_step_says_what_it_waits_on(gp, therapist, status, key, note):
+    referral = make(gp, therapist, status)
+    steps = progress.progress_steps(referral_page_for_user(gp, referral.pk))
+    current = next(s for s in steps if s["state"] == C)
+    assert (current["key"], current["note"]) == (key, gettext(note))
+
+
 def test_a_follow_up_held_while_the_therapy_runs_is_ticked(gp, therapist):
     referral = make(gp, therapist, Status.IN_THERAPY)
     FollowUp.objects.create(
