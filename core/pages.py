@@ -8,7 +8,9 @@ from its AppConfig.ready:
     def therapy_part(*, request, referral, documents) -> dict: ...
 
 A part returns the context keys its templates read. `select_related` names the one-to-one
-relations the owner should join into its query for the page's object.
+relations the owner should join into its query for the page's object; `annotate` is a function
+returning annotations (name -> expression) for that query, so that a part can read rows of its
+own (say a subquery per letter) in the owner's one query instead of one more.
 """
 
 from collections.abc import Callable
@@ -19,13 +21,20 @@ from dataclasses import dataclass
 class Part:
     build: Callable[..., dict]
     select_related: tuple[str, ...] = ()
+    annotate: Callable[[], dict] | None = None
 
 
 class Pages:
     def __init__(self, *names: str) -> None:
         self._parts: dict[str, dict[str, Part]] = {name: {} for name in names}
 
-    def contribute(self, page: str, *, select_related: tuple[str, ...] = ()) -> Callable:
+    def contribute(
+        self,
+        page: str,
+        *,
+        select_related: tuple[str, ...] = (),
+        annotate: Callable[[], dict] | None = None,
+    ) -> Callable:
         """Register a function that adds to `page`'s context (once per function, however often
         the module that declares it is imported)."""
         if page not in self._parts:
@@ -33,7 +42,7 @@ class Pages:
 
         def register(build: Callable[..., dict]) -> Callable[..., dict]:
             key = f"{build.__module__}.{build.__qualname__}"
-            self._parts[page][key] = Part(build, tuple(select_related))
+            self._parts[page][key] = Part(build, tuple(select_related), annotate)
             return build
 
         return register
@@ -42,6 +51,14 @@ class Pages:
         """The one-to-one relations the contributions to `page` want joined in."""
         names = (name for part in self._parts[page].values() for name in part.select_related)
         return tuple(dict.fromkeys(names))
+
+    def annotations(self, page: str) -> dict:
+        """The annotations the contributions to `page` want on its object's query."""
+        merged: dict = {}
+        for part in self._parts[page].values():
+            if part.annotate is not None:
+                merged.update(part.annotate())
+        return merged
 
     def context(self, page: str, **kwargs) -> dict:
         """Every contribution to `page`, merged in the order they were registered."""

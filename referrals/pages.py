@@ -22,4 +22,5 @@ THERAPIST_HOME = "therapist_home"
 _pages = Pages(REFERRAL_DETAIL, FOLLOW_UP, GP_WORKLIST, THERAPIST_HOME)
 contribute = _pages.contribute
 related = _pages.related
+annotations = _pages.annotations
 context = _pages.context

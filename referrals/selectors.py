@@ -59,15 +59,20 @@ def referral_for_user(user: User, pk: int, *, acting: bool = False) -> Referral:
 PAGE_PARTS = ("fitness_check", "follow_up")
 
 
-def referral_page_for_user(user: User, pk: int, *, related: tuple[str, ...] = ()) -> Referral:
+def referral_page_for_user(
+    user: User, pk: int, *, related: tuple[str, ...] = (), annotate: dict | None = None
+) -> Referral:
     """`referral_for_user` with the parts its page shows joined in: one query, not five.
 
-    `related`: the one-to-one parts that other apps contribute to the page (referrals.pages).
+    `related`: the one-to-one parts that other apps contribute to the page (referrals.pages);
+    `annotate`: their annotations (subqueries of rows of their own).
     A therapist's referral carries `letter_sent_id`: the letter they were sent (`letter_shown`).
     """
     referrals = referrals_visible_to(user).select_related(
         *PAGE_PARTS, *related, "fitness_check__checked_by", "therapist__verified_by"
     )
+    if annotate:
+        referrals = referrals.annotate(**annotate)
     if user.role == User.Role.THERAPIST:
         letter = _letter_sent_to(user, OuterRef("pk"))
         referrals = referrals.annotate(letter_sent_id=Subquery(letter))
@@ -235,31 +240,3 @@ def timeline(referral: Referral) -> list[dict]:
         opened = _("Opened by the therapist")
         entries.append({"label": opened, "when": referral.opened_at, "by": "", "note": ""})
     return sorted(entries, key=lambda entry: entry["when"])
-
-
-def progress_steps(referral: Referral) -> list[dict]:
-    """The progress bar: fitness check -> letter -> sent -> intake -> therapy -> follow-up."""
-    has_check = part_of(referral, "fitness_check") is not None
-    reached = {
-        "fitness": has_check,
-        "letter": bool(referral.complaint and referral.question and referral.therapist_id),
-        "sent": referral.sent_at is not None,
-        "intake": referral.intake_done_at is not None,
-        "therapy": referral.therapy_started_at is not None,
-        "follow_up": referral.followed_up_at is not None,
-    }
-    labels = {
-        "fitness": _("Activity check"),
-        "letter": _("Letter"),
-        "sent": _("Sent"),
-        "intake": _("Intake"),
-        "therapy": _("Therapy"),
-        "follow_up": _("Follow-up"),
-    }
-    steps, current_found = [], False
-    for key, label in labels.items():
-        done = reached[key]
-        current = not done and not current_found
-        current_found = current_found or current
-        steps.append({"key": key, "label": label, "done": done, "current": current})
-    return steps

@@ -13,7 +13,7 @@ from therapists.models import Therapist
 from therapists.selectors import therapists_choosable
 from therapists.services import network_toggle
 
-from . import pages, selectors, services
+from . import pages, progress, selectors, services
 from .exceptions import NotReadyToSend, OpenReferralExists, ReferralError
 from .fitness_form import FitnessCheckForm
 from .forms import (
@@ -69,7 +69,10 @@ def past_clients(request: HttpRequest) -> HttpResponse:
 @role_required(User.Role.GP, User.Role.THERAPIST)
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     referral = selectors.referral_page_for_user(
-        request.user, pk, related=pages.related(pages.REFERRAL_DETAIL)
+        request.user,
+        pk,
+        related=pages.related(pages.REFERRAL_DETAIL),
+        annotate=pages.annotations(pages.REFERRAL_DETAIL),
     )
     note_patient(request, referral.patient_id)  # the access log needs no query of its own
     if services.referral_mark_opened(referral=referral, by=request.user):
@@ -87,7 +90,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "problems": services.send_problems(referral)
         if referral.status in services.EDITABLE_STATUSES
         else [],
-        "steps": selectors.progress_steps(referral),
+        "steps": progress.progress_steps(referral),
+        "next_step": progress.next_step(referral, role=request.user.role),
         "can_cancel": request.user.role == User.Role.GP
         and referral.status != Status.DRAFT
         and referral.can_move_to(Status.CANCELLED),

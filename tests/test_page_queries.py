@@ -15,12 +15,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from referrals.models import Status
+from therapy.models import TherapyLetter
 
 from .factories import (
     FitnessCheckFactory,
     PatientFactory,
     QuestionnaireResponseFactory,
+    ReferralDocumentFactory,
     ReferralFactory,
+    TherapyLetterFactory,
+    TherapySessionFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -110,6 +114,11 @@ def test_referral_page_queries_do_not_depend_on_its_data_and_stay_within_budget(
     one, _sql = count(client, reverse("referrals:detail", args=[in_therapy.pk]))
     for week in (5, 10):
         QuestionnaireResponseFactory(referral=in_therapy, week=week)
+    # The letters back as text are read in the referral's own query (therapy.pages).
+    for kind in (TherapyLetter.Kind.INTAKE, TherapyLetter.Kind.PROGRESS):
+        TherapyLetterFactory(referral=in_therapy, kind=kind)
+        ReferralDocumentFactory(referral=in_therapy, kind=kind)
+    TherapySessionFactory(referral=in_therapy)
     due_referrals(gp, therapist, 18)
     again, sql = count(client, reverse("referrals:detail", args=[in_therapy.pk]))
     assert again == one, "\n".join(sql)

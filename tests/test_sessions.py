@@ -328,11 +328,17 @@ def test_running_log_renders_without_queries_for_any_number_of_sessions(
     assert "table-responsive" in html
 
 
-def test_running_log_offers_the_therapist_to_log_a_session(referral_in_therapy, therapist, gp):
+def test_the_referral_page_offers_the_therapist_to_log_a_session(
+    referral_in_therapy, therapist, gp, client_for
+):
+    """At the top of the page, in the therapist's next step (not down in the running log)."""
     url = reverse("therapy:session_add", kwargs={"pk": referral_in_therapy.pk})
+    page = reverse("referrals:detail", args=[referral_in_therapy.pk])
 
-    assert url in render_running_log(referral_in_therapy, therapist)[0]
-    assert url not in render_running_log(referral_in_therapy, gp)[0]
+    html = client_for(therapist).get(page).content.decode()
+    assert url in html.split('id="therapist-actions"')[1].split("</section>")[0]
+    assert url not in render_running_log(referral_in_therapy, therapist)[0]
+    assert url not in client_for(gp).get(page).content.decode()
 
 
 # --- The single-patient view -----------------------------------------------------------------
