@@ -4,6 +4,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm as BaseUserChangeForm
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -58,9 +59,10 @@ class UserChangeForm(BaseUserChangeForm):
         data = super().clean()
         powers = data.get("is_staff") or data.get("is_superuser")
         had_powers = self.instance.is_staff or self.instance.is_superuser
-        if data.get("role") in CLINICAL_ROLES and (powers or had_powers):
+        role = data.get("role", self.instance.role)  # read-only once the account exists
+        if role in CLINICAL_ROLES and (powers or had_powers):
             self.add_error(
-                "role",
+                "role" if "role" in self.fields else None,
                 _(
                     "An administrator's account cannot be a GP's or a therapist's. Add the "
                     "person a separate account for their clinical work."
@@ -125,11 +127,39 @@ class UserAdmin(BaseUserAdmin):
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return []
+        # Found by attacker's try-outs: the administrator made their own account a GP of a
+        # practice, then turned a therapist's account (and an administrator account of theirs)
+        # into a GP's. An account's role and practice are chosen once, when it is made (a new
+        # GP or manager then waits for a GP of the practice to confirm them); nobody changes
+        # their own powers.
+        fields = [*self.readonly_fields, "role", "practice", "practice_confirmation"]
         if obj.pk == request.user.pk:
-            # Found by an attacker's try-out: the administrator made their own account a GP of
-            # a practice and read its patients. Nobody changes their own role or powers here.
-            return [*self.readonly_fields, "role", "practice", "is_staff", "is_superuser"]
-        return self.readonly_fields
+            fields += ["is_staff", "is_superuser"]
+        return fields
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or obj.role not in (User.Role.GP, User.Role.PRACTICE_MANAGER):
+            return fieldsets
+        person = (
+            _("Person"),
+            {"fields": ("first_name", "last_name", "role", "practice", "practice_confirmation")},
+        )
+        return tuple(person if name == _("Person") else (name, opts) for name, opts in fieldsets)
+
+    def get_inline_instances(self, request, obj=None):
+        # A GP's AGB and BIG belong to a GP's account, never to the administrator's own.
+        if obj is None or obj.role != User.Role.GP or obj.pk == request.user.pk:
+            return []
+        return super().get_inline_instances(request, obj)
+
+    @admin.display(description=_("confirmed by the practice"))
+    def practice_confirmation(self, obj: User) -> str:
+        if obj.practice_confirmed_at is None:
+            return _("not yet: waits for a GP of the practice")
+        when = formats.date_format(timezone.localtime(obj.practice_confirmed_at), "DATETIME_FORMAT")
+        by = obj.practice_confirmed_by
+        return _("%(when)s by %(by)s") % {"when": when, "by": by or "—"}
 
     @admin.display(description=_("two-factor sign-in"))
     def two_factor_state(self, obj: User) -> str:
@@ -146,6 +176,7 @@ class UserAdmin(BaseUserAdmin):
     def save_model(self, request, obj, form, change) -> None:
         super().save_model(request, obj, form, change)
         if not change:
+            services.practice_member_added(user=obj, by=request.user)
             services.user_welcome(user=obj)
 
     def user_change_password(self, request, id, form_url=""):
@@ -279,3 +310,33 @@ class AccessLogAdmin(admin.ModelAdmin):
             patient_id=patient_id,
             outcome=outcome,
         )
+
+
+# --- django-axes' records of signing in: read-only, and looking at them is logged ---------------
+# Found by an attacker's try-out: the administrator deleted the sign-in records of the GP account
+# they had made, and a POST to a lock's read-only page saved a change. A lock (AccessAttempt)
+# may still be lifted by deleting it; the records of sign-ins and failures are never changed.
+
+
+def _axes_read_only(model_admin: admin.ModelAdmin, *, deletable: bool) -> None:
+    cls = type(model_admin)
+    cls.has_add_permission = lambda self, request, obj=None: False
+    cls.has_change_permission = lambda self, request, obj=None: False
+    if not deletable:
+        cls.has_delete_permission = lambda self, request, obj=None: False
+
+
+def _axes_admin() -> None:
+    from axes.models import AccessAttempt, AccessFailureLog
+    from axes.models import AccessLog as AxesAccessLog
+
+    for model, deletable in (
+        (AccessAttempt, True),
+        (AxesAccessLog, False),
+        (AccessFailureLog, False),
+    ):
+        if admin.site.is_registered(model):
+            _axes_read_only(admin.site.get_model_admin(model), deletable=deletable)
+
+
+_axes_admin()

@@ -21,7 +21,7 @@ class EmailAuthenticationForm(AuthenticationForm):
 
     def clean(self):
         username = self.cleaned_data.get("username")
-        if username:
+        if username and not throttle.known_device(self.request, username):
             wait = throttle.seconds_to_wait(username)
             if wait and not throttle.locked(self.request, username):
                 # Before the password is checked: an early attempt neither counts nor tells.

@@ -73,6 +73,22 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("staff status"), default=False)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # Four eyes on a practice's patients: a GP or practice manager the administrator adds to a
+    # practice that already has GPs sees nothing until one of those GPs confirms them (found by
+    # an attacker's try-out: the administrator made a GP account at an address they held and read
+    # the practice's patients). The first GP of a practice is confirmed by being added.
+    practice_confirmed_at = models.DateTimeField(
+        _("confirmed by the practice at"), null=True, blank=True, editable=False
+    )
+    practice_confirmed_by = models.ForeignKey(
+        "self",
+        verbose_name=_("confirmed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
     # Part of every session's check (see `_get_session_auth_hash`): a new value ends them all.
     session_stamp = models.CharField(max_length=32, blank=True, default="", editable=False)
 
@@ -128,6 +144,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_admin_role(self) -> bool:
         return self.role == self.Role.ADMIN
+
+    @property
+    def awaits_practice_confirmation(self) -> bool:
+        """A practice's GP or manager whom no GP of the practice has confirmed yet."""
+        return (
+            self.role in (self.Role.GP, self.Role.PRACTICE_MANAGER)
+            and self.practice_confirmed_at is None
+        )
 
     @property
     def is_clinical(self) -> bool:

@@ -5,6 +5,7 @@ from functools import wraps
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 from .models import User
 
@@ -17,6 +18,9 @@ def role_required(*roles: str) -> Callable:
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             if request.user.role not in roles:
                 raise PermissionDenied
+            if request.user.awaits_practice_confirmation:
+                # A new GP or manager sees nothing of the practice before a GP confirms them.
+                return render(request, "accounts/awaiting_confirmation.html", status=403)
             return view(request, *args, **kwargs)
 
         return wrapper

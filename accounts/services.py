@@ -44,6 +44,10 @@ HEADLINES = {
     ),
     "password_reset": _("A password reset was requested for your Loopbaan account."),
     "password_new": _("A Loopbaan account was made for you. Choose your password with this link."),
+    "colleague_added": _(
+        "A new colleague was added to your practice in Loopbaan. Confirm that you know them "
+        "before they can see the practice's patients."
+    ),
 }
 
 
@@ -212,3 +216,91 @@ def user_welcome(*, user: User) -> None:
     """A user the administrator just made: a link to choose a password and one to enrol."""
     password_reset_link_send(user=user, new=True)
     enrolment_link_send(user=user)
+
+
+# --- Four eyes on a practice's patients ---------------------------------------------------------
+
+PRACTICE_ROLES = (User.Role.GP, User.Role.PRACTICE_MANAGER)
+
+
+def practice_confirmers(*, practice_id: int):
+    """The GPs who confirm a new colleague: the practice's active, confirmed GPs."""
+    return User.objects.filter(
+        practice_id=practice_id,
+        role=User.Role.GP,
+        is_active=True,
+        practice_confirmed_at__isnull=False,
+    )
+
+
+def colleagues_awaiting(*, user: User):
+    """The new GPs and managers of `user`'s practice that wait for a GP's confirmation."""
+    if not user.is_gp or user.awaits_practice_confirmation:
+        return User.objects.none()
+    return User.objects.filter(
+        practice_id=user.practice_id,
+        role__in=PRACTICE_ROLES,
+        is_active=True,
+        practice_confirmed_at__isnull=True,
+    ).order_by("date_joined")
+
+
+def practice_member_added(*, user: User, by: User) -> None:
+    """A GP or manager the administrator just added. Where the practice has GPs, they are asked
+    to confirm the newcomer, who sees nothing of the practice until then; the first GP of a
+    practice (who has nobody to confirm them) is confirmed by being added."""
+    if user.role not in PRACTICE_ROLES:
+        return
+    confirmers = list(practice_confirmers(practice_id=user.practice_id).exclude(pk=user.pk))
+    if not confirmers:
+        User.objects.filter(pk=user.pk).update(
+            practice_confirmed_at=timezone.now(), practice_confirmed_by=by
+        )
+        user.refresh_from_db(fields=["practice_confirmed_at", "practice_confirmed_by"])
+        return
+    path = reverse("accounts:colleagues")
+    for colleague in confirmers:
+        _mail_after_commit(user=colleague, kind="colleague_added", path=path)
+
+
+def _log_decision(*, by: User, member_id: int, client_address: str | None, url_name: str) -> None:
+    access_log_write(
+        user=by,
+        action=AccessLog.Action.CHANGE,
+        part="user",
+        url_name=url_name,
+        client_address=client_address,
+        subject_user_id=member_id,
+    )
+
+
+@transaction.atomic
+def practice_member_confirm(
+    *, member_id: int, by: User, client_address: str | None, url_name: str
+) -> bool:
+    """`by`, a confirmed GP of the practice, confirms a new colleague. False when someone else
+    already decided (or the colleague is not one waiting in `by`'s practice)."""
+    done = (
+        colleagues_awaiting(user=by)
+        .filter(pk=member_id)
+        .update(practice_confirmed_at=timezone.now(), practice_confirmed_by=by)
+    )
+    if done:
+        _log_decision(by=by, member_id=member_id, client_address=client_address, url_name=url_name)
+    return bool(done)
+
+
+@transaction.atomic
+def practice_member_refuse(
+    *, member_id: int, by: User, client_address: str | None, url_name: str
+) -> bool:
+    """`by` does not know the new colleague: the account is switched off and its sessions end;
+    the administrator sees it inactive."""
+    member = colleagues_awaiting(user=by).select_for_update().filter(pk=member_id).first()
+    if member is None:
+        return False
+    member.is_active = False
+    member.session_stamp = secrets.token_hex(16)
+    member.save(update_fields=["is_active", "session_stamp"])
+    _log_decision(by=by, member_id=member_id, client_address=client_address, url_name=url_name)
+    return True

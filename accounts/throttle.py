@@ -9,6 +9,12 @@ LOGIN_DELAY_MAX_SECONDS. An attempt made too early is answered without checking 
 does not count, so the delay cannot be pushed further by hammering, and the real user waits at
 most a minute. OWASP's Authentication Cheat Sheet calls this "login throttling".
 
+The delay could still be used against a GP: one failure from a fresh address each time the wait
+ends kept the real user waiting for good (found by an attacker's try-out, about one request a
+minute). So a browser that signed in to the account before carries a signed "known device"
+cookie (OWASP's device cookies), and the delay does not apply to it; axes' lockout of an address
+still does.
+
 When axes locks an account (from one address), the user is e-mailed, so a lockout they did not
 cause does not go unnoticed.
 """
@@ -17,6 +23,7 @@ from datetime import timedelta
 
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.core import signing
 from django.db.models import Max, Sum
 from django.urls import reverse
 from django.utils import timezone
@@ -31,6 +38,46 @@ LOCKED_HEADLINE = _(
     "address. Signing in from that address is blocked for 15 minutes; from elsewhere you can "
     "still sign in."
 )
+
+
+KNOWN_DEVICE_COOKIE = "loopbaan_device"
+KNOWN_DEVICE_SALT = "accounts.throttle.known-device"
+KNOWN_DEVICE_DAYS = 180
+
+
+def known_device(request, username: str) -> bool:
+    """Whether this browser signed in to `username` before (the signed cookie names it)."""
+    value = request.COOKIES.get(KNOWN_DEVICE_COOKIE)
+    if not value:
+        return False
+    try:
+        names = signing.loads(
+            value, salt=KNOWN_DEVICE_SALT, max_age=timedelta(days=KNOWN_DEVICE_DAYS)
+        )
+    except signing.BadSignature:
+        return False
+    return isinstance(names, list) and username.lower() in names
+
+
+def remember_device(request, response, username: str) -> None:
+    """After a successful sign-in: this browser is known for `username` (a few accounts at
+    most, e.g. a shared consulting-room computer)."""
+    names = []
+    value = request.COOKIES.get(KNOWN_DEVICE_COOKIE)
+    if value:
+        try:
+            names = signing.loads(value, salt=KNOWN_DEVICE_SALT)
+        except signing.BadSignature:
+            names = []
+    names = [n for n in names if isinstance(n, str) and n != username.lower()][-4:]
+    response.set_cookie(
+        KNOWN_DEVICE_COOKIE,
+        signing.dumps([*names, username.lower()], salt=KNOWN_DEVICE_SALT),
+        max_age=KNOWN_DEVICE_DAYS * 24 * 3600,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
 
 
 def seconds_to_wait(username: str) -> int:

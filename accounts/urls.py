@@ -20,6 +20,10 @@ urlpatterns = [
     path("two-factor/enrol/<str:token>/", two_factor.enrol, name="enrol"),
     # The user's own passkeys: only in a session that passed two factors (the middleware).
     path("passkeys/", passkeys.passkey_list, name="passkeys"),
+    # A GP confirms (or refuses) a new colleague the administrator added to the practice.
+    path("colleagues/", views.colleagues, name="colleagues"),
+    path("colleagues/<id:pk>/confirm/", views.colleague_confirm, name="colleague_confirm"),
+    path("colleagues/<id:pk>/refuse/", views.colleague_refuse, name="colleague_refuse"),
     path("passkeys/<id:pk>/name/", passkeys.passkey_name, name="passkey_name"),
     path("passkeys/<id:pk>/remove/", passkeys.passkey_remove, name="passkey_remove"),
     path(

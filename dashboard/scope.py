@@ -23,6 +23,8 @@ def referrals_for_dashboard(user: User, *, practice: Practice | None = None) -> 
     administrator's practice filter); it never widens anyone's.
     """
     referrals = Referral.objects.filter(sent_at__isnull=False).order_by()
+    if user.awaits_practice_confirmation:
+        return referrals.none()  # not yet confirmed by a GP of the practice
     if user.role == User.Role.PRACTICE_MANAGER and user.practice_id is not None:
         referrals = referrals.filter(practice_id=user.practice_id)
     elif user.role == User.Role.GP:

@@ -44,6 +44,17 @@ USERS = [
     ("admin@example.org", "Beheer", "Loopbaan", User.Role.ADMIN, None, None),
 ]
 
+# A locum the administrator added to De Linde: she sees nothing of the practice until one of its
+# GPs confirms her (accounts.services.practice_member_added), which the demo GPs can do.
+WAITING_COLLEAGUE = (
+    "waarnemer@example.org",
+    "Femke",
+    "Smit",
+    User.Role.GP,
+    0,
+    ("01011113", "19012345603"),
+)
+
 THERAPISTS = {
     "therapeut@example.org": dict(
         profession=Therapist.Profession.PHYSIOTHERAPIST,

@@ -1,5 +1,7 @@
 """The demo's practices' people: users with the demo password, and patients with test BSNs."""
 
+from django.utils import timezone
+
 from accounts.models import Practice, User
 from patients.models import Patient
 from patients.validators import bsn_is_valid
@@ -18,7 +20,7 @@ def fake_bsns(count: int, start: int) -> list[str]:
     return found
 
 
-def demo_user(email, first, last, role, practice) -> User:
+def demo_user(email, first, last, role, practice, *, confirmed: bool = True) -> User:
     user, created = User.objects.get_or_create(
         email=email,
         defaults=dict(
@@ -28,6 +30,7 @@ def demo_user(email, first, last, role, practice) -> User:
             practice=practice,
             is_staff=role == User.Role.ADMIN,
             is_superuser=role == User.Role.ADMIN,
+            practice_confirmed_at=timezone.now() if confirmed else None,
         ),
     )
     if created:

@@ -24,6 +24,7 @@ from .data import (
     REFERRALS_2,
     THERAPISTS,
     USERS,
+    WAITING_COLLEAGUE,
 )
 from .people import demo_patients, demo_user, fake_bsns
 from .referrals import at, demo_referral
@@ -44,6 +45,11 @@ def seed_demo(*, documents: bool = True) -> dict[str, int]:
             GPProfile.objects.get_or_create(
                 user=users[email], defaults={"agb_code": gp_codes[0], "big_number": gp_codes[1]}
             )
+    email, first, last, role, practice_index, gp_codes = WAITING_COLLEAGUE
+    waiting = demo_user(email, first, last, role, practices[practice_index], confirmed=False)
+    GPProfile.objects.get_or_create(
+        user=waiting, defaults={"agb_code": gp_codes[0], "big_number": gp_codes[1]}
+    )
     admin = users["admin@example.org"]
     therapists = []
     for email, data in THERAPISTS.items():

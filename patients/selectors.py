@@ -14,6 +14,8 @@ PATIENT_SCOPES: dict[str, Callable[[User], QuerySet[Patient]]] = {}
 
 def patients_visible_to(user: User) -> QuerySet[Patient]:
     """GPs see their practice's patients; other roles what their registered scope gives."""
+    if user.awaits_practice_confirmation:
+        return Patient.objects.none()  # not yet confirmed by a GP of the practice
     if user.role == User.Role.GP:
         return Patient.objects.filter(practice_id=user.practice_id)
     scope = PATIENT_SCOPES.get(user.role)

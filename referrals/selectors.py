@@ -22,6 +22,8 @@ def referrals_visible_to(user: User) -> QuerySet[Referral]:
     """What the user may read. GPs: their practice's referrals. Therapists: what was sent to
     them and is with them now, and what they treated (read only once closed); never a referral
     only chosen for them, nor one they declined (referrals.recipients)."""
+    if user.awaits_practice_confirmation:
+        return _base().none()  # not yet confirmed by a GP of the practice
     if user.role == User.Role.GP:
         return _base().filter(practice_id=user.practice_id)
     if user.role == User.Role.THERAPIST:

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 from accounts.audit import note_patient, refuse
 from accounts.models import User
 from accounts.permissions import gp_required, role_required, therapist_required
+from accounts.services import colleagues_awaiting
 from patients.selectors import patient_for_user
 from therapists.models import Therapist
 from therapists.selectors import therapists_choosable
@@ -42,6 +43,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
     page = Paginator(referrals, 25).get_page(request.GET.get("page"))
     sections = selectors.sections(page.object_list, selectors.GP_GROUP_LABELS)
     context = {"page": page, "sections": sections}
+    context["colleagues_waiting"] = colleagues_awaiting(user=request.user).count()
     context |= pages.context(pages.GP_WORKLIST, request=request, referrals=page.object_list)
     return render(request, "referrals/worklist.html", context)
 

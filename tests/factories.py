@@ -74,6 +74,9 @@ class UserFactory(DjangoModelFactory):
         no_declaration=None,
     )
     password = Password(TEST_PASSWORD)
+    # Confirmed by their practice (accounts.services.practice_member_added); a test of the
+    # four-eyes rule sets it to None.
+    practice_confirmed_at = factory.LazyFunction(timezone.now)
 
 
 class GPProfileFactory(DjangoModelFactory):

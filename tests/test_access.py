@@ -61,6 +61,12 @@ EXPECTED: dict[str, dict[str, int | str]] = {
     "accounts:password_change_done": dict(
         anonymous=LOGIN, gp=200, therapist=200, manager=200, admin=200
     ),
+    # A GP confirms the practice's new colleagues; deciding is POST. Nobody waits here: 404.
+    "accounts:colleagues": dict(anonymous=LOGIN, gp=200, therapist=403, manager=403, admin=403),
+    **dict.fromkeys(
+        ("accounts:colleague_confirm", "accounts:colleague_refuse"),
+        dict(anonymous=LOGIN, gp=404, therapist=403, manager=403, admin=403),
+    ),
     # The user's own passkeys; the one in the URL is the GP's (others: 404). Removing is POST.
     "accounts:passkeys": dict(anonymous=LOGIN, gp=200, therapist=200, manager=200, admin=200),
     "accounts:passkey_name": dict(anonymous=LOGIN, gp=200, therapist=404, manager=404, admin=404),
@@ -145,6 +151,8 @@ TOKEN_KWARGS = {
 # The URLs about one patient or referral.
 URL_KWARGS = {
     "accounts:passkey_name": lambda r: {"pk": passkey_of(r.gp)},
+    "accounts:colleague_confirm": lambda r: {"pk": 1},
+    "accounts:colleague_refuse": lambda r: {"pk": 1},
     "accounts:passkey_remove": lambda r: {"pk": passkey_of(r.gp)},
     "patients:detail": lambda r: {"pk": r.patient_id},
     "patients:export": lambda r: {"pk": r.patient_id},

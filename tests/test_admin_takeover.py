@@ -13,8 +13,9 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import AccessLog, EnrolmentLink, User
+from therapists.models import Therapist
 
-from .factories import TEST_PASSWORD
+from .factories import TEST_PASSWORD, TherapistFactory
 from .mails import mailed_link
 
 pytestmark = pytest.mark.django_db
@@ -289,10 +290,9 @@ def test_another_administrator_account_cannot_become_a_gp(admin, practice, clien
             "gpprofile-INITIAL_FORMS": "0",
         },
     )
-    assert response.status_code == 200
-    assert "role" in response.context["adminform"].form.errors
+    assert response.status_code in (200, 302)
     other.refresh_from_db()
-    assert other.role == User.Role.ADMIN
+    assert other.role == User.Role.ADMIN and other.practice_id is None
 
 
 def test_a_therapists_profile_cannot_be_moved_to_another_account(admin, therapist, client_for):
@@ -317,3 +317,131 @@ def test_the_admins_looks_at_referrals_and_the_register_are_logged(
     assert ("referral", "admin:referrals_referral_changelist") in parts
     assert ("referral", "admin:referrals_referral_change") in parts
     assert ("therapist_register", "admin:therapists_therapist_change") in parts
+
+
+# --- Found in the second attacker's try-out: a new account, a changed role, a profile ----------
+
+
+def add_in_admin(client: Client, **fields) -> None:
+    data = {"gp_profile-TOTAL_FORMS": "0", "gp_profile-INITIAL_FORMS": "0", **fields}
+    response = client.post(reverse("admin:accounts_user_add"), data)
+    assert response.status_code == 302, response.content[:2000]
+
+
+def test_a_gp_the_admin_adds_to_a_practice_sees_nothing_until_a_gp_of_it_confirms(
+    admin, gp, referral, client_for, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        add_in_admin(
+            client_for(admin),
+            email="evil-gp@attacker.test",
+            first_name="Eef",
+            last_name="Vals",
+            role=User.Role.GP,
+            practice=gp.practice_id,
+        )
+    newcomer = User.objects.get(email="evil-gp@attacker.test")
+    assert newcomer.awaits_practice_confirmation
+    assert mailed_link(gp.email, reverse("accounts:colleagues"))
+
+    evil = client_for(newcomer)
+    waiting = evil.get(reverse("patients:list"))
+    assert waiting.status_code == 403
+    assert "bevestigen" in waiting.content.decode()
+    assert evil.get(reverse("patients:detail", args=[referral.patient_id])).status_code in (
+        403,
+        404,
+    )
+    assert evil.get(reverse("referrals:detail", args=[referral.pk])).status_code in (403, 404)
+    assert evil.get(reverse("referrals:letter", args=[referral.pk])).status_code in (403, 404)
+
+    colleague = client_for(gp)
+    page = colleague.get(reverse("accounts:colleagues")).content.decode()
+    assert "evil-gp@attacker.test" in page
+    colleague.post(reverse("accounts:colleague_confirm", args=[newcomer.pk]))
+    newcomer.refresh_from_db()
+    assert newcomer.practice_confirmed_by == gp
+    assert evil.get(reverse("patients:detail", args=[referral.patient_id])).status_code == 200
+    assert AccessLog.objects.filter(
+        user=gp, url_name="accounts:colleague_confirm", subject_user_id=newcomer.pk
+    ).exists()
+
+
+def test_a_gp_who_does_not_know_the_newcomer_switches_the_account_off(admin, gp, client_for):
+    add_in_admin(
+        client_for(admin), email="onbekend@example.org", role=User.Role.GP, practice=gp.practice_id
+    )
+    newcomer = User.objects.get(email="onbekend@example.org")
+    client_for(gp).post(reverse("accounts:colleague_refuse", args=[newcomer.pk]))
+    newcomer.refresh_from_db()
+    assert not newcomer.is_active and newcomer.practice_confirmed_at is None
+
+
+def test_only_a_confirmed_gp_of_the_same_practice_confirms(
+    admin, gp, gp_other_practice, manager, client_for
+):
+    add_in_admin(
+        client_for(admin), email="nieuw@example.org", role=User.Role.GP, practice=gp.practice_id
+    )
+    newcomer = User.objects.get(email="nieuw@example.org")
+    url = reverse("accounts:colleague_confirm", args=[newcomer.pk])
+    assert client_for(gp_other_practice).post(url).status_code == 404
+    assert client_for(manager).post(url).status_code == 403
+    assert client_for(newcomer).post(url).status_code == 403  # not themselves
+    newcomer.refresh_from_db()
+    assert newcomer.awaits_practice_confirmation
+
+
+def test_the_first_gp_of_a_new_practice_is_confirmed_by_being_added(admin, client_for):
+    from .factories import PracticeFactory
+
+    practice = PracticeFactory()
+    add_in_admin(
+        client_for(admin), email="eerste@example.org", role=User.Role.GP, practice=practice.pk
+    )
+    first = User.objects.get(email="eerste@example.org")
+    assert not first.awaits_practice_confirmation and first.practice_confirmed_by == admin
+
+
+def test_a_therapists_account_cannot_be_turned_into_a_gp(admin, therapist, practice, client_for):
+    client_for(admin).post(
+        reverse("admin:accounts_user_change", args=[therapist.pk]),
+        {
+            "first_name": therapist.first_name,
+            "last_name": therapist.last_name,
+            "role": User.Role.GP,
+            "practice": practice.pk,
+            "is_active": "on",
+        },
+    )
+    therapist.refresh_from_db()
+    assert therapist.role == User.Role.THERAPIST and therapist.practice_id is None
+
+
+@pytest.mark.parametrize("whose", ["own", "gp", "manager"])
+def test_no_therapist_profile_on_the_admins_own_or_a_non_therapists_account(
+    whose, admin, gp, manager, client_for
+):
+    account = {"own": admin, "gp": gp, "manager": manager}[whose]
+    response = client_for(admin).post(
+        reverse("admin:therapists_therapist_add"),
+        {"user": account.pk, "profession": "running_therapist", "city": "Utrecht"},
+    )
+    assert response.status_code == 200
+    assert "user" in response.context["adminform"].form.errors
+    assert not Therapist.objects.filter(user=account).exists()
+
+
+def test_verifying_skips_a_profile_on_a_non_therapists_account(admin, gp, client_for):
+    profile = TherapistFactory(user=gp)
+    client_for(admin).post(
+        reverse("admin:therapists_therapist_changelist"),
+        {"action": "verify_certification", "_selected_action": [profile.pk]},
+    )
+    profile.refresh_from_db()
+    assert not profile.is_verified
+
+
+def test_no_gp_profile_inline_on_the_admins_own_account(admin, client_for):
+    page = client_for(admin).get(reverse("admin:accounts_user_change", args=[admin.pk]))
+    assert "gp_profile-TOTAL_FORMS" not in page.content.decode()

@@ -96,3 +96,31 @@ def test_no_email_for_an_account_that_does_not_exist(db, mailoutbox):
             LOGIN, {"username": "nobody@example.org", "password": "x"}, REMOTE_ADDR=STRANGER
         )
     assert mailoutbox == []
+
+
+def test_a_stranger_timing_failures_to_the_delay_does_not_keep_the_gp_out_of_a_known_browser(gp):
+    """Found by the second attacker's try-out: one failure from a fresh address each time the
+    wait ended kept the GP waiting for good. A browser that signed in before is not delayed."""
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        known, first = sign_in(gp, address=PRACTICE)
+        assert first.status_code == 302
+        known.post(reverse("accounts:logout"))
+        for n in range(12):
+            sign_in(gp, "wrong-password", address=f"192.0.2.{n + 1}")
+            clock.shift(timedelta(seconds=1))
+        _stranger, delayed = sign_in(gp, address="192.0.2.99")
+        assert "Probeer het over" in delayed.text  # a new browser still waits
+
+        client, response = sign_in(gp, address=PRACTICE, client=known)
+        assert response.status_code == 302
+        assert client.session[SESSION_KEY] == str(gp.pk)
+
+
+def test_a_forged_known_device_cookie_gives_no_way_around_the_delay(gp):
+    with time_machine.travel(timezone.now(), tick=False):
+        for n in range(6):
+            sign_in(gp, "wrong-password", address=f"192.0.2.{n + 1}")
+        forger = Client()
+        forger.cookies["loopbaan_device"] = f'["{gp.email}"]:forged:signature'
+        _client, response = sign_in(gp, address="192.0.2.77", client=forger)
+        assert "Probeer het over" in response.text

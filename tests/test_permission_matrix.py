@@ -91,6 +91,10 @@ TABLE: dict[str, Row] = {
     # The user's own passkeys (the world's passkey is the GP's); removing is POST only, and
     # refused for the GP's only second factor.
     "accounts:passkeys": Row(get=SIGNED_IN),
+    # A GP's new colleagues; nobody waits in the matrix's world, so deciding finds no one.
+    "accounts:colleagues": Row(get=GPS),
+    "accounts:colleague_confirm": Row(get=NOBODY),
+    "accounts:colleague_refuse": Row(get=NOBODY),
     "accounts:passkey_name": same(OWNING_GP),
     "accounts:passkey_remove": Row(get=NOBODY, post=OWNING_GP),
     # The passkey ceremonies (JSON, POST only). Registering: refused without two factors or the
@@ -225,6 +229,8 @@ URL_KWARGS = {
     "accounts:enrol": lambda w: {"token": "not-a-token"},
     "accounts:password_reset_confirm": lambda w: {"uidb64": "MQ", "token": "not-a-token"},
     "accounts:passkey_name": lambda w: {"pk": passkey_of(w.users["gp"])},
+    "accounts:colleague_confirm": lambda w: {"pk": 1},
+    "accounts:colleague_refuse": lambda w: {"pk": 1},
     "accounts:passkey_remove": lambda w: {"pk": passkey_of(w.users["gp"])},
     "patients:detail": lambda w: {"pk": w.sent.patient_id},
     "patients:export": lambda w: {"pk": w.sent.patient_id},

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -6,8 +7,39 @@ from .models import Therapist
 from .services import therapist_verify
 
 
+class TherapistForm(forms.ModelForm):
+    """A therapist's profile belongs to a therapist's account: found by an attacker's try-out,
+    the administrator gave their own account (and a GP's, and the manager's) a profile, verified
+    it, and GPs could send it referrals."""
+
+    request_user = None  # set per request by TherapistAdmin.get_form
+
+    class Meta:
+        model = Therapist
+        fields = ["user"]  # the admin adds its own fieldsets
+
+    def clean_user(self):
+        user = self.cleaned_data["user"]
+        if user.role != user.Role.THERAPIST or user.is_staff or user.is_superuser:
+            raise forms.ValidationError(
+                _("A therapist's profile belongs to an account with the role running therapist.")
+            )
+        if self.request_user is not None and user.pk == self.request_user.pk:
+            raise forms.ValidationError(
+                _("You cannot give your own account a therapist's profile.")
+            )
+        return user
+
+
 @admin.register(Therapist)
 class TherapistAdmin(admin.ModelAdmin):
+    form = TherapistForm
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.request_user = request.user
+        return form
+
     list_display = [
         "__str__",
         "profession",
@@ -37,9 +69,9 @@ class TherapistAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Verify certification"))
     def verify_certification(self, request, queryset):
-        for therapist in queryset:
-            therapist_verify(therapist=therapist, by=request.user)
-        count = queryset.count()
+        count = 0
+        for therapist in queryset.select_related("user"):
+            count += therapist_verify(therapist=therapist, by=request.user).is_verified
         self.message_user(
             request,
             ngettext("%(n)d therapist verified.", "%(n)d therapists verified.", count)

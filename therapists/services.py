@@ -6,10 +6,25 @@ from accounts.models import Practice, User
 from .models import NetworkMembership, Therapist
 
 
+def verifiable(therapist: Therapist, *, by: User) -> bool:
+    user = therapist.user
+    return (
+        user.role == User.Role.THERAPIST
+        and not (user.is_staff or user.is_superuser)
+        and user.pk != by.pk
+    )
+
+
 @transaction.atomic
 def therapist_verify(*, therapist: Therapist, by: User) -> Therapist:
     """Record that an administrator checked the therapist's certification."""
-    therapist = Therapist.objects.select_for_update().get(pk=therapist.pk)
+    therapist = (
+        Therapist.objects.select_related("user")
+        .select_for_update(of=("self",))
+        .get(pk=therapist.pk)
+    )
+    if not verifiable(therapist, by=by):
+        return therapist  # never a profile on a non-therapist's account, nor on one's own
     if not therapist.is_verified:
         therapist.is_verified = True
         therapist.verified_by = by

@@ -23,6 +23,7 @@ from .registry import (
     PK_KIND_BY_NAMESPACE,
     POST_ACTIONS,
     PRINTING,
+    admin_part,
 )
 
 Action = AccessLog.Action
@@ -59,6 +60,12 @@ def pk_kind(url_name: str) -> str | None:
 
 def patient_id_for(url_name: str, kwargs: dict) -> int | None:
     """The patient the request is about, from the URL's arguments (at most one query)."""
+    if url_name.startswith("admin:") and str(kwargs.get("object_id", "")).isdigit():
+        # An admin page of one referral (or patient): the patient it is about, so that their GP
+        # sees the administrator's look too (found by an attacker's try-out).
+        find = PATIENT_OF.get(admin_part(url_name) or "")
+        object_id = int(kwargs["object_id"])
+        return find(object_id) if find and object_id < 2**63 else None
     if "patient_pk" in kwargs:
         return int(kwargs["patient_pk"]) or None  # 0: an id too long to exist (core.converters)
     if "pk" not in kwargs or not int(kwargs["pk"]):
@@ -179,7 +186,16 @@ def request_outcome(request: HttpRequest, response: HttpResponse) -> str:
         return outcome  # a POST that answers with a page by design (a search, say)
     if response.status_code == 200 and response.get("Content-Type", "").startswith("text/html"):
         return Outcome.INVALID
+    if match is not None and match.view_name.startswith("admin:") and _admin_warned(request):
+        # An admin action with nothing selected, or no such action: Django redirects with a
+        # warning and changes nothing (found by an attacker's try-out, logged as a write).
+        return Outcome.INVALID
     return outcome
+
+
+def _admin_warned(request: HttpRequest) -> bool:
+    queued = getattr(getattr(request, "_messages", None), "_queued_messages", [])
+    return any(message.level == messages.WARNING for message in queued)
 
 
 def mark_logged(request: HttpRequest) -> None:

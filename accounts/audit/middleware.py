@@ -38,8 +38,24 @@ class AccessLogMiddleware:
         if part is not None:
             _write(request, response, part, patient_id=_patient_id(request, response, match))
         elif (part := admin_part(match.view_name)) is not None:
-            _write(request, response, part, subject_user_id=_subject_user_id(part, match.kwargs))
+            patient_id = patient_id_for(match.view_name, match.kwargs)
+            for subject in _subject_user_ids(request, part, match.kwargs):
+                _write(request, response, part, subject_user_id=subject, patient_id=patient_id)
         return response
+
+
+def _subject_user_ids(request: HttpRequest, part: str, kwargs: dict) -> list[int | None]:
+    """The users an admin request is about: the page's user, or each user an action on the
+    list was run on (a row each, found by an attacker's try-out: "send a reset link" named
+    nobody)."""
+    if part == "user" and request.method == "POST" and request.POST.get("action"):
+        chosen = [_known(v) for v in request.POST.getlist("_selected_action")]
+        return [c for c in chosen if c is not None] or [None]
+    return [_subject_user_id(part, kwargs)]
+
+
+def _known(subject: str) -> int | None:
+    return int(subject) if subject.isascii() and subject.isdigit() and len(subject) < 19 else None
 
 
 def _patient_id(request: HttpRequest, response: HttpResponse, match) -> int | None:
@@ -54,8 +70,7 @@ def _patient_id(request: HttpRequest, response: HttpResponse, match) -> int | No
 def _subject_user_id(part: str, kwargs: dict) -> int | None:
     """The user whose admin page this is (`object_id`, or `id` on the set-password URL)."""
     subject = str(kwargs.get("object_id") or kwargs.get("id") or "")
-    known = part == "user" and subject.isascii() and subject.isdigit() and len(subject) < 19
-    return int(subject) if known else None
+    return _known(subject) if part == "user" else None
 
 
 def _write(request: HttpRequest, response: HttpResponse, part: str, **about) -> None:

@@ -90,6 +90,9 @@ def register_accounts() -> None:
             "accounts:passkeys",
             "accounts:passkey_name",
             "accounts:passkey_remove",
+            "accounts:colleagues",
+            "accounts:colleague_confirm",
+            "accounts:colleague_refuse",
             "otp_webauthn:credential-registration-begin",
             "otp_webauthn:credential-registration-complete",
             "otp_webauthn:credential-authentication-begin",
@@ -100,6 +103,7 @@ def register_accounts() -> None:
             "access_log": _("access log"),
             "user": _("user account"),
             "two_factor": _("two-factor sign-in"),
+            "sign_in_records": _("sign-in records"),
         },
         # Users (their change page, history, the set-password URL that refuses) and their
         # devices (not in the admin at all; logged should anyone register them again).
@@ -109,5 +113,6 @@ def register_accounts() -> None:
             "admin:otp_totp_": "two_factor",
             "admin:otp_static_": "two_factor",
             "admin:django_otp_webauthn_": "two_factor",
+            "admin:axes_": "sign_in_records",
         },
     )
