@@ -65,8 +65,12 @@ def referral_page_for_user(user: User, pk: int, *, related: tuple[str, ...] = ()
     `related`: the one-to-one parts that other apps contribute to the page (referrals.pages).
     A therapist's referral carries `letter_sent_id`: the letter they were sent (`letter_shown`).
     """
-    referrals = referrals_visible_to(user).select_related(
-        *PAGE_PARTS, *related, "fitness_check__checked_by", "therapist__verified_by"
+    referrals = (
+        referrals_visible_to(user)
+        .select_related(
+            *PAGE_PARTS, *related, "fitness_check__checked_by", "therapist__verified_by"
+        )
+        .prefetch_related("medications")
     )
     if user.role == User.Role.THERAPIST:
         letter = _letter_sent_to(user, OuterRef("pk"))
