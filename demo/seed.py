@@ -42,7 +42,12 @@ def seed_demo(*, documents: bool = True) -> dict[str, int]:
         users[email] = demo_user(email, first, last, role, practice)
         if gp_codes:
             GPProfile.objects.get_or_create(
-                user=users[email], defaults={"agb_code": gp_codes[0], "big_number": gp_codes[1]}
+                user=users[email],
+                defaults={
+                    "agb_code": gp_codes[0],
+                    "big_number": gp_codes[1],
+                    "direct_phone": gp_codes[2],
+                },
             )
     admin = users["admin@example.org"]
     therapists = []
