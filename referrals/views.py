@@ -134,11 +134,17 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     if blocked:
         return blocked
     form = ReferralForm(request.POST or None, instance=referral)
-    medication = MedicationFormSet(request.POST or None, instance=referral, prefix="medication")
+    # A POST without the rows' management form (an older page, a script) leaves them as saved.
+    rows_posted = "medication-TOTAL_FORMS" in request.POST
+    medication = MedicationFormSet(
+        request.POST if rows_posted else None, instance=referral, prefix="medication"
+    )
     # Both or neither: a bad medication row keeps the whole form unsaved, with its message.
-    if request.method == "POST" and all([form.is_valid(), medication.is_valid()]):
+    if request.method == "POST" and all(
+        [form.is_valid(), not rows_posted or medication.is_valid()]
+    ):
         saved = services.referral_save_draft(
-            referral=form.instance, by=request.user, medication=medication
+            referral=form.instance, by=request.user, medication=medication if rows_posted else None
         )
         messages.success(request, _("Referral saved as draft."))
         if saved.risk_needs_confirmation and not saved.risk_confirmed:

@@ -81,6 +81,9 @@ def referral_form_data(**overrides) -> dict:
         "purpose": "treatment",
         "funding": "self_pay",
         "urgency": "routine",
+        "risk_suicidality": "False",
+        "risk_psychosis": "False",
+        "risk_bipolar": "False",
     }
     return {**data, **overrides}
 
