@@ -6,6 +6,8 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
+from core.validators import validate_phone
+
 agb_validator = RegexValidator(r"^\d{8}$", _("An AGB code has 8 digits."))
 big_validator = RegexValidator(r"^\d{11}$", _("A BIG number has 11 digits."))
 
@@ -183,6 +185,11 @@ class GPProfile(models.Model):
     )
     big_number = models.CharField(
         _("BIG number"), max_length=11, unique=True, validators=[big_validator]
+    )
+    # HASP asks for the referrer's direct number (not the practice's line): the therapist
+    # calls the GP about an urgent concern without the queue of the practice's phone.
+    direct_phone = models.CharField(
+        _("direct phone number"), max_length=20, blank=True, validators=[validate_phone]
     )
 
     class Meta:

@@ -2,6 +2,7 @@
 letters' texts."""
 
 from datetime import date
+from decimal import Decimal
 
 from accounts.models import User
 from referrals.models import (
@@ -33,10 +34,31 @@ PRACTICES = [
 ]
 
 USERS = [
-    # email, first, last, role, practice index, GP (AGB, BIG)
-    ("huisarts@example.org", "Anne", "de Vries", User.Role.GP, 0, ("01011111", "19012345601")),
-    ("huisarts3@example.org", "Pieter", "Bakker", User.Role.GP, 0, ("01011112", "19012345602")),
-    ("huisarts2@example.org", "Mohamed", "El Amrani", User.Role.GP, 1, ("01022222", "29012345601")),
+    # email, first, last, role, practice index, GP (AGB, BIG, direct phone)
+    (
+        "huisarts@example.org",
+        "Anne",
+        "de Vries",
+        User.Role.GP,
+        0,
+        ("01011111", "19012345601", "030 123 45 70"),
+    ),
+    (
+        "huisarts3@example.org",
+        "Pieter",
+        "Bakker",
+        User.Role.GP,
+        0,
+        ("01011112", "19012345602", "030 123 45 71"),
+    ),
+    (
+        "huisarts2@example.org",
+        "Mohamed",
+        "El Amrani",
+        User.Role.GP,
+        1,
+        ("01022222", "29012345601", "033 765 43 30"),
+    ),
     ("manager@example.org", "Ingrid", "Jansen", User.Role.PRACTICE_MANAGER, 0, None),
     ("therapeut@example.org", "Sanne", "Visser", User.Role.THERAPIST, None, None),
     ("therapeut2@example.org", "Joost", "van den Broek", User.Role.THERAPIST, None, None),
@@ -207,6 +229,10 @@ REFERRALS_2 = [
     (2, Status.DRAFT, 0, 0, None),
 ]
 
+# What the GP wrote, following the NHG/LHV HASP letter (referrals.letters): the kern's
+# probleemstelling and beleid tot nu toe, the risk rubric, and the dossiersamenvatting with
+# medication rows (`medication_rows`: name, dose, since), allergies and measurements.
+NO_RISK = dict(risk_suicidality=False, risk_psychosis=False, risk_bipolar=False)
 CONTENT = [
     dict(
         complaint="P03",  # ICPC as the GP chose it (referrals.icpc)
@@ -215,9 +241,23 @@ CONTENT = [
         purpose="treatment",
         funding="health_insurer",
         uses_antidepressant=True,
-        medication="Sertraline 50 mg 1dd",
+        medication_rows=[("Sertraline", "50 mg 1 dd", "januari 2025")],
         history="Eerdere depressieve episode in 2019, behandeld met POH-GGZ.",
         question="Graag runningtherapie als aanvulling op de medicatie; doel is afbouw op termijn.",
+        course="Sinds de herfst somber en moe, trekt zich terug; de laatste weken iets stabieler.",
+        patient_request="Wil weer energie krijgen en verwacht dat vast bewegen structuur geeft.",
+        poh_ggz="Zes gesprekken bij de POH-GGZ (activatie, dagstructuur), deels effect.",
+        psychological_treatment="In 2019 kortdurend bij de POH-GGZ; geen psycholoog.",
+        medication_tried="Citalopram 20 mg in 2019, gestopt om misselijkheid.",
+        **NO_RISK,
+        risk_notes="Doodsgedachten nagevraagd: passief, zonder plan; geen psychose in de anamnese.",
+        other_episodes="K86 Hypertensie zonder orgaanbeschadiging (sinds 2021)",
+        allergies="Penicilline: huiduitslag.",
+        systolic=134,
+        diastolic=86,
+        height_cm=178,
+        weight_kg=Decimal("84.5"),
+        phq9_total=15,
     ),
     dict(
         complaint="P78",
@@ -225,9 +265,20 @@ CONTENT = [
         purpose="reintegration",
         funding="uwv",
         uses_antidepressant=False,
-        medication="Geen",
+        medication_rows=[],
         history="Sinds vier maanden thuis met overspanning, begeleid door bedrijfsarts.",
         question="Kan runningtherapie helpen bij de re-integratie en het herstel van de energie?",
+        course="Na een reorganisatie uitgevallen; slaapt beter, maar weinig belastbaar.",
+        patient_request="Wil stap voor stap terug naar het werk en haar conditie opbouwen.",
+        poh_ggz="Vier gesprekken bij de POH-GGZ over grenzen stellen.",
+        psychological_treatment="Geen.",
+        medication_tried="Geen.",
+        **NO_RISK,
+        allergies="Geen bekend.",
+        systolic=118,
+        diastolic=76,
+        height_cm=168,
+        weight_kg=Decimal("63.0"),
     ),
     dict(
         complaint="P01",
@@ -236,9 +287,26 @@ CONTENT = [
         purpose="treatment",
         funding="physiotherapy",
         uses_antidepressant=False,
-        medication="Oxazepam 10 mg zo nodig",
+        medication_rows=[("Oxazepam", "10 mg zo nodig", "maart 2025")],
+        medication="Gebruikt oxazepam hooguit eens per week.",
         history="Paniekklachten sinds een jaar; cognitieve gedragstherapie afgerond.",
         question="Graag begeleiding bij opbouw van conditie en omgaan met lichamelijke spanning.",
+        course="Paniekaanvallen sinds een jaar, na de CGT minder vaak; vermijdt nog inspanning.",
+        patient_request="Wil leren dat een snelle hartslag bij inspanning geen gevaar is.",
+        poh_ggz="Niet.",
+        psychological_treatment="Cognitieve gedragstherapie bij de GZ-psycholoog, 10 sessies.",
+        medication_tried="Geen antidepressiva.",
+        risk_suicidality=False,
+        risk_psychosis=False,
+        risk_bipolar=True,
+        risk_notes="Bipolaire stoornis bij moeder; zelf nooit een manische periode gehad.",
+        other_episodes="R96 Astma",
+        allergies="Contra-indicatie: geen NSAID's (astma).",
+        systolic=122,
+        diastolic=80,
+        height_cm=185,
+        weight_kg=Decimal("79.0"),
+        phq9_total=9,
     ),
     dict(
         complaint="P01",
@@ -247,11 +315,24 @@ CONTENT = [
         purpose="prevention",
         funding="self_pay",
         uses_antidepressant=False,
-        medication="Geen",
+        medication_rows=[("Melatonine", "0,3 mg voor het slapen", "oktober 2025")],
         history="Hoge werkdruk, slaapt slecht, geen eerdere psychische klachten.",
         question="Preventief: structuur en ontspanning door regelmatig hardlopen.",
+        course="Sinds de zomer gespannen door werkdruk; slaapt slecht in.",
+        patient_request="Wil ontspannen door regelmatig te bewegen, liefst in een groep.",
+        poh_ggz="Eén gesprek; slaaphygiëne besproken.",
+        psychological_treatment="Geen.",
+        medication_tried="Geen.",
+        **NO_RISK,
+        allergies="Geen bekend.",
+        systolic=128,
+        diastolic=82,
+        height_cm=172,
+        weight_kg=Decimal("70.5"),
     ),
 ]
+#: The insurer on each demo patient (fictitious, like the BSNs: the UZOVI codes are not real).
+INSURERS = [("Demo Zorgverzekeraar", "9901"), ("Voorbeeld Zorg", "9902")]
 
 
 # --- The therapy: letters, intake, screening, sessions, questionnaires, reports -----------------

@@ -6,7 +6,7 @@ from accounts.models import Practice, User
 from patients.models import Patient
 from patients.validators import bsn_is_valid
 
-from .data import PASSWORD, STREETS
+from .data import INSURERS, PASSWORD, STREETS
 
 
 def fake_bsns(count: int, start: int) -> list[str]:
@@ -57,6 +57,9 @@ def demo_patients(practice: Practice, rows, bsns: list[str]) -> list[Patient]:
                 address=f"{STREETS[i % len(STREETS)]} {10 + i}",
                 postcode=f"35{10 + i:02d} AB",
                 city=practice.city,
+                insurer_name=INSURERS[i % len(INSURERS)][0],
+                insurer_uzovi=INSURERS[i % len(INSURERS)][1],
+                policy_number=f"DEMO-{practice.agb_code[-4:]}-{i + 1:04d}",
             ),
         )
         patients.append(patient)

@@ -10,6 +10,7 @@ from referrals.models import (
     FitnessCheck,
     Referral,
     ReferralEvent,
+    ReferralMedication,
     ReferralRecipient,
     Status,
 )
@@ -61,6 +62,9 @@ def demo_referral(
     if patient.referrals.exists():
         return None
     now = timezone.now()
+    content = dict(content)
+    medication_rows = content.pop("medication_rows", [])
+    created = min(at(days_ago + 1, 9), now)
     referral = Referral.objects.create(
         patient=patient,
         practice=patient.practice,
@@ -68,9 +72,13 @@ def demo_referral(
         therapist=therapist,
         consent_given=True,
         urgency="routine",
+        measured_on=created.date() if content.get("systolic") else None,
         **content,
     )
-    created = min(at(days_ago + 1, 9), now)
+    ReferralMedication.objects.bulk_create(
+        ReferralMedication(referral=referral, name=name, dose=dose, since=since)
+        for name, dose, since in medication_rows
+    )
     events = [ReferralEvent(referral=referral, from_status="", to_status=Status.DRAFT, actor=gp)]
     times = {"created_at": created}
     current, moment = Status.DRAFT, at(days_ago, 11)

@@ -43,7 +43,12 @@ def seed_demo(*, documents: bool = True) -> dict[str, int]:
         users[email] = demo_user(email, first, last, role, practice)
         if gp_codes:
             GPProfile.objects.get_or_create(
-                user=users[email], defaults={"agb_code": gp_codes[0], "big_number": gp_codes[1]}
+                user=users[email],
+                defaults={
+                    "agb_code": gp_codes[0],
+                    "big_number": gp_codes[1],
+                    "direct_phone": gp_codes[2],
+                },
             )
     email, first, last, role, practice_index, gp_codes = WAITING_COLLEAGUE
     waiting = demo_user(email, first, last, role, practices[practice_index], confirmed=False)

@@ -65,9 +65,18 @@ def demo_therapy(referral: Referral, n: int, documents: bool) -> None:
     """Fill in what the therapist recorded for a demo referral in therapy (or past it)."""
     referral.refresh_from_db()
     if referral.sent_at and documents:
-        letter = _document(
-            referral, ReferralDocument.Kind.LETTER, render_referral_letter(referral), referral.gp
+        # As referrals.services.referral_send does: the row first, so the letter prints its
+        # number; the SHA-256 of the bytes is kept beside them.
+        letter = ReferralDocument.objects.create(
+            referral=referral,
+            kind=ReferralDocument.Kind.LETTER,
+            content=b"",
+            sha256="",
+            created_by=referral.gp,
         )
+        pdf = render_referral_letter(referral, by=referral.gp, document=letter)
+        letter.content, letter.sha256 = pdf, pdf_sha256(pdf)
+        letter.save(update_fields=["content", "sha256"])
         # The letter the therapist got with the send.
         referral.recipients.update(letter=letter)
     if referral.status not in THERAPY_STATUSES or not referral.intake_date:

@@ -53,6 +53,9 @@ class PatientForm(forms.ModelForm):
             "address",
             "postcode",
             "city",
+            "insurer_name",
+            "insurer_uzovi",
+            "policy_number",
         ]
         widgets = {"date_of_birth": DateInput(), "sex": RadioSelect}
 

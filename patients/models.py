@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Practice
 
-from .validators import validate_bsn
+from .validators import validate_bsn, validate_uzovi
 
 
 class Patient(models.Model):
@@ -29,6 +29,13 @@ class Patient(models.Model):
     address = models.CharField(_("address"), max_length=200, blank=True)
     postcode = models.CharField(_("postcode"), max_length=7, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
+    # The insurer, as the HASP envelope of a referral names it (NHG/LHV HASP, see
+    # referrals.letters): UZOVI code (Vektis' four-digit register of insurers), name, policy.
+    insurer_uzovi = models.CharField(
+        _("insurer's UZOVI code"), max_length=4, blank=True, validators=[validate_uzovi]
+    )
+    insurer_name = models.CharField(_("health insurer"), max_length=100, blank=True)
+    policy_number = models.CharField(_("policy number"), max_length=30, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

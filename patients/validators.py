@@ -23,3 +23,12 @@ def validate_bsn(value: str) -> None:
             _("This is not a valid BSN (it fails the 11-check). Please check the number."),
             code="bsn_checksum",
         )
+
+
+FOUR_DIGITS = re.compile(r"[0-9]{4}")
+
+
+def validate_uzovi(value: str) -> None:
+    """A UZOVI code: the four digits of an insurer in Vektis' UZOVI register (e.g. 3311)."""
+    if not FOUR_DIGITS.fullmatch(value):
+        raise ValidationError(_("A UZOVI code has exactly 4 digits."), code="uzovi_format")

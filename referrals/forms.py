@@ -2,13 +2,26 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.widgets import DateInput, RadioSelect
+from core.widgets import DateInput, DecimalCommaField, RadioSelect
 from therapists.models import Therapist
 
+from . import risk
 from .icpc import Icpc, icpc_choice_label, secondary_codes
-from .models import FollowUp, Referral
+from .models import FollowUp, Referral, ReferralMedication
 
 YES_NO = [(True, _("Yes")), (False, _("No"))]
+
+#: The short narrative fields of the letter (NHG/LHV HASP): a paragraph each.
+SHORT_TEXTS = (
+    "course",
+    "patient_request",
+    "poh_ggz",
+    "psychological_treatment",
+    "medication_tried",
+    "risk_notes",
+    "other_episodes",
+    "allergies",
+)
 
 
 def _to_bool(value) -> bool | None:
@@ -46,6 +59,39 @@ class ReferralForm(forms.ModelForm):
         widget=RadioSelect,
         required=False,
     )
+    # The risk the letter's kern carries (referrals.risk): asked here, answered before sending.
+    risk_suicidality = forms.TypedChoiceField(
+        label=_("Active suicidality (thoughts with a plan or intent)?"),
+        choices=YES_NO,
+        coerce=_to_bool,
+        empty_value=None,
+        widget=RadioSelect,
+        required=False,
+    )
+    risk_psychosis = forms.TypedChoiceField(
+        label=_("Psychosis, now or in the past year?"),
+        choices=YES_NO,
+        coerce=_to_bool,
+        empty_value=None,
+        widget=RadioSelect,
+        required=False,
+    )
+    risk_bipolar = forms.TypedChoiceField(
+        label=_("Bipolar disorder?"),
+        choices=YES_NO,
+        coerce=_to_bool,
+        empty_value=None,
+        widget=RadioSelect,
+        required=False,
+    )
+    weight_kg = DecimalCommaField(
+        label=_("Weight (kg)"),
+        required=False,
+        max_digits=4,
+        decimal_places=1,
+        min_value=20,
+        max_value=350,
+    )
 
     class Meta:
         model = Referral
@@ -55,9 +101,27 @@ class ReferralForm(forms.ModelForm):
             "other_complaints",
             "complaint_notes",
             "severity",
+            "course",
+            "patient_request",
+            "poh_ggz",
+            "psychological_treatment",
+            "medication_tried",
+            "risk_suicidality",
+            "risk_psychosis",
+            "risk_bipolar",
+            "risk_notes",
+            "risk_confirmed",
             "uses_antidepressant",
             "medication",
             "history",
+            "other_episodes",
+            "allergies",
+            "measured_on",
+            "systolic",
+            "diastolic",
+            "height_cm",
+            "weight_kg",
+            "phq9_total",
             "question",
             "purpose",
             "funding",
@@ -67,34 +131,115 @@ class ReferralForm(forms.ModelForm):
             "severity": RadioSelect,
             "purpose": RadioSelect,
             "urgency": RadioSelect,
-            "medication": forms.Textarea(attrs={"rows": 2}),
+            "measured_on": DateInput(),
+            **{name: forms.Textarea(attrs={"rows": 2}) for name in SHORT_TEXTS},
             "history": forms.Textarea(attrs={"rows": 3}),
             "question": forms.Textarea(attrs={"rows": 3}),
         }
         help_texts = {
             "question": _("What do you ask of the therapist? This is the core of the letter."),
             "consent_given": _("Required before sending. Discuss it with the patient."),
+            "medication": _(
+                "Anything about the medication that does not fit the rows above (optional)."
+            ),
+            "other_episodes": _(
+                "The rest of the episode list that matters here, one per line with its ICPC"
+                " code, e.g. “K86 Hypertensie zonder orgaanbeschadiging”."
+            ),
+            "risk_confirmed": _(
+                "Only needed when you answered yes to active suicidality or psychosis."
+            ),
+            "phq9_total": _("Optional: 0 to 27, if the patient filled it in at the referral."),
+            "patient_request": _("What the patient asks for and expects of running therapy."),
         }
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         for name in ("severity", "purpose"):  # radios: no empty "-----" option
             self.fields[name].choices = [c for c in self.fields[name].choices if c[0]]
-        for name in ("medication", "history", "question"):
-            self.fields[name].widget.attrs["maxlength"] = 4000
-            self.fields[name].max_length = 4000
+        for name in ("medication", "question", *SHORT_TEXTS):
+            self.fields[name].widget.attrs["maxlength"] = 2000
+            self.fields[name].max_length = 2000
+        self.fields["history"].widget.attrs["maxlength"] = 4000
+        self.fields["history"].max_length = 4000
+        numbers = {
+            "systolic": (60, 260),
+            "diastolic": (30, 160),
+            "height_cm": (100, 230),
+            "phq9_total": (0, 27),
+        }
+        for name, (low, high) in numbers.items():
+            self.fields[name].widget.attrs.update(min=low, max=high, inputmode="numeric")
+            self.fields[name].validators.append(_between(low, high))
 
     def clean_other_complaints(self) -> list[str]:
         return secondary_codes(
             self.cleaned_data.get("complaint"), self.cleaned_data["other_complaints"]
         )
 
+    def clean_measured_on(self):
+        day = self.cleaned_data.get("measured_on")
+        if day and day > timezone.localdate():
+            raise forms.ValidationError(_("The date of the measurement cannot be in the future."))
+        return day
+
     def clean(self):
         data = super().clean()
-        for name in ("medication", "history", "question"):
-            if len(data.get(name) or "") > 4000:
-                self.add_error(name, _("Please keep this under 4000 characters."))
+        if len(data.get("history") or "") > 4000:
+            self.add_error("history", _("Please keep this under 4000 characters."))
+        systolic, diastolic = data.get("systolic"), data.get("diastolic")
+        if (systolic is None) != (diastolic is None):
+            self.add_error(
+                "diastolic" if diastolic is None else "systolic",
+                _("Fill in both the upper and the lower blood pressure."),
+            )
+        elif systolic is not None and diastolic >= systolic:
+            self.add_error("diastolic", _("The lower pressure must be below the upper one."))
+        # The confirmation means something only beside a yes: without one it is not kept.
+        if not risk.needs_confirmation(
+            suicidality=data.get("risk_suicidality"), psychosis=data.get("risk_psychosis")
+        ):
+            data["risk_confirmed"] = False
         return data
+
+
+def _between(low: int, high: int):
+    def check(value) -> None:
+        if value is not None and not low <= value <= high:
+            raise forms.ValidationError(
+                _("Enter a value from %(low)s to %(high)s.") % {"low": low, "high": high}
+            )
+
+    return check
+
+
+class MedicationForm(forms.ModelForm):
+    """One row of the medication formset: a dose or a date without a medicine is refused."""
+
+    class Meta:
+        model = ReferralMedication
+        fields = ["name", "dose", "since"]
+        help_texts = {
+            "dose": _("e.g. 50 mg once a day"),
+            "since": _("e.g. March 2025"),
+        }
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("name") and (data.get("dose") or data.get("since")):
+            self.add_error("name", _("Fill in the medicine, or empty the row."))
+        return data
+
+
+MedicationFormSet = forms.inlineformset_factory(
+    Referral,
+    ReferralMedication,
+    form=MedicationForm,
+    extra=2,
+    max_num=20,
+    validate_max=True,
+    can_delete=True,
+)
 
 
 class TherapistSearchForm(forms.Form):

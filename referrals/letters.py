@@ -1,6 +1,27 @@
 """The referral letter and the patient's information sheet, and the letter blocks that the
 therapist's letters back (therapy.letters) share: practice, GP, patient, therapist.
 
+The referral letter follows the NHG's Richtlijn Informatie-uitwisseling tussen Huisarts en
+Specialist (HASP; NHG with the Federatie Medisch Specialisten, version 1 December 2017,
+chapter 3 "Vaste indeling Envelop-Kern-Dossiersamenvatting" and chapter 4 "Rubrieken in het
+verwijsbericht"; https://www.nhg.org/themas/artikelen/richtlijn-informatie-uitwisseling-tussen-
+huisarts-en-specialist-bij-verwijzingen), in its three parts:
+- envelop: patient (name, date of birth, sex, BSN, address, phone, e-mail), insurer (UZOVI code
+  and name, policy number), referrer (name, AGB, BIG, practice, the practice's AGB, direct
+  phone), addressee, date, urgency;
+- kern: vraagstelling; probleemstelling (the ICPC codes as the GP chose them, the course, the
+  patient's own request and expectation); beleid tot nu toe (POH-GGZ, psychological
+  treatment, medication tried); the risk rubric (referrals.risk);
+- dossiersamenvatting: episode list (ICPC), medication as rows, allergies / intolerances /
+  contra-indications, measurements (blood pressure, height, weight, a PHQ-9 at referral).
+The beweegcheck (referrals.readiness) follows the kern: it is this referral's own subject.
+
+Signature: a generated PDF has no hand to sign it. The letter prints "Elektronisch verzonden
+door <sender> op <date time>" and the number of the stored document (ReferralDocument's id).
+A PDF cannot contain its own SHA-256 (the hash changes with what it is printed in), so the hash
+is computed over the exact bytes sent, stored beside them, and shown with the document on the
+referral page: whoever holds the PDF can check it against that.
+
 Rendered by core.pdf (WeasyPrint with a static-only fetcher), always in Dutch.
 """
 
@@ -19,7 +40,7 @@ from core.pdf import (
 from patients.models import Patient
 from therapists.models import Therapist
 
-from .models import FitnessCheck, Referral
+from .models import FitnessCheck, Referral, ReferralDocument
 
 
 def letter_date(referral: Referral) -> str:
@@ -64,6 +85,11 @@ def patient_context(patient: Patient) -> dict:
         "address": patient.address,
         "postcode": patient.postcode,
         "city": patient.city,
+        "phone": patient.phone,
+        "email": patient.email,
+        "insurer_name": patient.insurer_name,
+        "insurer_uzovi": patient.insurer_uzovi,
+        "policy_number": patient.policy_number,
     }
 
 
@@ -76,6 +102,7 @@ def gp_context(gp: User) -> dict:
         "name": gp.get_full_name() or gp.email,
         "agb_code": profile.agb_code if profile else EMPTY,
         "big_number": profile.big_number if profile else EMPTY,
+        "direct_phone": (profile.direct_phone if profile else "") or EMPTY,
     }
 
 
@@ -124,7 +151,60 @@ def sender_name(referral: Referral, by: User | None) -> str:
     return by.get_full_name() or by.email
 
 
-def referral_letter_context(referral: Referral, *, by: User | None = None) -> dict:
+def risk_context(referral: Referral) -> dict:
+    """The risk rubric's answers as words the template translates: 'yes', 'no', 'unknown'."""
+
+    def word(value: bool | None) -> str:
+        return {True: "yes", False: "no"}.get(value, "unknown")
+
+    return {
+        "suicidality": word(referral.risk_suicidality),
+        "psychosis": word(referral.risk_psychosis),
+        "bipolar": word(referral.risk_bipolar),
+        "notes": referral.risk_notes,
+        "needs_confirmation": referral.risk_needs_confirmation,
+        "confirmed": referral.risk_confirmed,
+    }
+
+
+def measurements_context(referral: Referral) -> dict:
+    weight = referral.weight_kg
+    return {
+        "measured_on": dutch_date(referral.measured_on) if referral.measured_on else "",
+        "blood_pressure": f"{referral.systolic}/{referral.diastolic} mmHg"
+        if referral.systolic is not None and referral.diastolic is not None
+        else "",
+        "height": f"{referral.height_cm} cm" if referral.height_cm is not None else "",
+        # The Dutch way: a decimal comma.
+        "weight": f"{weight:.1f}".replace(".", ",") + " kg" if weight is not None else "",
+        "phq9_total": referral.phq9_total,
+    }
+
+
+def signature_context(
+    referral: Referral, *, by: User | None, sent_at, document: ReferralDocument | None
+) -> dict:
+    """The send line that stands in for a signature; empty `sent`: a draft's preview."""
+    moment = sent_at or referral.sent_at
+    if moment is None:
+        return {"sent": False}
+    sender = by or referral.gp
+    local = timezone.localtime(moment, LETTER_TIME_ZONE)
+    return {
+        "sent": True,
+        "sender": sender.get_full_name() or sender.email,
+        "on": f"{dutch_date(local.date())} {local:%H:%M}",
+        "document_number": f"VB-{document.pk}" if document else "",
+    }
+
+
+def referral_letter_context(
+    referral: Referral,
+    *,
+    by: User | None = None,
+    sent_at=None,
+    document: ReferralDocument | None = None,
+) -> dict:
     return {
         "practice": practice_context(referral.practice),
         "addressee": therapist_context(referral.therapist),
@@ -141,8 +221,21 @@ def referral_letter_context(referral: Referral, *, by: User | None = None) -> di
         "fitness": fitness_context(referral),
         "history": referral.history,
         "medication": referral.medication,
+        "medication_rows": [
+            {"name": m.name, "dose": m.dose, "since": m.since} for m in referral.medications.all()
+        ],
         "antidepressant": antidepressant_answer(referral),
         "consent_given": referral.consent_given,
+        "course": referral.course,
+        "patient_request": referral.patient_request,
+        "poh_ggz": referral.poh_ggz,
+        "psychological_treatment": referral.psychological_treatment,
+        "medication_tried": referral.medication_tried,
+        "risk": risk_context(referral),
+        "other_episodes": referral.other_episodes,
+        "allergies": referral.allergies,
+        "measurements": measurements_context(referral),
+        "signature": signature_context(referral, by=by, sent_at=sent_at, document=document),
     }
 
 
@@ -155,12 +248,19 @@ def information_sheet_context(referral: Referral) -> dict:
     }
 
 
-def render_referral_letter(referral: Referral, *, by: User | None = None) -> bytes:
-    """The verwijsbrief, in Dutch whatever language the request runs in."""
+def render_referral_letter(
+    referral: Referral,
+    *,
+    by: User | None = None,
+    sent_at=None,
+    document: ReferralDocument | None = None,
+) -> bytes:
+    """The verwijsbrief, in Dutch whatever language the request runs in. `sent_at` and
+    `document`: the moment of sending and the stored row whose number the letter prints."""
     with translation.override(LETTER_LANGUAGE):
         return render_pdf(
             "letters/referral_letter.html",
-            referral_letter_context(referral, by=by),
+            referral_letter_context(referral, by=by, sent_at=sent_at, document=document),
             stylesheet=LETTER_STYLESHEET,
         )
 

@@ -7,6 +7,7 @@ from core import limits
 from patients.models import Patient
 from therapists.models import Therapist
 
+from . import risk
 from .fitness_check import FitnessCheck  # noqa: F401  (its own module, the app's model)
 from .icpc import Icpc, icpc_entry, secondary_codes
 
@@ -123,10 +124,55 @@ class Referral(models.Model):
     complaint_notes = models.CharField(_("complaint, in your words"), max_length=200, blank=True)
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices, blank=True)
     uses_antidepressant = models.BooleanField(_("uses an antidepressant"), null=True, blank=True)
-    medication = models.TextField(_("current medication"), blank=True, max_length=limits.REASON)
+    # Free text from before the medication rows (ReferralMedication); the data migration moved
+    # a one-line text into a row, and a longer one stays here as the note beside the rows.
+    medication = models.TextField(_("note on the medication"), blank=True, max_length=limits.REASON)
     history = models.TextField(_("relevant history"), blank=True, max_length=limits.TEXT)
     question = models.TextField(
         _("question to the therapist"), blank=True, max_length=limits.REASON
+    )
+
+    # The HASP letter (NHG/LHV, Richtlijn Informatie-uitwisseling tussen huisarts en
+    # specialist, version 1 December 2017; referrals.letters): the kern's probleemstelling
+    # and beleid tot nu toe, the risk the form asks, the dossiersamenvatting.
+    course = models.TextField(_("course so far"), blank=True, max_length=limits.REASON)
+    patient_request = models.TextField(
+        _("the patient's own request and expectation"), blank=True, max_length=limits.REASON
+    )
+    poh_ggz = models.TextField(_("POH-GGZ so far"), blank=True, max_length=limits.REASON)
+    psychological_treatment = models.TextField(
+        _("psychological treatment so far"), blank=True, max_length=limits.REASON
+    )
+    medication_tried = models.TextField(_("medication tried"), blank=True, max_length=limits.REASON)
+    # Risk: asked on the form, answered before sending (referrals.risk holds the rule).
+    risk_suicidality = models.BooleanField(_("active suicidality"), null=True, blank=True)
+    risk_psychosis = models.BooleanField(_("psychosis"), null=True, blank=True)
+    risk_bipolar = models.BooleanField(_("bipolar disorder"), null=True, blank=True)
+    risk_notes = models.TextField(_("notes on the risk"), blank=True, max_length=limits.REASON)
+    risk_confirmed = models.BooleanField(
+        _("I have weighed the risk and refer for running therapy all the same"), default=False
+    )
+    other_episodes = models.TextField(
+        _("other episodes (ICPC)"), blank=True, max_length=limits.REASON
+    )
+    allergies = models.TextField(
+        _("allergies, intolerances and contra-indications"),
+        blank=True,
+        max_length=limits.REASON,
+    )
+    measured_on = models.DateField(_("measured on"), null=True, blank=True)
+    systolic = models.PositiveSmallIntegerField(
+        _("blood pressure, systolic (mmHg)"), null=True, blank=True
+    )
+    diastolic = models.PositiveSmallIntegerField(
+        _("blood pressure, diastolic (mmHg)"), null=True, blank=True
+    )
+    height_cm = models.PositiveSmallIntegerField(_("height (cm)"), null=True, blank=True)
+    weight_kg = models.DecimalField(
+        _("weight (kg)"), max_digits=4, decimal_places=1, null=True, blank=True
+    )
+    phq9_total = models.PositiveSmallIntegerField(
+        _("PHQ-9 total at referral"), null=True, blank=True
     )
     purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices, blank=True)
     funding = models.CharField(_("funding"), max_length=20, choices=Funding.choices, blank=True)
@@ -185,6 +231,10 @@ class Referral(models.Model):
                 | models.Q(therapist__isnull=False),
                 name="referral_sent_has_therapist",
             ),
+            models.CheckConstraint(
+                condition=models.Q(phq9_total__isnull=True) | models.Q(phq9_total__lte=27),
+                name="referral_phq9_range",
+            ),
         ]
         indexes = [
             models.Index(fields=["gp", "status", "-created_at"], name="referral_gp_worklist"),
@@ -210,12 +260,37 @@ class Referral(models.Model):
         return [icpc_entry(c) for c in secondary_codes(self.complaint, self.other_complaints)]
 
     @property
+    def risk_needs_confirmation(self) -> bool:
+        """A yes on active suicidality or psychosis (referrals.risk)."""
+        return risk.referral_needs_confirmation(self)
+
+    @property
     def week_zero(self):
         """Week 0: the start of therapy; until the screening has cleared, the intake date."""
         return self.therapy_start or self.intake_date
 
     def can_move_to(self, status: str) -> bool:
         return status in TRANSITIONS[self.status]
+
+
+class ReferralMedication(models.Model):
+    """One medicine the patient uses, as the HASP dossiersamenvatting lists it: name, dose,
+    since when. Written with the referral form (a formset), in the same transaction."""
+
+    referral = models.ForeignKey(
+        Referral, on_delete=models.CASCADE, related_name="medications", verbose_name=_("referral")
+    )
+    name = models.CharField(_("medicine"), max_length=100)
+    dose = models.CharField(_("dose"), max_length=100, blank=True)
+    since = models.CharField(_("since"), max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("medicine")
+        verbose_name_plural = _("medication")
+
+    def __str__(self) -> str:
+        return " ".join(p for p in (self.name, self.dose) if p)
 
 
 @limits.length_checked

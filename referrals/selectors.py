@@ -70,8 +70,12 @@ def referral_page_for_user(
     `annotate`: their annotations (subqueries of rows of their own).
     A therapist's referral carries `letter_sent_id`: the letter they were sent (`letter_shown`).
     """
-    referrals = referrals_visible_to(user).select_related(
-        *PAGE_PARTS, *related, "fitness_check__checked_by", "therapist__verified_by"
+    referrals = (
+        referrals_visible_to(user)
+        .select_related(
+            *PAGE_PARTS, *related, "fitness_check__checked_by", "therapist__verified_by"
+        )
+        .prefetch_related("medications")
     )
     if annotate:
         referrals = referrals.annotate(**annotate)

@@ -14,7 +14,7 @@ from core.pdf import pdf_sha256
 from patients.models import Patient
 from therapists.models import Therapist
 
-from . import readiness, signals
+from . import readiness, risk, signals
 from .exceptions import InvalidTransition, NotReadyToSend, OpenReferralExists, ReferralError
 from .letters import render_referral_letter
 from .models import (
@@ -89,12 +89,17 @@ def _ensure_editable(referral: Referral) -> None:
         raise ReferralError(_("This referral has been sent and can no longer be changed."))
 
 
-def referral_save_draft(*, referral: Referral, by: User) -> Referral:
-    """Save the GP's edits (a bound ReferralForm's instance) while the referral is a draft."""
+def referral_save_draft(*, referral: Referral, by: User, medication=None) -> Referral:
+    """Save the GP's edits (a bound ReferralForm's instance) while the referral is a draft,
+    with the medication rows (a valid MedicationFormSet) in the same transaction: all or
+    nothing."""
     with transaction.atomic():
         current = Referral.objects.select_for_update().get(pk=referral.pk)
         _ensure_editable(current)
         referral.save()
+        if medication is not None:
+            medication.instance = referral
+            medication.save()
     return referral
 
 
@@ -140,6 +145,7 @@ def send_problems(referral: Referral) -> list[str]:
     problems += [message for field, message in required.items() if not getattr(referral, field)]
     if referral.uses_antidepressant is None:
         problems.append(_("Say whether the patient uses an antidepressant."))
+    problems += risk.risk_problems(referral)
     check = FitnessCheck.objects.filter(referral=referral).first()
     if check is None:
         problems.append(_("Do the activity check (PAR-Q+)."))
@@ -213,15 +219,21 @@ def referral_send(*, referral: Referral, by: User) -> Referral:
         problems = send_problems(current)
         if problems:
             raise NotReadyToSend(problems)
-        pdf = render_referral_letter(current)
+        moment = timezone.now()
+        # The row first, so the letter can print its document number; a PDF cannot hold its
+        # own SHA-256, so the hash is kept beside it (shown on the referral page) and the
+        # number in the letter finds the row (referrals.letters.signature_context).
         letter = ReferralDocument.objects.create(
             referral=current,
             kind=ReferralDocument.Kind.LETTER,
-            content=pdf,
-            sha256=pdf_sha256(pdf),
+            content=b"",
+            sha256="",
             created_by=by,
         )
-        moment = timezone.now()
+        pdf = render_referral_letter(current, by=by, sent_at=moment, document=letter)
+        letter.content = pdf
+        letter.sha256 = pdf_sha256(pdf)
+        letter.save(update_fields=["content", "sha256"])
         ReferralRecipient.objects.create(
             referral=current, therapist=current.therapist, sent_at=moment, letter=letter
         )

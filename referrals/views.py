@@ -14,11 +14,12 @@ from therapists.models import Therapist
 from therapists.selectors import therapists_choosable
 from therapists.services import network_toggle
 
-from . import pages, progress, selectors, services
+from . import pages, progress, risk, selectors, services
 from .exceptions import NotReadyToSend, OpenReferralExists, ReferralError
 from .fitness_form import FitnessCheckForm
 from .forms import (
     FollowUpForm,
+    MedicationFormSet,
     ReasonForm,
     ReferralForm,
     TherapistSearchForm,
@@ -139,13 +140,35 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     if blocked:
         return blocked
     form = ReferralForm(request.POST or None, instance=referral)
-    if request.method == "POST" and form.is_valid():
-        services.referral_save_draft(referral=form.instance, by=request.user)
+    # A POST without the rows' management form (an older page, a script) leaves them as saved.
+    rows_posted = "medication-TOTAL_FORMS" in request.POST
+    medication = MedicationFormSet(
+        request.POST if rows_posted else None, instance=referral, prefix="medication"
+    )
+    # Both or neither: a bad medication row keeps the whole form unsaved, with its message.
+    if request.method == "POST" and all(
+        [form.is_valid(), not rows_posted or medication.is_valid()]
+    ):
+        saved = services.referral_save_draft(
+            referral=form.instance, by=request.user, medication=medication if rows_posted else None
+        )
         messages.success(request, _("Referral saved as draft."))
+        if saved.risk_needs_confirmation and not saved.risk_confirmed:
+            messages.warning(request, str(risk.WARNING))
         if FitnessCheck.objects.filter(referral=referral).exists():
             return redirect("referrals:detail", pk=referral.pk)
         return redirect("referrals:fitness", pk=referral.pk)
-    return render(request, "referrals/form.html", {"form": form, "referral": referral})
+    context = {"form": form, "medication": medication, "referral": referral}
+    context["risk_warning"] = risk.WARNING if _risk_shown(form) else ""
+    return render(request, "referrals/form.html", context)
+
+
+def _risk_shown(form: ReferralForm) -> bool:
+    """The form's answers as typed (or as saved): a yes on suicidality or psychosis."""
+    if form.is_bound:
+        data = form.data
+        return "True" in (data.get("risk_suicidality"), data.get("risk_psychosis"))
+    return form.instance.risk_needs_confirmation
 
 
 @gp_required

@@ -162,6 +162,10 @@ class ReferralFactory(DjangoModelFactory):
     purpose = "treatment"
     funding = "self_pay"
     question = "Testverwijzing."
+    # The risk rubric answered (no, no, no): sending needs an answer to each (referrals.risk).
+    risk_suicidality = False
+    risk_psychosis = False
+    risk_bipolar = False
     sent_at = factory.Maybe(
         factory.LazyAttribute(lambda o: o.status != Status.DRAFT),
         yes_declaration=factory.LazyFunction(timezone.now),

@@ -344,8 +344,8 @@ def test_a_database_connection_cut_while_sending_leaves_the_referral_whole(
     referral = draft_ready_to_send(gp, therapist)
     real_render = services.render_referral_letter
 
-    def render_then_lose_the_connection(current):
-        pdf = real_render(current)
+    def render_then_lose_the_connection(current, **kwargs):
+        pdf = real_render(current, **kwargs)
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_backend_pid()")
             [pid] = cursor.fetchone()

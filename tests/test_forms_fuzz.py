@@ -251,7 +251,9 @@ def _lighter_pages(monkeypatch):
 @pytest.fixture
 def stub_pdfs(monkeypatch):
     """The 200-example runs test the forms, not WeasyPrint (see test_pdfs_render_...)."""
-    monkeypatch.setattr("referrals.services.render_referral_letter", lambda referral: b"%PDF-stub")
+    monkeypatch.setattr(
+        "referrals.services.render_referral_letter", lambda referral, **kwargs: b"%PDF-stub"
+    )
     monkeypatch.setattr("therapy.services.render_therapy_letter", lambda letter: b"%PDF-stub")
 
 

@@ -40,8 +40,11 @@ MOVED_COLUMNS = {
     "referrals_fitnesscheck": tuple(FITNESS_OLD_TO_NEW),
     # Set for every started therapy from its start (referrals 0013, therapy 0004); a date that
     # was there stays, checked below.
-    "referrals_referral": ("follow_up_due",),
+    # A one-line medication text became a ReferralMedication row (referrals 0015), checked
+    # below; a longer one stays.
+    "referrals_referral": ("follow_up_due", "medication"),
 }
+MEDICATION = import_module("referrals.migrations.0015_medication_to_rows")
 # The complaints became ICPC codes (referrals 0009, dashboard 0002): the rows are expected with
 # the codes the migration gave them, not with the old words.
 ICPC = import_module("referrals.migrations.0009_icpc_complaints").FORWARD
@@ -299,6 +302,27 @@ def test_demo_database_from_before_rooms_migrates_forward_with_every_row(tmp_pat
         row = dict(zip(columns, referral, strict=True))
         if row["follow_up_due"] is not None:
             assert due_now[row["id"]] == row["follow_up_due"], row
+
+    # The old free-text medication: a one-line text is the name of one row now, the note empty;
+    # a longer text is still the note.
+    db = sqlite3.connect(db_path)
+    try:
+        note_now = dict(db.execute("SELECT id, medication FROM referrals_referral").fetchall())
+        rows_now = db.execute(
+            "SELECT referral_id, name, dose, since FROM referrals_referralmedication"
+        ).fetchall()
+    finally:
+        db.close()
+    expected_rows = []
+    for referral in referrals:
+        row = dict(zip(columns, referral, strict=True))
+        if MEDICATION.fits_a_row(row["medication"]):
+            expected_rows.append((row["id"], row["medication"].strip(), "", ""))
+            assert note_now[row["id"]] == "", row
+        else:
+            assert note_now[row["id"]] == row["medication"], row
+    assert expected_rows, "the demo data had no one-line medication"
+    assert sorted(rows_now) == sorted(expected_rows)
 
     # Every sent referral got its recipient from the history (referrals 0007): the old demo sent
     # each once, to the therapist it still names, with the letter it stored.

@@ -19,7 +19,7 @@ from accounts.models import AccessLog, User
 from notifications.models import Notification
 from patients import privacy
 from patients.models import Patient
-from referrals.models import FollowUp, Referral, ReferralDocument, Status
+from referrals.models import FollowUp, Referral, ReferralDocument, ReferralMedication, Status
 
 from .factories import (
     FitnessCheckFactory,
@@ -55,6 +55,7 @@ def full_record(gp: User, therapist: User) -> Patient:
     )
     ReferralEventFactory(referral=referral)
     FitnessCheckFactory(referral=referral)
+    ReferralMedication.objects.create(referral=referral, name="Sertraline", dose="50 mg 1 dd")
     ReferralDocumentFactory(referral=referral)
     ReferralDocumentFactory(
         referral=referral,

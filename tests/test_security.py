@@ -592,6 +592,9 @@ REFERRAL = {
     "purpose": "treatment",
     "funding": "self_pay",
     "urgency": "routine",
+    "risk_suicidality": "False",
+    "risk_psychosis": "False",
+    "risk_bipolar": "False",
 }
 FITNESS_NO = dict.fromkeys((q.key for q in (*readiness.GENERAL, *readiness.DELAY)), "False")
 

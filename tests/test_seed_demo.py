@@ -1,5 +1,7 @@
 """`manage.py seed_demo`: the demo world, and a second run that changes nothing."""
 
+import hashlib
+import io
 import itertools
 from io import StringIO
 
@@ -8,6 +10,7 @@ from django.apps import apps
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.utils import timezone
+from pypdf import PdfReader
 
 from accounts.models import Practice, User
 from demo.data import PASSWORD, USERS
@@ -164,6 +167,27 @@ def test_seed_with_documents_stores_a_letter_for_every_sent_referral_and_the_rep
     # The letter each therapist got is the one the send stored.
     for recipient in ReferralRecipient.objects.select_related("letter"):
         assert recipient.letter == letters.get(referral_id=recipient.referral_id)
+    # A full HASP letter: the send line with its document number, the checksum of the bytes.
+    letter = letters.filter(referral__medications__isnull=False).first()
+    text = "".join(
+        "".join((page.extract_text() or "").split())
+        for page in PdfReader(io.BytesIO(bytes(letter.content))).pages
+    )
+    assert "Elektronischverzondendoor" in text and f"VB-{letter.pk}" in text
+    assert "Dossiersamenvatting" in text and "Allergieën" in text
+    assert letter.sha256 == hashlib.sha256(bytes(letter.content)).hexdigest()
+
+
+def test_the_demo_referrals_fill_in_the_hasp_letter(seeded):
+    from referrals.models import ReferralMedication
+
+    referrals = Referral.objects.all()
+    assert ReferralMedication.objects.filter(referral__in=referrals).exists()
+    assert not referrals.filter(risk_suicidality__isnull=True).exists()
+    assert referrals.filter(risk_bipolar=True).exists()
+    assert not referrals.filter(allergies="").exists()
+    assert not referrals.filter(systolic__isnull=True).exists()
+    assert not Patient.objects.filter(insurer_uzovi="").exists()
 
 
 def test_every_demo_send_is_recorded_with_its_therapist_and_moment(seeded):

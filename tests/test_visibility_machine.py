@@ -318,6 +318,7 @@ class VisibilityMachine(RuleBasedStateMachine):
         referral.complaint, referral.severity = "P03", "mild"
         referral.purpose, referral.funding = "treatment", "self_pay"
         referral.question, referral.uses_antidepressant = "Runningtherapie?", False
+        referral.risk_suicidality = referral.risk_psychosis = referral.risk_bipolar = False
         services.referral_save_draft(referral=referral, by=gp)
         services.fitness_check_record(
             referral=referral,

@@ -38,6 +38,10 @@ def test_gp_registers_checks_chooses_fills_previews_sends_and_downloads_the_lett
     page.get_by_label("Geboortedatum").fill("1984-02-29")
     page.locator("input[name=sex][value=male]").check()
     page.get_by_label("Woonplaats").fill("Utrecht")
+    page.get_by_label("Telefoon").fill("06-12345678")
+    page.get_by_label("Zorgverzekeraar").fill("Demo Zorgverzekeraar")
+    page.get_by_label("UZOVI-code van de verzekeraar").fill("9901")
+    page.get_by_label("Polisnummer").fill("POL-12345")
     page.get_by_role("button", name="Patiënt registreren").click()
     assert page.get_by_role("heading", name="IJsbrand van 't Hof-Çelik").is_visible()
 
@@ -54,6 +58,19 @@ def test_gp_registers_checks_chooses_fills_previews_sends_and_downloads_the_lett
     page.locator("input[name=purpose][value=treatment]").check()
     page.get_by_label("Financiering").select_option("health_insurer")
     page.locator("input[name=consent_given]").check()
+    # The HASP kern and dossiersamenvatting (referrals.letters).
+    page.get_by_label("Beloop tot nu toe").fill("Sinds de zomer somber.")
+    page.get_by_label("POH-GGZ tot nu toe").fill("Vier gesprekken.")
+    for question in ("risk_suicidality", "risk_psychosis", "risk_bipolar"):
+        page.locator(f"input[name={question}][value=False]").check()
+    page.get_by_label("Allergieën, intoleranties en contra-indicaties").fill("Penicilline.")
+    # A medication row with a dose but no medicine is refused beside the field, nothing saved.
+    page.locator("input[name=medication-0-dose]").fill("50 mg 1 dd")
+    page.get_by_role("button", name="Concept opslaan").click()
+    assert page.get_by_text("Vul het geneesmiddel in, of maak de regel leeg.").is_visible()
+    assert not Referral.objects.get(patient__bsn=bsn).course
+    page.locator("input[name=medication-0-name]").fill("Sertraline")
+    page.locator("input[name=medication-0-since]").fill("maart 2026")
     page.get_by_role("button", name="Concept opslaan").click()
 
     # The activity check (PAR-Q+): every question "no".
@@ -95,6 +112,9 @@ def test_gp_registers_checks_chooses_fills_previews_sends_and_downloads_the_lett
     text = "".join(p.extract_text() for p in PdfReader(path).pages)
     assert "IJsbrand" in text and "Hof-Çelik" in text
     assert "P03 Down/depressief gevoel" in " ".join(text.split()) and "P76" not in text
+    flat = "".join(text.split())
+    assert "Sertraline" in flat and "50mg1dd" in flat and "POL-12345" in flat
+    assert "ElektronischverzondendoorAnnedeVriesop" in flat
     stored = bytes(ReferralDocument.objects.get(referral=referral).content)
     assert path.read_bytes() == stored
     assert PdfReader(io.BytesIO(stored)).pages
