@@ -244,7 +244,10 @@ def _referrals(plan, rng, now, today, local_date, gps_of, networks, therapist_us
                     phq9_total=int(rng.random() * 15),
                     antidepressant=answers[pk % len(answers)],
                     work_status="working",
-                    still_running="yes",
+                    occupational_physician=False,
+                    runs_per_week=2,
+                    minutes_per_week=60,
+                    plan=["keep_running"],
                     recorded_by_id=gp,
                     recorded_at=row["followed_up_at"],
                 )

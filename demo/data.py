@@ -140,6 +140,7 @@ PATIENTS_2 = [
     ("Fatima", "", "El Idrissi", "female", date(1986, 6, 12)),
     ("Kees", "van den", "Heuvel", "male", date(1958, 2, 3)),
     ("Hanneke", "", "Schouten", "female", date(1992, 8, 30)),
+    ("Ruud", "", "Verhoeven", "male", date(1969, 4, 18)),
 ]
 
 STREETS = ["Oudegracht", "Amsterdamsestraatweg", "Twijnstraat", "Nobelstraat", "Kanaalweg"]
@@ -227,6 +228,7 @@ REFERRALS_2 = [
     (0, Status.IN_THERAPY, 45, 0, 1),
     (1, Status.SENT, 2, 0, 1),
     (2, Status.DRAFT, 0, 0, None),
+    (3, Status.FOLLOWED_UP, 300, 0, 1),
 ]
 
 # What the GP wrote, following the NHG/LHV HASP letter (referrals.letters): the kern's
@@ -373,3 +375,66 @@ DETERIORATION_PATH = {"PHQ-9": (11, 18, 18), "GAD-7": (9, 13, 13)}
 LONG_THERAPY_SURNAME = "Peeters"
 OUTSIDE_WINDOW_DAY = 88
 OUTSIDE_WINDOW_REASON = "Patiënt was drie weken op vakantie; lijsten ingevuld bij terugkomst."
+
+#: The GP's follow-ups of the demo (the followed-up referrals take them in turn): how the
+#: patient is, the PHQ-9 and GAD-7 totals at the follow-up (scored like the therapy's), the
+#: antidepressant, work in sick-leave terms (with the bedrijfsarts for employees), running now
+#: and the plan. Between them every answer of wellbeing and plan, and the kinds of work a GP
+#: meets most.
+FOLLOW_UPS = [
+    dict(
+        wellbeing="better",
+        scores={"PHQ-9": 4, "GAD-7": 3},
+        antidepressant="reduced",
+        work_status="partly",
+        occupational_physician=True,
+        runs_per_week=3,
+        minutes_per_week=105,
+        plan=["closed", "keep_running", "medication"],
+        notes="Loopt drie keer per week met de groep; werkt 24 uur. Afbouw sertraline besproken.",
+    ),
+    dict(
+        wellbeing="same",
+        scores={"PHQ-9": 11, "GAD-7": 9},
+        antidepressant="started",
+        work_status="track_1",
+        occupational_physician=True,
+        runs_per_week=1,
+        minutes_per_week=30,
+        plan=["poh_ggz", "medication", "keep_running"],
+        notes="Stemming wisselend; sertraline gestart. Vervolg bij de POH-GGZ.",
+    ),
+    dict(
+        wellbeing="worse",
+        scores={"PHQ-9": 17, "GAD-7": 14},
+        antidepressant="never",
+        work_status="sick_leave",
+        occupational_physician=False,
+        runs_per_week=0,
+        minutes_per_week=0,
+        plan=["basic_ggz", "psychological"],
+        notes="Niet meer gaan lopen na het einde van de therapie. Verwezen naar de basis-GGZ.",
+    ),
+    dict(
+        wellbeing="better",
+        scores={"PHQ-9": 5, "GAD-7": 4},
+        antidepressant="continued",
+        work_status="retired",
+        occupational_physician=None,
+        runs_per_week=2,
+        minutes_per_week=70,
+        plan=["closed", "keep_running"],
+        notes="Loopt twee keer per week met een buurvrouw.",
+    ),
+    dict(
+        wellbeing="better",
+        scores={"PHQ-9": 6, "GAD-7": 5},
+        antidepressant="stopped",
+        work_status="self_employed",
+        occupational_physician=None,
+        runs_per_week=4,
+        minutes_per_week=160,
+        plan=["closed", "keep_running"],
+        notes="Zelf gestopt met de medicatie, zonder terugval.",
+    ),
+]

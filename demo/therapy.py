@@ -9,7 +9,7 @@ from django.utils import timezone
 from core.pdf import pdf_sha256
 from notifications.models import Notification
 from outcomes.instruments import INSTRUMENTS
-from outcomes.models import QuestionnaireResponse
+from outcomes.models import FOLLOW_UP_WEEK, QuestionnaireResponse
 from referrals.letters import render_referral_letter
 from referrals.models import (
     FollowUp,
@@ -26,6 +26,7 @@ from .data import (
     ALERTS,
     DETERIORATION_PATH,
     DETERIORATION_PATIENT_SURNAME,
+    FOLLOW_UPS,
     LONG_THERAPY_SURNAME,
     OUTSIDE_WINDOW_DAY,
     OUTSIDE_WINDOW_REASON,
@@ -273,20 +274,32 @@ def demo_therapy(referral: Referral, n: int, documents: bool) -> None:
             else "Bespreek andere vormen van begeleiding.",
         )
     if referral.status == Status.FOLLOWED_UP:
-        FollowUp.objects.create(
+        _follow_up(referral)
+
+
+def _follow_up(referral: Referral) -> None:
+    """The GP's follow-up with its PHQ-9 and GAD-7 (demo.data.FOLLOW_UPS in turn: the demo's
+    five follow-ups take one each)."""
+    plan = dict(FOLLOW_UPS[FollowUp.objects.count() % len(FOLLOW_UPS)])
+    scores = plan.pop("scores")
+    day = timezone.localdate(referral.followed_up_at)
+    follow_up = FollowUp.objects.create(
+        referral=referral, date=day, phq9_total=scores["PHQ-9"], recorded_by=referral.gp, **plan
+    )
+    for code, total in scores.items():
+        answers = _answers(total, len(INSTRUMENTS[code].items))
+        score = INSTRUMENTS[code].score(answers)
+        QuestionnaireResponse.objects.create(
             referral=referral,
-            date=timezone.localdate(referral.followed_up_at),
-            wellbeing=FollowUp.Wellbeing.BETTER if n % 3 else FollowUp.Wellbeing.SAME,
-            phq9_total=5 + n % 4,
-            antidepressant=(
-                FollowUp.Antidepressant.REDUCED,
-                FollowUp.Antidepressant.NEVER,
-                FollowUp.Antidepressant.STOPPED,
-            )[n % 3],
-            work_status=(FollowUp.Work.WORKING, FollowUp.Work.REINTEGRATING)[n % 2],
-            still_running=(FollowUp.Running.YES, FollowUp.Running.SOMETIMES)[n % 2],
-            notes="Loopt nog twee keer per week met de groep van de vereniging.",
-            recorded_by=referral.gp,
+            instrument=code,
+            instrument_version=INSTRUMENTS[code].version,
+            week=FOLLOW_UP_WEEK,
+            answers=answers,
+            difficulty=min(3, score.total // 6),
+            total=score.total,
+            band=score.band,
+            completed_on=follow_up.date,
+            entered_by=referral.gp,
         )
 
 

@@ -118,6 +118,25 @@ class QuestionnaireForm(forms.Form):
             self.add_error(None if index is None else self.item_name(index), message)
 
 
+def prefix(code: str) -> str:
+    """The field prefix of an instrument on a page with more than one: "PHQ-9" -> "phq9"."""
+    return code.replace("-", "").lower()
+
+
+class FollowUpQuestionnaireForm(QuestionnaireForm):
+    """A PHQ-9 or GAD-7 on the GP's follow-up page: the items and the functioning question,
+    dated with the follow-up (so no date and no window of its own); its fields prefixed with
+    the instrument (`phq9-item_9`), two on one page."""
+
+    def __init__(self, *args, instrument: Instrument, **kwargs) -> None:
+        super().__init__(*args, instrument=instrument, prefix=prefix(instrument.code), **kwargs)
+        for name in ("completed_on", "outside_window", "outside_window_reason"):
+            del self.fields[name]
+        # Asked in the consultation itself, so answered (a paper form at week 0 may not be).
+        self.fields["difficulty"].required = True
+        self.fields["difficulty"].error_messages["required"] = _("Answer this question.")
+
+
 class AcknowledgeForm(forms.Form):
     """What the GP did about a safety alert: a short note, required."""
 

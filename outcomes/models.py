@@ -1,8 +1,15 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .instruments import INSTRUMENTS
+
+#: The "week" of the PHQ-9 and GAD-7 the GP records at the follow-up (referrals.FollowUp):
+#: about three months after the start, whenever it was held. Not one of the therapy's weeks
+#: (referrals.schedule.QUESTIONNAIRE_WEEKS), so the schedule, the change, recovery and the
+#: dashboard, which read those weeks, leave it out; the follow-up's own table shows it.
+FOLLOW_UP_WEEK = 13
 
 
 class QuestionnaireResponse(models.Model):
@@ -12,6 +19,7 @@ class QuestionnaireResponse(models.Model):
         WEEK_0 = 0, _("Week 0")
         WEEK_5 = 5, _("Week 5")
         WEEK_10 = 10, _("Week 10")
+        FOLLOW_UP = FOLLOW_UP_WEEK, _("GP follow-up")
 
     referral = models.ForeignKey(
         "referrals.Referral", on_delete=models.CASCADE, related_name="questionnaires"
@@ -51,7 +59,7 @@ class QuestionnaireResponse(models.Model):
                 condition=models.Q(instrument__in=["PHQ-9", "GAD-7"]), name="questionnaire_known"
             ),
             models.CheckConstraint(
-                condition=models.Q(week__in=[0, 5, 10]), name="questionnaire_week_valid"
+                condition=models.Q(week__in=[0, 5, 10, 13]), name="questionnaire_week_valid"
             ),
             models.CheckConstraint(
                 condition=models.Q(difficulty__isnull=True) | models.Q(difficulty__lte=3),
@@ -65,6 +73,13 @@ class QuestionnaireResponse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.instrument} week {self.week}: {self.total}"
+
+    @property
+    def occasion(self) -> str:
+        """When it was filled in, in words: "week 5", or the GP's follow-up."""
+        if self.week == FOLLOW_UP_WEEK:
+            return gettext("at the GP's follow-up")
+        return gettext("week %(week)d") % {"week": self.week}
 
     @property
     def difficulty_label(self) -> str:

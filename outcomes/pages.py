@@ -3,9 +3,12 @@
 from django.utils.translation import gettext as _
 
 from referrals import pages
+from referrals.schedule import QUESTIONNAIRE_WEEKS
 
-from . import scores, selectors
-from .instruments import ATTRIBUTION
+from . import scores, selectors, services
+from .forms import FollowUpQuestionnaireForm, prefix
+from .instruments import ATTRIBUTION, INSTRUMENTS
+from .models import FOLLOW_UP_WEEK
 
 
 def alert_timeline(alerts) -> list[dict]:
@@ -13,9 +16,9 @@ def alert_timeline(alerts) -> list[dict]:
     with what was done)."""
     entries = []
     for alert in alerts:
-        title = _("Safety alert (%(code)s week %(week)d)") % {
+        title = _("Safety alert (%(code)s %(occasion)s)") % {
             "code": alert.response.instrument,
-            "week": alert.response.week,
+            "occasion": alert.response.occasion,
         }
         entries.append(
             {
@@ -59,12 +62,48 @@ def referral_detail(*, request, referral, documents) -> dict:
         "changes": selectors.score_changes(referral, responses),
         "instrument_attribution": ATTRIBUTION,
         "recovery": selectors.recovery_summary(responses),
+        "follow_up_scores": follow_up_scores(responses),
     }
+
+
+def follow_up_scores(responses) -> list:
+    """The PHQ-9 and GAD-7 the GP recorded at the follow-up, with band and reliable change
+    since week 0 (none on follow-ups held before the follow-up asked them: those show their
+    PHQ-9 total)."""
+    start = {r.instrument: r.total for r in responses if r.week == 0}
+    shown = [r for r in responses if r.week == FOLLOW_UP_WEEK]
+    for response in shown:
+        response.band_label = selectors.band_label(response)
+        # Reliable change since week 0, as the therapy's weeks show it.
+        response.change = scores.verdict(
+            response.instrument, start.get(response.instrument), response.total
+        )
+    return shown
+
+
+def follow_up_forms(*, data, referral) -> dict:
+    """The follow-up page's PHQ-9 and GAD-7, named by the instrument's prefix."""
+    made = (FollowUpQuestionnaireForm(data, instrument=i) for i in INSTRUMENTS.values())
+    return {form.prefix: form for form in made}
+
+
+def follow_up_save(*, follow_up, forms, by) -> None:
+    """Store the follow-up's questionnaires (in the follow-up's transaction)."""
+    mine = [forms[prefix(code)] for code in INSTRUMENTS if prefix(code) in forms]
+    if not mine:  # a follow-up saved without the page (the demo, a test of its own)
+        return
+    answers = {
+        form.instrument.code: (form.answers, form.cleaned_data["difficulty"]) for form in mine
+    }
+    services.follow_up_questionnaires_record(follow_up=follow_up, answers=answers, by=by)
+
+
+pages.follow_up_part(forms=follow_up_forms, save=follow_up_save)
 
 
 @pages.contribute(pages.FOLLOW_UP)
 def follow_up(*, request, referral) -> dict:
-    table = scores.scores_context(referral, (0, 5, 10))
+    table = scores.scores_context(referral, QUESTIONNAIRE_WEEKS)
     return {
         "scores": table,
         "chart": scores.score_chart(table),

@@ -11,14 +11,14 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from referrals.models import Referral, Status
+from referrals.models import FollowUp, Referral, Status
 from referrals.recipients import is_sent_now_to
 from referrals.schedule import QUESTIONNAIRE_WINDOWS, questionnaire_window
 
 from . import signals
 from .exceptions import QuestionnaireError
 from .instruments import INSTRUMENTS
-from .models import QuestionnaireResponse, SafetyAlert
+from .models import FOLLOW_UP_WEEK, QuestionnaireResponse, SafetyAlert
 from .recovery import deteriorated_at
 
 #: The weeks whose reliable deterioration since week 0 is told to the GP.
@@ -183,12 +183,73 @@ def questionnaire_record(
                 signals.deterioration_found.send(
                     sender=QuestionnaireResponse, response=response, day=day, by=by
                 )
-        for code in score.alerts:
-            alert = SafetyAlert.objects.create(referral=current, response=response, code=code)
-            # The GP's e-mail is written to the outbox in this transaction (a rolled-back entry
-            # alarms nobody) and delivered after commit, retried until the mail server has it.
-            signals.alert_raised.send(sender=SafetyAlert, alert=alert, by=by)
+        alerts_raise(response=response, codes=score.alerts, by=by)
     return response
+
+
+def alerts_raise(*, response: QuestionnaireResponse, codes: tuple[str, ...], by: User) -> None:
+    """A SafetyAlert per alert answer of `response` (PHQ-9 item 9 above 0), told to the
+    practice. Called inside the transaction that stores the response."""
+    for code in codes:
+        alert = SafetyAlert.objects.create(
+            referral_id=response.referral_id, response=response, code=code
+        )
+        # The GP's e-mail is written to the outbox in this transaction (a rolled-back entry
+        # alarms nobody) and delivered after commit, retried until the mail server has it.
+        signals.alert_raised.send(sender=SafetyAlert, alert=alert, by=by)
+
+
+def follow_up_questionnaires_record(
+    *, follow_up: FollowUp, answers: dict[str, tuple[list, int | str | None]], by: User
+) -> list[QuestionnaireResponse]:
+    """The PHQ-9 and GAD-7 the GP filled in at the follow-up, dated on the follow-up's day.
+
+    `answers` maps an instrument's code to its item answers and the functioning answer. Scored
+    as at weeks 0, 5 and 10 (outcomes.instruments), stored as week FOLLOW_UP_WEEK, and an
+    item-9 answer above 0 raises a safety alert as anywhere else. Runs inside the follow-up's
+    transaction (referrals.services.follow_up_record): InvalidAnswers or QuestionnaireError
+    undoes the follow-up with it. The PHQ-9 total is also the follow-up's `phq9_total`.
+    """
+    if by.role != User.Role.GP or by.practice_id != follow_up.referral.practice_id:
+        raise QuestionnaireError(_("Only a GP of the referring practice holds the follow-up."))
+    stored = []
+    with transaction.atomic():
+        for code, (items, difficulty) in answers.items():
+            instrument = INSTRUMENTS.get(code)
+            if instrument is None:
+                raise QuestionnaireError(_("Unknown questionnaire."))
+            cleaned = instrument.clean(items)
+            score = instrument.score(cleaned)
+            try:
+                difficulty = instrument.clean_difficulty(difficulty)
+            except ValueError:
+                raise QuestionnaireError(
+                    _("Choose an answer to the question how difficult.")
+                ) from None
+            try:
+                with transaction.atomic():
+                    response = QuestionnaireResponse.objects.create(
+                        referral_id=follow_up.referral_id,
+                        instrument=instrument.code,
+                        instrument_version=instrument.version,
+                        week=FOLLOW_UP_WEEK,
+                        answers=cleaned,
+                        difficulty=difficulty,
+                        total=score.total,
+                        band=score.band,
+                        completed_on=follow_up.date,
+                        entered_by=by,
+                    )
+            except IntegrityError:
+                raise QuestionnaireError(
+                    _("This questionnaire has already been entered at the follow-up.")
+                ) from None
+            alerts_raise(response=response, codes=score.alerts, by=by)
+            stored.append(response)
+            if instrument.code == "PHQ-9":
+                follow_up.phq9_total = score.total
+                follow_up.save(update_fields=["phq9_total"])
+    return stored
 
 
 def alert_acknowledge(*, alert: SafetyAlert, by: User, note: str) -> bool:

@@ -23,6 +23,10 @@ SHORT_TEXTS = (
     "allergies",
 )
 
+#: A run lasts between 10 minutes and 3 hours: anything else per week is a slip of the pen.
+MIN_MINUTES_PER_RUN = 10
+MAX_MINUTES_PER_RUN = 180
+
 
 def _to_bool(value) -> bool | None:
     return {"True": True, "False": False, True: True, False: False}.get(value)
@@ -269,32 +273,74 @@ class ReasonForm(forms.Form):
 
 
 class FollowUpForm(forms.ModelForm):
+    """The GP's follow-up: how the patient is, medication, work, running now and the plan.
+
+    The PHQ-9 and GAD-7 are outcomes' forms on the same page (referrals.pages.follow_up_part).
+    """
+
+    occupational_physician = forms.TypedChoiceField(
+        label=_("Is an occupational physician (bedrijfsarts) involved?"),
+        choices=YES_NO,
+        coerce=_to_bool,
+        empty_value=None,
+        widget=RadioSelect,
+        required=False,
+        help_text=_("Asked for employees: working, partly recovered, sick or reintegrating."),
+    )
+    plan = forms.MultipleChoiceField(
+        label=_("Plan after the follow-up"),
+        choices=FollowUp.Plan.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one step of the plan.")},
+    )
+
     class Meta:
         model = FollowUp
         fields = [
             "date",
             "wellbeing",
-            "phq9_total",
             "antidepressant",
             "work_status",
-            "still_running",
+            "occupational_physician",
+            "runs_per_week",
+            "minutes_per_week",
+            "plan",
             "notes",
         ]
+        labels = {
+            "antidepressant": _("Antidepressant since the referral"),
+            "work_status": _("Work"),
+            "runs_per_week": _("Runs per week now"),
+            "minutes_per_week": _("Minutes of running per week now"),
+        }
         widgets = {
             "date": DateInput(),
             "wellbeing": RadioSelect,
             "antidepressant": RadioSelect,
             "work_status": RadioSelect,
-            "still_running": RadioSelect,
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
-        help_texts = {"phq9_total": _("Optional: 0 to 27.")}
+        help_texts = {
+            "antidepressant": _("Filled in from the referral; change it if the use has changed."),
+            "runs_per_week": _("0 when the patient no longer runs."),
+            "minutes_per_week": _("All runs of a week together, walking breaks included."),
+        }
 
     def __init__(self, *args, referral: Referral, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.referral = referral
         self.fields["date"].initial = timezone.localdate()
-        self.fields["phq9_total"].widget.attrs.update(min=0, max=27, inputmode="numeric")
+        # The referral said whether the patient used an antidepressant: unchanged or never
+        # used is the likely answer, the GP corrects it.
+        self.fields["antidepressant"].initial = {
+            True: FollowUp.Antidepressant.CONTINUED,
+            False: FollowUp.Antidepressant.NEVER,
+        }.get(referral.uses_antidepressant)
+        for name in ("runs_per_week", "minutes_per_week"):
+            self.fields[name].required = True
+            self.fields[name].widget.attrs.update(min=0, inputmode="numeric")
+        self.fields["runs_per_week"].widget.attrs["max"] = FollowUp.MAX_RUNS_PER_WEEK
+        self.fields["minutes_per_week"].widget.attrs["max"] = FollowUp.MAX_MINUTES_PER_WEEK
 
     def clean_date(self):
         day = self.cleaned_data["date"]
@@ -304,8 +350,65 @@ class FollowUpForm(forms.ModelForm):
             raise forms.ValidationError(_("The follow-up cannot be before the intake."))
         return day
 
-    def clean_phq9_total(self):
-        total = self.cleaned_data.get("phq9_total")
-        if total is not None and not 0 <= total <= 27:
-            raise forms.ValidationError(_("A PHQ-9 total lies between 0 and 27."))
-        return total
+    def clean_runs_per_week(self):
+        runs = self.cleaned_data.get("runs_per_week")
+        if runs is not None and not 0 <= runs <= FollowUp.MAX_RUNS_PER_WEEK:
+            raise forms.ValidationError(
+                _("Between 0 and %(max)d runs a week (at most twice a day).")
+                % {"max": FollowUp.MAX_RUNS_PER_WEEK}
+            )
+        return runs
+
+    def clean_minutes_per_week(self):
+        minutes = self.cleaned_data.get("minutes_per_week")
+        if minutes is not None and not 0 <= minutes <= FollowUp.MAX_MINUTES_PER_WEEK:
+            raise forms.ValidationError(
+                _("Between 0 and %(max)d minutes a week (20 hours).")
+                % {"max": FollowUp.MAX_MINUTES_PER_WEEK}
+            )
+        return minutes
+
+    def clean_plan(self):
+        plan = self.cleaned_data["plan"]
+        care = {FollowUp.Plan.POH_GGZ, FollowUp.Plan.BASIC_GGZ, FollowUp.Plan.PSYCHOLOGICAL}
+        if FollowUp.Plan.CLOSED in plan and care & set(plan):
+            raise forms.ValidationError(
+                _("An episode that is closed is not referred on: choose one or the other.")
+            )
+        # Stored in the order of the choices, whatever the order of the boxes.
+        return [value for value in FollowUp.Plan.values if value in plan]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        runs, minutes = data.get("runs_per_week"), data.get("minutes_per_week")
+        if runs is not None and minutes is not None:
+            if runs == 0 and minutes > 0:
+                self.add_error(
+                    "minutes_per_week", _("No runs a week, so no minutes either: enter 0.")
+                )
+            elif runs > 0 and minutes < MIN_MINUTES_PER_RUN * runs:
+                self.add_error(
+                    "minutes_per_week",
+                    _("%(runs)d runs a week take at least %(min)d minutes together.")
+                    % {"runs": runs, "min": MIN_MINUTES_PER_RUN * runs},
+                )
+            elif runs > 0 and minutes > MAX_MINUTES_PER_RUN * runs:
+                self.add_error(
+                    "minutes_per_week",
+                    _("%(runs)d runs a week of at most %(max)d minutes each: at most %(total)d.")
+                    % {
+                        "runs": runs,
+                        "max": MAX_MINUTES_PER_RUN,
+                        "total": MAX_MINUTES_PER_RUN * runs,
+                    },
+                )
+        work = data.get("work_status")
+        physician = data.get("occupational_physician")
+        if work in FollowUp.EMPLOYED and physician is None:
+            self.add_error(
+                "occupational_physician", _("Say whether an occupational physician is involved.")
+            )
+        elif work and work not in FollowUp.EMPLOYED:
+            # Only an employee has a bedrijfsarts; a stray answer is not stored.
+            data["occupational_physician"] = None
+        return data

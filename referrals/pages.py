@@ -5,6 +5,9 @@ letters back, alerts); the GP's work list and the therapist's home show what wai
 alerts, tasks). Each app contributes its part from its AppConfig.ready.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from core.pages import Pages
 
 #: The referral's page: keyword arguments request, referral, documents (its stored PDFs).
@@ -24,3 +27,40 @@ contribute = _pages.contribute
 related = _pages.related
 annotations = _pages.annotations
 context = _pages.context
+
+
+@dataclass(frozen=True)
+class FollowUpPart:
+    """A room's forms on the GP's follow-up page, saved with the follow-up in one transaction.
+
+    `forms(*, data, referral)` returns the part's bound (or, without data, unbound) forms by
+    name: the page shows them, and saves only when every form of every part is valid.
+    `save(*, follow_up, forms, by)` runs inside referrals.services.follow_up_record's
+    transaction, after the follow-up is saved; a DomainError it raises undoes the whole
+    follow-up.
+    """
+
+    forms: Callable[..., dict]
+    save: Callable[..., None]
+
+
+_follow_up_parts: dict[str, FollowUpPart] = {}
+
+
+def follow_up_part(*, forms: Callable[..., dict], save: Callable[..., None]) -> None:
+    """Register a room's forms on the follow-up page (once per `forms` function)."""
+    _follow_up_parts[f"{forms.__module__}.{forms.__qualname__}"] = FollowUpPart(forms, save)
+
+
+def follow_up_forms(*, data, referral) -> dict:
+    """Every part's forms, by name, in the order the parts were registered."""
+    merged: dict = {}
+    for part in _follow_up_parts.values():
+        merged.update(part.forms(data=data, referral=referral))
+    return merged
+
+
+def follow_up_save(*, follow_up, forms: dict, by) -> None:
+    """Every part saves what its forms hold (inside the follow-up's transaction)."""
+    for part in _follow_up_parts.values():
+        part.save(follow_up=follow_up, forms=forms, by=by)

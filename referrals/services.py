@@ -14,7 +14,7 @@ from core.pdf import pdf_sha256
 from patients.models import Patient
 from therapists.models import Therapist
 
-from . import readiness, risk, signals
+from . import pages, readiness, risk, signals
 from .exceptions import InvalidTransition, NotReadyToSend, OpenReferralExists, ReferralError
 from .letters import render_referral_letter
 from .models import (
@@ -317,8 +317,15 @@ def follow_up_refusal(referral: Referral) -> str:
     return ""
 
 
-def follow_up_record(*, referral: Referral, follow_up, by: User) -> Referral:
-    """The GP's three-month follow-up; saving it closes the referral once therapy has ended."""
+def follow_up_record(
+    *, referral: Referral, follow_up: FollowUp, by: User, forms: dict | None = None
+) -> Referral:
+    """The GP's three-month follow-up; saving it closes the referral once therapy has ended.
+
+    `forms` are the valid forms of the page's parts from the rooms above (the PHQ-9 and GAD-7,
+    referrals.pages.follow_up_forms): they are saved in the same transaction, so a part that
+    refuses leaves nothing of the follow-up behind.
+    """
     if by.role != User.Role.GP or by.practice_id != referral.practice_id:
         raise ReferralError(_("Only a GP of the referring practice holds the follow-up."))
     with transaction.atomic():
@@ -333,4 +340,5 @@ def follow_up_record(*, referral: Referral, follow_up, by: User) -> Referral:
         follow_up.referral = closed
         follow_up.recorded_by = by
         follow_up.save()
+        pages.follow_up_save(follow_up=follow_up, forms=forms or {}, by=by)
     return closed

@@ -9,6 +9,7 @@ from accounts.audit import note_patient, refuse
 from accounts.models import User
 from accounts.permissions import gp_required, role_required, therapist_required
 from accounts.services import colleagues_awaiting
+from core.exceptions import DomainError
 from patients.selectors import patient_for_user
 from therapists.models import Therapist
 from therapists.selectors import therapists_choosable
@@ -376,13 +377,18 @@ def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
     if refusal:
         refuse(request, refusal)
         return redirect("referrals:detail", pk=referral.pk)
-    form = FollowUpForm(request.POST or None, referral=referral)
-    if request.method == "POST" and form.is_valid():
+    data = request.POST if request.method == "POST" else None
+    form = FollowUpForm(data, referral=referral)
+    # The PHQ-9 and GAD-7 are outcomes' forms (referrals.pages.follow_up_part): all valid or
+    # nothing saved.
+    parts = pages.follow_up_forms(data=data, referral=referral)
+    valid = [f.is_valid() for f in (form, *parts.values())] if data is not None else [False]
+    if all(valid):
         try:
             moved = services.follow_up_record(
-                referral=referral, follow_up=form.save(commit=False), by=request.user
+                referral=referral, follow_up=form.save(commit=False), by=request.user, forms=parts
             )
-        except ReferralError as exc:
+        except DomainError as exc:
             refuse(request, str(exc))
             return redirect("referrals:detail", pk=referral.pk)
         if moved.status == Status.FOLLOWED_UP:
@@ -395,6 +401,7 @@ def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("referrals:detail", pk=referral.pk)
     context = {
         "form": form,
+        "questionnaire_forms": list(parts.values()),
         "referral": referral,
         "end_report": referral.documents.filter(kind=ReferralDocument.Kind.END_LETTER_BACK)
         .defer("content")

@@ -460,3 +460,24 @@ def in_therapy_since(gp: User, therapist: User, days: int, **fields) -> Referral
         follow_up_due=follow_up_due(start),
         **fields,
     )
+
+
+def follow_up_post(phq9=(1, 1, 1, 1, 0, 1, 1, 0, 0), gad7=(1, 1, 0, 1, 0, 1, 0), **overrides):
+    """What the GP's follow-up form posts when filled in: every field, the PHQ-9 and GAD-7 items
+    (phq9-item_1 ...) and their functioning question. PHQ-9 total 6, GAD-7 total 4."""
+    data = {
+        "date": timezone.localdate().isoformat(),
+        "wellbeing": "better",
+        "antidepressant": "never",
+        "work_status": "working",
+        "occupational_physician": "False",
+        "runs_per_week": "2",
+        "minutes_per_week": "60",
+        "plan": ["keep_running"],
+        "notes": "Loopt twee keer per week.",
+        "phq9-difficulty": "1",
+        "gad7-difficulty": "0",
+    }
+    data |= {f"phq9-item_{i + 1}": str(v) for i, v in enumerate(phq9)}
+    data |= {f"gad7-item_{i + 1}": str(v) for i, v in enumerate(gad7)}
+    return {**data, **overrides}

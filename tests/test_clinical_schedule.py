@@ -32,6 +32,7 @@ from .factories import (
     PatientFactory,
     ReferralFactory,
     ScreeningFactory,
+    follow_up_post,
     in_therapy_since,
 )
 from .test_therapist_workspace import SCREENING as WORKSPACE_SCREENING
@@ -208,15 +209,7 @@ def test_the_gp_holds_the_follow_up_while_the_therapy_is_open_and_the_close_ends
     gp, therapist, client_for
 ):
     referral = in_therapy_since(gp, therapist, 100)
-    data = {
-        "date": TODAY.isoformat(),
-        "wellbeing": "better",
-        "phq9_total": "6",
-        "antidepressant": "continued",
-        "work_status": "working",
-        "still_running": "yes",
-        "notes": "",
-    }
+    data = follow_up_post(date=TODAY.isoformat(), antidepressant="continued", notes="")
     page = client_for(gp).get(reverse("referrals:detail", args=[referral.pk]))
     assert reverse("referrals:follow_up", args=[referral.pk]) in page.content.decode()
 

@@ -355,7 +355,8 @@ def test_outcome_figures_are_computed_from_the_referrals_sent_in_the_period(gp, 
             wellbeing=FollowUp.Wellbeing.BETTER,
             antidepressant=FollowUp.Antidepressant.STOPPED,
             work_status=FollowUp.Work.WORKING,
-            still_running=FollowUp.Running.YES,
+            runs_per_week=2,
+            minutes_per_week=60,
             recorded_by=gp,
         )
     send_many(gp, status=Status.DECLINED)

@@ -70,7 +70,8 @@ def follow_up(referral: Referral, answer: str) -> FollowUp:
         wellbeing=FollowUp.Wellbeing.BETTER,
         antidepressant=answer,
         work_status=FollowUp.Work.WORKING,
-        still_running=FollowUp.Running.YES,
+        runs_per_week=2,
+        minutes_per_week=60,
         recorded_by=referral.gp,
     )
 

@@ -85,7 +85,8 @@ def make_year(practice, seed: int) -> None:
                 wellbeing=FollowUp.Wellbeing.BETTER,
                 antidepressant=rng.choice(FollowUp.Antidepressant.values),
                 work_status=FollowUp.Work.WORKING,
-                still_running=FollowUp.Running.YES,
+                runs_per_week=2,
+                minutes_per_week=60,
                 recorded_by=referral.gp,
             )
 

@@ -493,18 +493,31 @@ def completed(gp, therapist) -> Referral:
         {
             "date": days(TODAY - timedelta(days=84), TODAY),
             "wellbeing": choice(FollowUp.Wellbeing.choices),
-            "phq9_total": st.one_of(st.just(""), st.integers(0, 27).map(str)),
             "antidepressant": choice(FollowUp.Antidepressant.choices),
-            "work_status": choice(FollowUp.Work.choices),
-            "still_running": choice(FollowUp.Running.choices),
+            # Not an employee's work, so the bedrijfsarts question may stay open.
+            "work_status": st.sampled_from(["self_employed", "no_paid_work", "retired"]),
+            "occupational_physician": st.sampled_from(["", "True", "False"]),
+            "runs_per_week": st.integers(1, 7).map(str),
+            "minutes_per_week": st.integers(60, 300).map(str),
+            "plan": st.sampled_from(["keep_running", "poh_ggz", "closed"]),
             "notes": text(0, 200),
+            # The PHQ-9 and GAD-7 (item 9 at 0: the alert has its own tests).
+            **{f"phq9-item_{i}": st.integers(0, 3).map(str) for i in range(1, 9)},
+            "phq9-item_9": st.just("0"),
+            "phq9-difficulty": st.integers(0, 3).map(str),
+            **{f"gad7-item_{i}": st.integers(0, 3).map(str) for i in range(1, 8)},
+            "gad7-difficulty": st.integers(0, 3).map(str),
         }
     )
 )
 def test_follow_up(data, completed, gp_client):
     client = gp_client
     url = reverse("referrals:follow_up", kwargs={"pk": completed.pk})
-    saves = {"referrals.FollowUp": 1, "referrals.ReferralEvent": 1}
+    saves = {
+        "referrals.FollowUp": 1,
+        "referrals.ReferralEvent": 1,
+        "outcomes.QuestionnaireResponse": 2,
+    }
     with rolled_back():
         _response, changed = post(client, url, data, saves)
         if changed:

@@ -43,7 +43,10 @@ MOVED_COLUMNS = {
     # A one-line medication text became a ReferralMedication row (referrals 0015), checked
     # below; a longer one stays.
     "referrals_referral": ("follow_up_due", "medication"),
+    # "reintegrating" became re-integration track 1 (referrals 0016), checked below.
+    "referrals_followup": ("work_status",),
 }
+FOLLOW_UP_WORK = import_module("referrals.migrations.0016_follow_up_full").OLD_WORK
 MEDICATION = import_module("referrals.migrations.0015_medication_to_rows")
 # The complaints became ICPC codes (referrals 0009, dashboard 0002): the rows are expected with
 # the codes the migration gave them, not with the old words.
@@ -323,6 +326,19 @@ def test_demo_database_from_before_rooms_migrates_forward_with_every_row(tmp_pat
             assert note_now[row["id"]] == row["medication"], row
     assert expected_rows, "the demo data had no one-line medication"
     assert sorted(rows_now) == sorted(expected_rows)
+
+    # The follow-ups' work answers in the Dutch sick-leave terms (referrals 0016).
+    db = sqlite3.connect(db_path)
+    try:
+        work_now = dict(db.execute("SELECT id, work_status FROM referrals_followup").fetchall())
+    finally:
+        db.close()
+    columns_fu, follow_ups = before["referrals_followup"]
+    assert follow_ups, "the demo data had no follow-up"
+    for follow_up in follow_ups:
+        row = dict(zip(columns_fu, follow_up, strict=True))
+        old = row["work_status"]
+        assert work_now[row["id"]] == FOLLOW_UP_WORK.get(old, old), row
 
     # Every sent referral got its recipient from the history (referrals 0007): the old demo sent
     # each once, to the therapist it still names, with the letter it stored.

@@ -25,6 +25,7 @@ from .factories import (
     ReferralFactory,
     TherapyLetterFactory,
     TherapySessionFactory,
+    follow_up_post,
 )
 
 pytestmark = pytest.mark.django_db
@@ -126,5 +127,38 @@ def test_referral_page_queries_do_not_depend_on_its_data_and_stay_within_budget(
         ReferralMedication.objects.create(referral=in_therapy, name=name, dose="1 dd")
     due_referrals(gp, therapist, 18)
     again, sql = count(client, reverse("referrals:detail", args=[in_therapy.pk]))
+    assert again == one, "\n".join(sql)
+    assert again + TWO_FACTOR_DEVICE <= REFERRAL_PAGE_BUDGET, "\n".join(sql)
+
+
+def test_follow_up_page_queries_do_not_depend_on_its_data_and_stay_within_budget(
+    gp, therapist, client_for
+):
+    client = client_for(gp)
+    _in_therapy, completed = due_referrals(gp, therapist, 2)
+    url = reverse("referrals:follow_up", args=[completed.pk])
+    one, _sql = count(client, url)
+    for week in (0, 5, 10):
+        for code in ("PHQ-9", "GAD-7"):
+            QuestionnaireResponseFactory(referral=completed, week=week, instrument=code)
+    due_referrals(gp, therapist, 18)
+    again, sql = count(client, url)
+    assert again == one, "\n".join(sql)
+    assert again + TWO_FACTOR_DEVICE <= BUDGET, "\n".join(sql)
+
+
+def test_referral_page_with_the_follow_up_and_its_scores_stays_within_budget(
+    gp, therapist, client_for
+):
+    client = client_for(gp)
+    _in_therapy, completed = due_referrals(gp, therapist, 2)
+    held = client.post(reverse("referrals:follow_up", args=[completed.pk]), follow_up_post())
+    assert held.status_code == 302
+    url = reverse("referrals:detail", args=[completed.pk])
+    one, _sql = count(client, url)
+    for week in (0, 5, 10):
+        QuestionnaireResponseFactory(referral=completed, week=week)
+    due_referrals(gp, therapist, 18)
+    again, sql = count(client, url)
     assert again == one, "\n".join(sql)
     assert again + TWO_FACTOR_DEVICE <= REFERRAL_PAGE_BUDGET, "\n".join(sql)

@@ -79,7 +79,8 @@ def full_record(gp: User, therapist: User) -> Patient:
         wellbeing=FollowUp.Wellbeing.BETTER,
         antidepressant=FollowUp.Antidepressant.NEVER,
         work_status=FollowUp.Work.WORKING,
-        still_running=FollowUp.Running.YES,
+        runs_per_week=2,
+        minutes_per_week=60,
         recorded_by=gp,
     )
     audit.access_log_write(user=therapist, action="view", part="referral", patient_id=patient.pk)

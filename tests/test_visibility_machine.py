@@ -463,7 +463,8 @@ class VisibilityMachine(RuleBasedStateMachine):
             wellbeing=FollowUp.Wellbeing.BETTER,
             antidepressant=FollowUp.Antidepressant.NEVER,
             work_status=FollowUp.Work.WORKING,
-            still_running=FollowUp.Running.YES,
+            runs_per_week=2,
+            minutes_per_week=60,
         )
         done = self.attempt(
             allowed,
