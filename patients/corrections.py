@@ -14,6 +14,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils.formats import date_format, number_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -178,7 +179,7 @@ def correction_entries(corrections: list[Correction], names: dict) -> list[dict]
     entries = []
     for correction in corrections:
         model = correction.content_type.model_class()
-        what = names.get((model, correction.object_id)) or str(model._meta.verbose_name)
+        what = names.get((model, correction.object_id)) or capfirst(model._meta.verbose_name)
         if correction.action == Correction.Action.WITHDRAWN:
             label = _("%(what)s withdrawn (logged by mistake)") % {"what": what}
         else:

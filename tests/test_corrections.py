@@ -79,7 +79,7 @@ def test_a_correction_that_changes_nothing_is_refused(session, therapist):
 def test_a_closed_referral_refuses_corrections(session, therapist, status):
     type(session.referral).objects.filter(pk=session.referral_id).update(status=status)
     session.referral.refresh_from_db()
-    with pytest.raises(CorrectionError, match="closed"):
+    with pytest.raises(CorrectionError, match="afgesloten"):
         correct_distance(session, therapist)
     session.refresh_from_db()
     assert session.distance_km == Decimal("24.0")
@@ -94,7 +94,7 @@ def test_a_completed_therapy_can_still_be_corrected_until_the_follow_up(session,
 
 
 def test_only_the_therapist_who_recorded_it_corrects_it(session, therapist_other):
-    with pytest.raises(CorrectionError, match="recorded"):
+    with pytest.raises(CorrectionError, match="vastgelegd"):
         correct_distance(session, therapist_other)
     assert not Correction.objects.exists()
 
@@ -131,7 +131,7 @@ def test_a_withdrawn_session_is_kept_but_no_longer_counted(session, therapist):
     assert TherapySession.objects.filter(pk=session.pk).exists()
     assert session_summary(session.referral)["attended"] == 0
     assert attendance_context(session.referral)["attended"] == 0
-    with pytest.raises(CorrectionError, match="withdrawn"):
+    with pytest.raises(CorrectionError, match="ingetrokken"):
         correct_distance(session, therapist)
 
 
