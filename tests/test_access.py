@@ -15,6 +15,7 @@ from therapists.models import Therapist
 
 from .factories import (
     PatientFactory,
+    QuestionnaireResponseFactory,
     ReferralDocumentFactory,
     ReferralFactory,
     SafetyAlertFactory,
@@ -107,6 +108,9 @@ EXPECTED: dict[str, dict[str, int | str]] = {
     "therapy:session_withdraw": dict(
         anonymous=LOGIN, gp=403, therapist=200, manager=403, admin=403
     ),
+    "therapy:questionnaire_correct": dict(
+        anonymous=LOGIN, gp=403, therapist=200, manager=403, admin=403
+    ),
     "referrals:addendum": dict(anonymous=LOGIN, gp=200, therapist=200, manager=403, admin=403),
     "referrals:worklist": dict(anonymous=LOGIN, gp=200, therapist=403, manager=403, admin=403),
     "referrals:incoming": dict(anonymous=LOGIN, gp=403, therapist=200, manager=403, admin=403),
@@ -185,6 +189,10 @@ URL_KWARGS = {
         "document": ReferralDocumentFactory(referral=r, kind="addendum").pk,
     },
     "therapy:intake_correct": lambda r: {"pk": r.pk},
+    "therapy:questionnaire_correct": lambda r: {
+        "pk": r.pk,
+        "response": QuestionnaireResponseFactory(referral=r).pk,
+    },
     "therapy:screening_correct": lambda r: {"pk": r.pk},
     "referrals:start": lambda r: {"patient_pk": r.patient_id},
     "referrals:network": lambda r: {"pk": r.pk, "therapist_pk": r.therapist_id},

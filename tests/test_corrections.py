@@ -360,3 +360,111 @@ def test_another_practice_gp_gets_404_on_the_patient_correction(
 ):
     url = reverse("patients:correct", args=[running.patient_id])
     assert client_for(gp_other_practice).get(url).status_code == 404
+
+
+# --- A questionnaire: the score follows, and the dashboard's counts with it --------------------
+
+
+def test_a_questionnaire_correction_rescores_and_the_counts_follow(running, therapist):
+    from dashboard.counts import CHANGE_TO_WEEK
+    from dashboard.models import CountFact
+
+    from .factories import QuestionnaireResponseFactory
+
+    start = running.week_zero
+    response = QuestionnaireResponseFactory(referral=running, completed_on=start)
+    QuestionnaireResponseFactory(referral=running, week=CHANGE_TO_WEEK, answers=[0] * 9)
+    assert CountFact.objects.get(referral_id=running.pk).scores["PHQ-9"] == [9, 0]
+    correction = corrections.questionnaire_correct(
+        referral=running,
+        response_id=response.pk,
+        answers=[3, 3, 3, 1, 1, 1, 1, 1, 0],
+        completed_on=start,
+        difficulty=None,
+        outside_window=False,
+        outside_window_reason="",
+        reason="Antwoorden van item 1-3 verkeerd overgenomen",
+        by=therapist,
+    )
+    response.refresh_from_db()
+    assert response.total == 14 and response.band == "moderate"
+    fields = {c["field"]: (c["old"], c["new"]) for c in correction.changes}
+    assert fields["total"] == (9, 14)
+    assert fields["answers"][0] == [1] * 9
+    # The dashboard's fact follows on the response's post_save (dashboard.receivers).
+    assert CountFact.objects.get(referral_id=running.pk).scores["PHQ-9"] == [14, 0]
+
+
+def test_a_questionnaire_correction_that_now_asks_for_an_alert_raises_one(running, therapist):
+    from outcomes.models import SafetyAlert
+    from outcomes.services import questionnaire_record
+
+    response = questionnaire_record(
+        referral=running,
+        instrument_code="PHQ-9",
+        week=0,
+        answers=[1] * 9,
+        completed_on=running.week_zero,
+        by=therapist,
+    )
+    corrections.questionnaire_correct(
+        referral=running,
+        response_id=response.pk,
+        answers=[1] * 8 + [2],
+        completed_on=running.week_zero,
+        difficulty=None,
+        outside_window=False,
+        outside_window_reason="",
+        reason="Item 9 over het hoofd gezien",
+        by=therapist,
+    )
+    assert SafetyAlert.objects.filter(response=response).count() == 1
+    assert Notification.objects.filter(kind=Notification.Kind.SAFETY_ALERT).exists()
+
+
+def test_the_questionnaire_correction_page_is_prefilled_and_rescores(
+    running, therapist, client_for
+):
+    from .factories import QuestionnaireResponseFactory
+
+    response = QuestionnaireResponseFactory(referral=running, completed_on=running.week_zero)
+    client = client_for(therapist)
+    url = reverse("therapy:questionnaire_correct", args=[running.pk, response.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert page.text.count('value="1" id="id_item_') >= 1 and "checked" in page.text
+    data = {f"item_{i + 1}": "1" for i in range(9)} | {"item_1": "3"}
+    data |= {"completed_on": running.week_zero.isoformat(), "reason": "Item 1 verkeerd"}
+    assert client.post(url, data).status_code == 302
+    response.refresh_from_db()
+    assert response.total == 11
+    assert client_for(therapist).get(url).status_code == 200
+
+
+def test_the_group_correction_page_changes_every_attendee_and_logs_each(gp, therapist, client_for):
+    from accounts.models import AccessLog
+
+    group = "6f1c2d3e-0000-4000-8000-000000000003"
+    rows = [
+        TherapySessionFactory(
+            referral=in_therapy_since(gp, therapist, 30), group=group, distance_km=Decimal("24.0")
+        )
+        for _ in range(3)
+    ]
+    url = reverse("therapy:group_session_correct", args=[rows[0].referral_id, rows[0].pk])
+    data = {
+        "date": rows[0].date.isoformat(),
+        "mode": rows[0].mode,
+        "minutes_running": 20,
+        "minutes_walking": 10,
+        "distance_km": "2,4",
+        "reason": "Komma vergeten",
+    }
+    assert client_for(therapist).post(url, data).status_code == 302
+    for row in rows:
+        row.refresh_from_db()
+        assert row.distance_km == Decimal("2.4")
+    logged = AccessLog.objects.filter(part="session", action=AccessLog.Action.CHANGE)
+    assert set(logged.values_list("patient_id", flat=True)) == {
+        row.referral.patient_id for row in rows
+    }

@@ -28,6 +28,7 @@ from .factories import (
     FitnessCheckFactory,
     IntakeFactory,
     PatientFactory,
+    QuestionnaireResponseFactory,
     ReferralDocumentFactory,
     ReferralFactory,
     SafetyAlertFactory,
@@ -113,6 +114,7 @@ TABLE: dict[str, Row] = {
     # Correcting what the therapist recorded: only its author (the others: 404 or 403).
     "therapy:intake_correct": same(ASSIGNED_THERAPIST),
     "therapy:screening_correct": same(ASSIGNED_THERAPIST),
+    "therapy:questionnaire_correct": same(ASSIGNED_THERAPIST),
     "therapy:session_correct": same(ASSIGNED_THERAPIST),
     "therapy:group_session_correct": same(ASSIGNED_THERAPIST),
     "therapy:session_withdraw": same(ASSIGNED_THERAPIST),
@@ -180,6 +182,7 @@ class World:
     session_pk: int
     group_session_pk: int
     addendum_pk: int
+    response_pk: int
 
     def url(self, name: str) -> str:
         return reverse(name, kwargs=URL_KWARGS[name](self) if name in URL_KWARGS else {})
@@ -238,6 +241,9 @@ def build_world(request) -> World:
         session_pk=session.pk,
         group_session_pk=group_session.pk,
         addendum_pk=addendum.pk,
+        response_pk=QuestionnaireResponseFactory(
+            referral=in_therapy, instrument="GAD-7", week=5, answers=[1] * 7
+        ).pk,
     )
 
 
@@ -270,6 +276,10 @@ URL_KWARGS = {
         "session": w.group_session_pk,
     },
     "referrals:addendum": lambda w: {"pk": w.in_therapy.pk, "document": w.addendum_pk},
+    "therapy:questionnaire_correct": lambda w: {
+        "pk": w.in_therapy.pk,
+        "response": w.response_pk,
+    },
     **dict.fromkeys(
         (
             "referrals:detail",

@@ -19,6 +19,7 @@ def register() -> None:
             # Corrections: a POST changes the part (the access log's default for a POST).
             "therapy:intake_correct": "intake",
             "therapy:screening_correct": "screening",
+            "therapy:questionnaire_correct": "questionnaire",
             "therapy:session_correct": "session",
             "therapy:group_session_correct": "session",
             "therapy:session_withdraw": "session",

@@ -4,6 +4,7 @@ outcome are shown but cannot be changed here (therapy.corrections)."""
 
 from django.utils.translation import gettext_lazy as _
 
+from outcomes.forms import QuestionnaireForm
 from patients.forms import CorrectionReasonForm
 
 from .forms import GroupSessionForm, IntakeForm, ScreeningForm, SessionForm
@@ -42,3 +43,19 @@ class GroupSessionCorrectionForm(SessionForm, CorrectionReasonForm):
 
 class WithdrawForm(CorrectionReasonForm):
     """Withdrawing a session logged by mistake: only the reason."""
+
+
+class QuestionnaireCorrectionForm(QuestionnaireForm, CorrectionReasonForm):
+    """The questionnaire as entered: its answers, date and functioning question, pre-filled."""
+
+    def __init__(self, *args, response, **kwargs) -> None:
+        initial = {
+            self.item_name(index): str(answer) for index, answer in enumerate(response.answers)
+        }
+        initial |= {
+            "difficulty": "" if response.difficulty is None else str(response.difficulty),
+            "completed_on": response.completed_on,
+            "outside_window": response.outside_window,
+            "outside_window_reason": response.outside_window_reason,
+        }
+        super().__init__(*args, initial=initial, **kwargs)

@@ -16,6 +16,8 @@ from accounts.audit import access_log_for_request, mark_logged, refuse
 from accounts.models import AccessLog
 from accounts.permissions import therapist_required
 from core.exceptions import DomainError
+from outcomes.instruments import ATTRIBUTION, INSTRUMENTS, InvalidAnswers
+from outcomes.models import QuestionnaireResponse
 from referrals.models import Referral
 from referrals.selectors import referral_for_user
 
@@ -23,6 +25,7 @@ from . import corrections
 from .correction_forms import (
     GroupSessionCorrectionForm,
     IntakeCorrectionForm,
+    QuestionnaireCorrectionForm,
     ScreeningCorrectionForm,
     SessionCorrectionForm,
     WithdrawForm,
@@ -34,7 +37,7 @@ CORRECTED = _("Correction saved. The old values are kept on the referral's timel
 
 def _gate(request: HttpRequest, referral: Referral, row: Model) -> HttpResponse | None:
     """403 for a row recorded by someone else; a message and the referral for a closed one."""
-    if row.recorded_by_id != request.user.pk:
+    if corrections.author_of(row) != request.user.pk:
         raise PermissionDenied
     refusal = corrections.correction_refusal(referral=referral, row=row, by=request.user)
     if refusal:
@@ -177,3 +180,51 @@ def session_withdraw(request: HttpRequest, pk: int, session: int) -> HttpRespons
         "withdraw": True,
     }
     return _page(request, form, referral, save, context)
+
+
+@therapist_required
+def questionnaire_correct(request: HttpRequest, pk: int, response: int) -> HttpResponse:
+    """A questionnaire as entered, corrected: the answers re-scored, the old ones kept."""
+    referral = referral_for_user(request.user, pk)
+    row = get_object_or_404(QuestionnaireResponse, pk=response, referral=referral)
+    blocked = _gate(request, referral, row)
+    if blocked:
+        return blocked
+    instrument = INSTRUMENTS[row.instrument]
+    form = QuestionnaireCorrectionForm(
+        request.POST or None,
+        response=row,
+        instrument=instrument,
+        start=referral.week_zero,
+        week=row.week,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            corrections.questionnaire_correct(
+                referral=referral,
+                response_id=row.pk,
+                answers=form.answers,
+                completed_on=data["completed_on"],
+                difficulty=data.get("difficulty"),
+                outside_window=data["outside_window"],
+                outside_window_reason=data["outside_window_reason"],
+                reason=data["reason"],
+                by=request.user,
+            )
+        except InvalidAnswers as exc:
+            form.add_answer_errors(exc.errors)
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, CORRECTED)
+            return redirect("referrals:detail", pk=referral.pk)
+    context = {
+        "referral": referral,
+        "instrument": instrument,
+        "week": row.week,
+        "form": form,
+        "attribution": ATTRIBUTION,
+        "correcting": True,
+    }
+    return render(request, "outcomes/enter.html", context)

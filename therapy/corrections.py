@@ -14,9 +14,14 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from outcomes import signals as outcome_signals
+from outcomes.instruments import INSTRUMENTS
+from outcomes.models import QuestionnaireResponse, SafetyAlert
+from outcomes.services import window_refusal
 from patients.corrections import CorrectionError, changes_between, correction_write, snapshot
 from patients.models import Correction
 from referrals.models import Referral
+from referrals.schedule import questionnaire_window
 
 from . import plausibility
 from .addenda import addendum_send
@@ -77,11 +82,20 @@ def correction_refusal(*, referral: Referral, row, by: User) -> str:
     """Why `by` may not correct this row now, or "" when they may."""
     if not referral.is_open:
         return _("This referral is closed: what was recorded can no longer be corrected.")
-    if row.recorded_by_id != by.pk:
+    if author_of(row) != by.pk:
         return _("Only the therapist who recorded this can correct it.")
     if getattr(row, "withdrawn_at", None):
         return _("This session has been withdrawn: it can no longer be corrected.")
     return ""
+
+
+def author_of(row) -> int:
+    """Who recorded the row: a questionnaire is `entered_by`, the therapy's rows `recorded_by`."""
+    return row.entered_by_id if isinstance(row, QuestionnaireResponse) else row.recorded_by_id
+
+
+def recorded_at(row):
+    return row.created_at if isinstance(row, QuestionnaireResponse) else row.recorded_at
 
 
 def session_name(session: TherapySession) -> str:
@@ -128,7 +142,7 @@ def _apply(
     addendum_send(
         referral=referral,
         correction=correction,
-        recorded_at=row.recorded_at,
+        recorded_at=recorded_at(row),
         what=what,
         by=by,
         sessions=sessions,
@@ -275,4 +289,78 @@ def session_withdraw(*, referral: Referral, session_id: int, reason: str, by: Us
             by=by,
             sessions=True,
         )
+        return correction
+
+
+# --- A questionnaire ----------------------------------------------------------------------------
+
+#: What a questionnaire's correction may change; the score follows the answers.
+QUESTIONNAIRE_FIELDS = (
+    "answers",
+    "total",
+    "band",
+    "difficulty",
+    "completed_on",
+    "outside_window",
+    "outside_window_reason",
+)
+
+
+def questionnaire_correct(
+    *,
+    referral: Referral,
+    response_id: int,
+    answers: list,
+    completed_on,
+    difficulty,
+    outside_window: bool,
+    outside_window_reason: str,
+    reason: str,
+    by: User,
+) -> Correction:
+    """Corrected answers, re-scored by the instrument (outcomes.instruments); the score table,
+    the recovery figures and the dashboard's counts follow (its post_save). An answer that now
+    asks for a safety alert raises one; an alert already raised stays (the GP acted on it)."""
+    with transaction.atomic():
+        locked = _locked([referral.pk])[referral.pk]
+        row = QuestionnaireResponse.objects.select_for_update().get(pk=response_id, referral=locked)
+        instrument = INSTRUMENTS[row.instrument]
+        score = instrument.score(answers)  # InvalidAnswers: one message per item
+        try:
+            difficulty = instrument.clean_difficulty(difficulty)
+        except ValueError:
+            raise CorrectionError(_("Choose an answer to the question how difficult.")) from None
+        if completed_on > timezone.localdate():
+            raise CorrectionError(_("The completion date cannot be in the future."))
+        refusal = window_refusal(
+            start=locked.week_zero,
+            week=row.week,
+            completed_on=completed_on,
+            outside_window=outside_window,
+            reason=outside_window_reason,
+        )
+        if refusal:
+            raise CorrectionError(refusal)
+        first, last = questionnaire_window(locked.week_zero, row.week)
+        outside = outside_window and not first <= completed_on <= last
+        values = {
+            "answers": instrument.clean(answers),
+            "total": score.total,
+            "band": score.band,
+            "difficulty": difficulty,
+            "completed_on": completed_on,
+            "outside_window": outside,
+            "outside_window_reason": outside_window_reason.strip() if outside else "",
+        }
+        correction = _apply(
+            referral=locked,
+            row=row,
+            values=values,
+            reason=reason,
+            by=by,
+            what=lambda: _("%(code)s week %(week)d") % {"code": row.instrument, "week": row.week},
+        )
+        if score.alerts and not SafetyAlert.objects.filter(response=row).exists():
+            alert = SafetyAlert.objects.create(referral=locked, response=row, code=score.alerts[0])
+            outcome_signals.alert_raised.send(sender=SafetyAlert, alert=alert, by=by)
         return correction

@@ -34,6 +34,7 @@ def corrections_part(referral, intake, screening, sessions) -> dict:
     return {
         pages.TIMELINE_PREFIX + "corrections": correction_entries(found, names),
         "corrected_sessions": {pk for model, pk in corrected if model is TherapySession},
+        "corrected_responses": {pk for model, pk in corrected if model is QuestionnaireResponse},
         "intake_corrected": bool(intake) and (Intake, intake.pk) in corrected,
         "screening_corrected": bool(screening) and (Screening, screening.pk) in corrected,
     }

@@ -26,6 +26,11 @@ urlpatterns = [
         name="screening_correct",
     ),
     path(
+        "referrals/<id:pk>/questionnaires/<id:response>/correct/",
+        correction_views.questionnaire_correct,
+        name="questionnaire_correct",
+    ),
+    path(
         "therapists/referrals/<id:pk>/sessions/<id:session>/correct/",
         correction_views.session_correct,
         name="session_correct",

@@ -85,6 +85,7 @@ def demo_world() -> World:
         session_pk=_session_of(in_therapy, group=False),
         group_session_pk=_session_of(in_therapy, group=True),
         addendum_pk=0,  # a PDF, not a page
+        response_pk=in_therapy.questionnaires.values_list("pk", flat=True).first() or 0,
     )
 
 
