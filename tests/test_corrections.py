@@ -1,6 +1,7 @@
 """Corrections with a trail: the old values kept, a reason required, only the author, only while
 the referral is open; totals and letters follow; an addendum when a letter already told the GP."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -468,3 +469,26 @@ def test_the_group_correction_page_changes_every_attendee_and_logs_each(gp, ther
     assert set(logged.values_list("patient_id", flat=True)) == {
         row.referral.patient_id for row in rows
     }
+
+
+def test_a_corrected_score_that_is_now_a_reliable_deterioration_tells_the_gp(running, therapist):
+    from .factories import QuestionnaireResponseFactory
+
+    QuestionnaireResponseFactory(referral=running, week=0, answers=[1] * 9)
+    week5 = QuestionnaireResponseFactory(
+        referral=running, week=5, answers=[1] * 9, completed_on=running.week_zero + timedelta(29)
+    )
+    assert not Notification.objects.filter(kind=Notification.Kind.DETERIORATION).exists()
+    corrections.questionnaire_correct(
+        referral=running,
+        response_id=week5.pk,
+        answers=[2] * 8 + [0],
+        completed_on=week5.completed_on,
+        difficulty=None,
+        outside_window=False,
+        outside_window_reason="",
+        reason="Verkeerde kolom overgenomen",
+        by=therapist,
+    )
+    note = Notification.objects.get(kind=Notification.Kind.DETERIORATION)
+    assert note.recipient == running.gp

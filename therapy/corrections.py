@@ -17,7 +17,8 @@ from accounts.models import User
 from outcomes import signals as outcome_signals
 from outcomes.instruments import INSTRUMENTS
 from outcomes.models import QuestionnaireResponse, SafetyAlert
-from outcomes.services import window_refusal
+from outcomes.recovery import deteriorated_at
+from outcomes.services import DETERIORATION_WEEKS, window_refusal
 from patients.corrections import CorrectionError, changes_between, correction_write, snapshot
 from patients.models import Correction
 from referrals.models import Referral
@@ -306,6 +307,17 @@ QUESTIONNAIRE_FIELDS = (
 )
 
 
+def _deteriorated_weeks(referral: Referral, code: str) -> set[int]:
+    """The weeks (5, 10) whose score of `code` is a reliable deterioration since week 0."""
+    totals = dict(
+        QuestionnaireResponse.objects.filter(referral=referral, instrument=code).values_list(
+            "week", "total"
+        )
+    )
+    mine = {(code, week): total for week, total in totals.items()}
+    return {week for week in DETERIORATION_WEEKS if deteriorated_at(mine, week)}
+
+
 def questionnaire_correct(
     *,
     referral: Referral,
@@ -352,6 +364,7 @@ def questionnaire_correct(
             "outside_window": outside,
             "outside_window_reason": outside_window_reason.strip() if outside else "",
         }
+        worse_before = _deteriorated_weeks(locked, row.instrument)
         correction = _apply(
             referral=locked,
             row=row,
@@ -360,6 +373,19 @@ def questionnaire_correct(
             by=by,
             what=lambda: _("%(code)s week %(week)d") % {"code": row.instrument, "week": row.week},
         )
+        for week in _deteriorated_weeks(locked, row.instrument) - worse_before:
+            # Newly a reliable deterioration: the GP is told, as when it was entered.
+            told = QuestionnaireResponse.objects.get(
+                referral=locked, instrument=row.instrument, week=week
+            )
+            day = max(
+                QuestionnaireResponse.objects.filter(referral=locked, week=week).values_list(
+                    "completed_on", flat=True
+                )
+            )
+            outcome_signals.deterioration_found.send(
+                sender=QuestionnaireResponse, response=told, day=day, by=by
+            )
         if score.alerts and not SafetyAlert.objects.filter(response=row).exists():
             alert = SafetyAlert.objects.create(referral=locked, response=row, code=score.alerts[0])
             outcome_signals.alert_raised.send(sender=SafetyAlert, alert=alert, by=by)
