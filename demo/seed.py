@@ -14,6 +14,7 @@ from referrals.models import (
 )
 from therapists.models import NetworkMembership, Therapist
 
+from .corrections import demo_corrections
 from .data import (
     CONTENT,
     FITNESS,
@@ -116,6 +117,7 @@ def seed_demo(*, documents: bool = True) -> dict[str, int]:
                 # The demo sets statuses and dates with QuerySet.update(), which sends no
                 # signals: bring the referral's report figures up to date.
                 counts.refresh([referral.pk])
+    demo_corrections(users)
     return {
         "practices": Practice.objects.count(),
         "users": User.objects.count(),

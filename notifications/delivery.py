@@ -74,6 +74,9 @@ HEADLINES = {
     Kind.CLOSE_DUE: _("A running therapy has reached week 12: close it and send the end report."),
     # No score, no word on the mood: only that something waits (docs/security.md).
     Kind.DETERIORATION: _("A questionnaire result of one of your patients waits for you."),
+    Kind.ADDENDUM_READY: _(
+        "The running therapist has corrected a report sent to you: the addendum waits for you."
+    ),
 }
 # With the back-off doubling from NOTIFICATION_RETRY_BACKOFF_SECONDS (30 s) up to an hour, 30
 # attempts take about a day: a mail server away for a night loses nothing.

@@ -48,6 +48,8 @@ class Notification(models.Model):
         CLOSE_DUE = "close_due", _("Therapy to close")
         # A reliable deterioration at week 5 or 10 (outcomes.recovery): the GP is told.
         DETERIORATION = "deterioration", _("Questionnaire result to look at")
+        # A correction to something a letter back told the GP: the addendum waits (therapy).
+        ADDENDUM_READY = "addendum_ready", _("Addendum to a report")
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)

@@ -51,6 +51,16 @@ def letter_sent(*, letter, **kwargs) -> None:
     )
 
 
+def addendum_sent(*, document, referral, **kwargs) -> None:
+    """A corrected letter back: the referring GP hears that the addendum waits (no detail)."""
+    notify(
+        referral=referral,
+        kind=Kind.ADDENDUM_READY,
+        recipient=referral.gp,
+        key=f"addendum-{document.pk}",
+    )
+
+
 def _practice_copy(*, referral, kind: str, key: str) -> None:
     """The same e-mail to the practice's own address (accounts.Practice.email), when it has one:
     a GP away today still has colleagues who read it."""
@@ -104,6 +114,7 @@ def connect() -> None:
         screening_not_cleared, dispatch_uid="notify_screening_not_cleared"
     )
     therapy_signals.letter_sent.connect(letter_sent, dispatch_uid="notify_letter_sent")
+    therapy_signals.addendum_sent.connect(addendum_sent, dispatch_uid="notify_addendum_sent")
     outcome_signals.alert_raised.connect(alert_raised, dispatch_uid="notify_alert_raised")
     outcome_signals.alert_escalated.connect(alert_escalated, dispatch_uid="notify_alert_escalated")
     outcome_signals.deterioration_found.connect(

@@ -12,6 +12,7 @@ def register() -> None:
             "patients:list": "patient_search",
             "patients:create": "patient",
             "patients:detail": "patient",
+            "patients:correct": "patient",
             "patients:export": "export",
             "patients:erase": "patient",
             "patients:retention": "retention",

@@ -4,6 +4,7 @@ from datetime import date, datetime
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core import limits
 from core.validators import validate_phone
 from core.widgets import DateInput, RadioSelect
 
@@ -100,3 +101,26 @@ class PatientForm(forms.ModelForm):
     def save(self, commit: bool = True) -> Patient:
         self.instance.practice = self.practice
         return super().save(commit)
+
+
+class CorrectionReasonForm(forms.Form):
+    """The reason every correction carries (patients.corrections); mixed into each correction
+    form of every room, after the form it corrects."""
+
+    reason = forms.CharField(
+        label=_("Reason for the correction"),
+        help_text=_("Kept with the old and the new values; shown on the referral's timeline."),
+        max_length=limits.REASON,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Give the reason for the correction.")},
+    )
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(_("Give the reason for the correction."))
+        return reason
+
+
+class PatientCorrectionForm(PatientForm, CorrectionReasonForm):
+    """The patient's details, pre-filled, with the reason for the correction."""

@@ -1,7 +1,11 @@
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Practice
+from core import limits
 
 from .validators import validate_bsn, validate_uzovi
 
@@ -66,3 +70,60 @@ class Patient(models.Model):
         """Surname first, as in a patient list: 'Berg, J. van der'."""
         rest = " ".join(p for p in (self.initials, self.tussenvoegsel) if p)
         return f"{self.surname}, {rest}"
+
+
+@limits.length_checked
+class Correction(models.Model):
+    """One correction of something recorded about a patient: the patient's details, or a row of
+    a room above (an intake, a screening, a session, a questionnaire), found by content type and
+    id. Written once, never changed: the record keeps what the slip was (patients.corrections).
+
+    `changes` is a list of {"field", "label", "old", "new"}: the values as the page showed them
+    (text), so a later change of a label or a choice does not rewrite the history. Kept here, the
+    lowest room with the patient, so every room can write one and the patient's export and
+    erasure take them along (patients.privacy walks the foreign keys to the patient).
+    """
+
+    class Action(models.TextChoices):
+        CHANGED = "changed", _("Corrected")
+        WITHDRAWN = "withdrawn", _("Withdrawn (logged by mistake)")
+
+    patient = models.ForeignKey(
+        Patient, on_delete=models.CASCADE, related_name="corrections", verbose_name=_("patient")
+    )
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("content_type", "object_id")
+    action = models.CharField(
+        _("action"), max_length=12, choices=Action.choices, default=Action.CHANGED
+    )
+    changes = models.JSONField(_("changes"), default=list, blank=True)
+    reason = models.TextField(_("reason"), max_length=limits.REASON)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("corrected by"),
+    )
+    at = models.DateTimeField(_("corrected"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("correction")
+        verbose_name_plural = _("corrections")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(action__in=["changed", "withdrawn"]),
+                name="correction_action_valid",
+            ),
+            # A correction without a reason is what the trail exists to prevent.
+            models.CheckConstraint(
+                condition=~models.Q(reason=""), name="correction_reason_required"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["content_type", "object_id"], name="correction_target"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Correction {self.content_type_id}:{self.object_id} {self.at:%Y-%m-%d}"

@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
@@ -10,7 +11,8 @@ from accounts.models import AccessLog, User
 from accounts.permissions import gp_required, role_required
 
 from . import pages
-from .forms import PatientForm, PatientSearchForm
+from .corrections import CorrectionError, patient_correct, patient_correction_refusal
+from .forms import PatientCorrectionForm, PatientForm, PatientSearchForm
 from .selectors import patient_for_user, patients_visible_to
 
 
@@ -62,3 +64,29 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
             request, action=AccessLog.Action.VIEW, part="access_log", patient_id=patient.pk
         )
     return render(request, "patients/detail.html", context)
+
+
+@gp_required
+def patient_correct_details(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct the patient's details: the form pre-filled, a reason required, the old values kept
+    (patients.corrections). Any GP of the practice may; another practice's patient is a 404."""
+    patient = patient_for_user(request.user, pk)
+    if patient_correction_refusal(patient=patient, by=request.user):
+        raise PermissionDenied
+    form = PatientCorrectionForm(
+        request.POST or None, instance=patient_for_user(request.user, pk), practice=patient.practice
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            patient_correct(
+                patient=patient,
+                corrected=form.save(commit=False),
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        except CorrectionError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Patient details corrected. The old values are kept."))
+            return redirect("patients:detail", pk=patient.pk)
+    return render(request, "patients/correct.html", {"form": form, "patient": patient})

@@ -33,6 +33,7 @@ def register() -> None:
             "referrals:decline": "referral",
             "referrals:follow_up": "follow_up",
             "referrals:document": "report",
+            "referrals:addendum": "report",
         },
         creating={"referrals:start", "referrals:follow_up"},
         printing={
@@ -40,6 +41,7 @@ def register() -> None:
             "referrals:letter",
             "referrals:information_sheet",
             "referrals:document",
+            "referrals:addendum",
         },
         pk_kind_by_namespace={"referrals": "referral"},
         patient_of={"referral": patient_of_referral},

@@ -329,9 +329,20 @@ class ReferralDocument(models.Model):
         INTAKE_LETTER_BACK = "intake_report", _("Report after intake")
         PROGRESS_LETTER_BACK = "progress_report", _("Progress report")
         END_LETTER_BACK = "end_report", _("End report")
+        # A correction to something a letter back already told the GP (therapy.addenda): the
+        # letter itself stays as it was sent.
+        ADDENDUM = "addendum", _("Addendum")
 
     referral = models.ForeignKey(
         Referral, on_delete=models.CASCADE, related_name="documents", verbose_name=_("referral")
+    )
+    addendum_to = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="addenda",
+        verbose_name=_("addendum to"),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     content = models.BinaryField(_("PDF"))

@@ -370,6 +370,14 @@ def document(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     return pdf_response(stored.content, f"{kind.replace('_', '-')}-{referral.pk}.pdf")
 
 
+@role_required(User.Role.GP, User.Role.THERAPIST)
+def addendum(request: HttpRequest, pk: int, document: int) -> HttpResponse:
+    """An addendum to a letter back (therapy.addenda), exactly as it was sent."""
+    referral = selectors.referral_for_user(request.user, pk)
+    stored = get_object_or_404(referral.documents, pk=document, kind=ReferralDocument.Kind.ADDENDUM)
+    return pdf_response(stored.content, f"addendum-{referral.pk}-{stored.pk}.pdf")
+
+
 @gp_required
 def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
     referral = selectors.referral_for_user(request.user, pk)

@@ -1,5 +1,6 @@
 """Who may open what: every URL of the project for every persona, scoping, homes, demo logins."""
 
+import uuid
 from io import StringIO
 
 import pytest
@@ -14,9 +15,12 @@ from therapists.models import Therapist
 
 from .factories import (
     PatientFactory,
+    QuestionnaireResponseFactory,
+    ReferralDocumentFactory,
     ReferralFactory,
     SafetyAlertFactory,
     TherapistFactory,
+    TherapySessionFactory,
     passkey_of,
 )
 
@@ -96,6 +100,24 @@ EXPECTED: dict[str, dict[str, int | str]] = {
     "patients:erase": dict(anonymous=LOGIN, gp=200, therapist=403, manager=403, admin=403),
     "patients:retention": dict(anonymous=LOGIN, gp=200, therapist=403, manager=403, admin=403),
     "patients:detail": dict(anonymous=LOGIN, gp=200, therapist=200, manager=403, admin=403),
+    # Corrections: the patient's details by a GP of the practice; the therapist's own records
+    # (the fixture's referral has no intake or screening yet: 404; its session is theirs).
+    "patients:correct": dict(anonymous=LOGIN, gp=200, therapist=403, manager=403, admin=403),
+    "therapy:intake_correct": dict(anonymous=LOGIN, gp=403, therapist=404, manager=403, admin=403),
+    "therapy:screening_correct": dict(
+        anonymous=LOGIN, gp=403, therapist=404, manager=403, admin=403
+    ),
+    "therapy:session_correct": dict(anonymous=LOGIN, gp=403, therapist=200, manager=403, admin=403),
+    "therapy:group_session_correct": dict(
+        anonymous=LOGIN, gp=403, therapist=200, manager=403, admin=403
+    ),
+    "therapy:session_withdraw": dict(
+        anonymous=LOGIN, gp=403, therapist=200, manager=403, admin=403
+    ),
+    "therapy:questionnaire_correct": dict(
+        anonymous=LOGIN, gp=403, therapist=200, manager=403, admin=403
+    ),
+    "referrals:addendum": dict(anonymous=LOGIN, gp=200, therapist=200, manager=403, admin=403),
     "referrals:worklist": dict(anonymous=LOGIN, gp=200, therapist=403, manager=403, admin=403),
     "referrals:incoming": dict(anonymous=LOGIN, gp=403, therapist=200, manager=403, admin=403),
     "referrals:past_clients": dict(anonymous=LOGIN, gp=403, therapist=200, manager=403, admin=403),
@@ -157,6 +179,29 @@ URL_KWARGS = {
     "patients:detail": lambda r: {"pk": r.patient_id},
     "patients:export": lambda r: {"pk": r.patient_id},
     "patients:erase": lambda r: {"pk": r.patient_id},
+    "patients:correct": lambda r: {"pk": r.patient_id},
+    "therapy:session_correct": lambda r: {
+        "pk": r.pk,
+        "session": TherapySessionFactory(referral=r).pk,
+    },
+    "therapy:session_withdraw": lambda r: {
+        "pk": r.pk,
+        "session": TherapySessionFactory(referral=r).pk,
+    },
+    "therapy:group_session_correct": lambda r: {
+        "pk": r.pk,
+        "session": TherapySessionFactory(referral=r, group=uuid.uuid4()).pk,
+    },
+    "referrals:addendum": lambda r: {
+        "pk": r.pk,
+        "document": ReferralDocumentFactory(referral=r, kind="addendum").pk,
+    },
+    "therapy:intake_correct": lambda r: {"pk": r.pk},
+    "therapy:questionnaire_correct": lambda r: {
+        "pk": r.pk,
+        "response": QuestionnaireResponseFactory(referral=r).pk,
+    },
+    "therapy:screening_correct": lambda r: {"pk": r.pk},
     "referrals:start": lambda r: {"patient_pk": r.patient_id},
     "referrals:network": lambda r: {"pk": r.pk, "therapist_pk": r.therapist_id},
     "therapy:letter_back": lambda r: {"pk": r.pk, "kind": "intake_report"},

@@ -10,6 +10,7 @@ not a "this step does not fit" redirect that would hide a missing check.
 POSTs carry an empty body; the test client does not enforce CSRF.
 """
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -27,9 +28,12 @@ from .factories import (
     FitnessCheckFactory,
     IntakeFactory,
     PatientFactory,
+    QuestionnaireResponseFactory,
     ReferralDocumentFactory,
     ReferralFactory,
     SafetyAlertFactory,
+    ScreeningFactory,
+    TherapySessionFactory,
     passkey_of,
 )
 from .test_access import url_names
@@ -109,6 +113,17 @@ TABLE: dict[str, Row] = {
     "patients:list": same(GPS),
     "patients:create": same(GPS),
     "patients:detail": same(CARE),
+    # Correcting the patient's details: any GP of the practice (another practice: 404).
+    "patients:correct": same(OWNING_GP),
+    # Correcting what the therapist recorded: only its author (the others: 404 or 403).
+    "therapy:intake_correct": same(ASSIGNED_THERAPIST),
+    "therapy:screening_correct": same(ASSIGNED_THERAPIST),
+    "therapy:questionnaire_correct": same(ASSIGNED_THERAPIST),
+    "therapy:session_correct": same(ASSIGNED_THERAPIST),
+    "therapy:group_session_correct": same(ASSIGNED_THERAPIST),
+    "therapy:session_withdraw": same(ASSIGNED_THERAPIST),
+    # An addendum to a letter back, as sent: whoever may read the referral.
+    "referrals:addendum": same(CARE),
     # AVG rights and the WGBO retention review: the practice's GPs only, never the therapist.
     "patients:export": same(OWNING_GP),  # GET: what it holds; POST: the ZIP
     "patients:erase": same(OWNING_GP),  # POST on a recent record: refused, with a redirect
@@ -168,6 +183,10 @@ class World:
     completed: Referral
     new_patient: Patient
     alert_pk: int
+    session_pk: int
+    group_session_pk: int
+    addendum_pk: int
+    response_pk: int
 
     def url(self, name: str) -> str:
         return reverse(name, kwargs=URL_KWARGS[name](self) if name in URL_KWARGS else {})
@@ -201,6 +220,12 @@ def build_world(request) -> World:
         kind=ReferralDocument.Kind.INTAKE_LETTER_BACK,
         created_by=therapist.user,
     )
+    ScreeningFactory(referral=in_therapy, date=today - timedelta(weeks=4))
+    session = TherapySessionFactory(referral=in_therapy)
+    group_session = TherapySessionFactory(referral=in_therapy, group=uuid.uuid4())
+    addendum = ReferralDocumentFactory(
+        referral=in_therapy, kind=ReferralDocument.Kind.ADDENDUM, created_by=therapist.user
+    )
     completed = referral(
         Status.COMPLETED,
         intake_date=today - timedelta(weeks=12),
@@ -217,6 +242,12 @@ def build_world(request) -> World:
         completed=completed,
         new_patient=PatientFactory(practice=gp.practice),
         alert_pk=alert.pk,
+        session_pk=session.pk,
+        group_session_pk=group_session.pk,
+        addendum_pk=addendum.pk,
+        response_pk=QuestionnaireResponseFactory(
+            referral=in_therapy, instrument="GAD-7", week=5, answers=[1] * 7
+        ).pk,
     )
 
 
@@ -241,6 +272,20 @@ URL_KWARGS = {
     "referrals:document": lambda w: {"pk": w.in_therapy.pk, "kind": "intake_report"},
     "outcomes:enter": lambda w: {"pk": w.in_therapy.pk, "code": "PHQ-9", "week": 0},
     "outcomes:acknowledge": lambda w: {"pk": w.alert_pk},
+    "patients:correct": lambda w: {"pk": w.sent.patient_id},
+    "therapy:intake_correct": _pk("intake_done"),
+    "therapy:screening_correct": _pk("in_therapy"),
+    "therapy:session_correct": lambda w: {"pk": w.in_therapy.pk, "session": w.session_pk},
+    "therapy:session_withdraw": lambda w: {"pk": w.in_therapy.pk, "session": w.session_pk},
+    "therapy:group_session_correct": lambda w: {
+        "pk": w.in_therapy.pk,
+        "session": w.group_session_pk,
+    },
+    "referrals:addendum": lambda w: {"pk": w.in_therapy.pk, "document": w.addendum_pk},
+    "therapy:questionnaire_correct": lambda w: {
+        "pk": w.in_therapy.pk,
+        "response": w.response_pk,
+    },
     **dict.fromkeys(
         (
             "referrals:detail",

@@ -84,6 +84,18 @@ def full_record(gp: User, therapist: User) -> Patient:
         recorded_by=gp,
     )
     audit.access_log_write(user=therapist, action="view", part="referral", patient_id=patient.pk)
+    from django.contrib.contenttypes.models import ContentType
+
+    from patients.models import Correction
+
+    Correction.objects.create(
+        patient=patient,
+        content_type=ContentType.objects.get_for_model(Patient),
+        object_id=patient.pk,
+        changes=[{"field": "phone", "old": "", "new": "06-12345678"}],
+        reason="Nieuw nummer",
+        by=gp,
+    )
     return patient
 
 

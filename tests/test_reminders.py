@@ -753,6 +753,7 @@ def test_emails_carry_no_medical_detail(gp, therapist, mailoutbox):
         Kind.END_LETTER_READY,
         Kind.SAFETY_ALERT,
         Kind.SAFETY_ALERT_ESCALATED,
+        Kind.ADDENDUM_READY,
     ):
         outbox.notify(referral=sent, kind=kind, recipient=gp, due_date=today)
     secrets += [

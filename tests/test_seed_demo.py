@@ -257,3 +257,14 @@ def test_the_demo_shows_the_schedule_and_the_outcomes_of_issue_14(seeded):
     started = Referral.objects.filter(therapy_started_at__isnull=False)
     assert not started.filter(therapy_start__isnull=True).exists()
     assert not started.filter(follow_up_due__isnull=True).exists()
+
+
+def test_demo_shows_a_corrected_session_a_withdrawn_one_and_a_corrected_patient(seeded):
+    from patients.models import Correction
+    from therapy.models import TherapySession
+
+    kinds = {c.content_type.model for c in Correction.objects.select_related("content_type")}
+    assert {"therapysession", "patient"} <= kinds
+    assert Correction.objects.filter(action=Correction.Action.WITHDRAWN).exists()
+    assert TherapySession.objects.exclude(withdrawn_at=None).exists()
+    assert all(c.reason for c in Correction.objects.all())

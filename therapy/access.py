@@ -16,6 +16,13 @@ def register() -> None:
             "therapy:close": "report",
             "therapy:session_add": "session",
             "therapy:session_group": "session",
+            # Corrections: a POST changes the part (the access log's default for a POST).
+            "therapy:intake_correct": "intake",
+            "therapy:screening_correct": "screening",
+            "therapy:questionnaire_correct": "questionnaire",
+            "therapy:session_correct": "session",
+            "therapy:group_session_correct": "session",
+            "therapy:session_withdraw": "session",
         },
         creating={
             "therapy:intake",

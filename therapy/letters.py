@@ -114,7 +114,8 @@ def screening_context(referral: Referral) -> dict | None:
 def attendance_context(referral: Referral) -> dict:
     """Sessions so far, in one query: attended, no-show, cancelled, minutes and distance."""
     attendance = TherapySession.Attendance
-    totals = TherapySession.objects.filter(referral=referral).aggregate(
+    # A session withdrawn as logged by mistake no longer counts (therapy.corrections).
+    totals = TherapySession.objects.filter(referral=referral, withdrawn_at=None).aggregate(
         attended=Count("pk", filter=Q(attendance=attendance.ATTENDED)),
         no_show=Count("pk", filter=Q(attendance=attendance.NO_SHOW)),
         cancelled=Count("pk", filter=Q(attendance=attendance.CANCELLED)),
@@ -143,7 +144,8 @@ def adherence_context(referral: Referral) -> dict | None:
         return None
     if not dose.has_plan(intake):
         return None
-    weeks = dose.weekly_adherence(intake, list(referral.sessions.all()), start=referral.week_zero)
+    sessions = list(referral.sessions.filter(withdrawn_at=None))
+    weeks = dose.weekly_adherence(intake, sessions, start=referral.week_zero)
     return {"weeks": weeks, "totals": dose.adherence_totals(weeks)}
 
 

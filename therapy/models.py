@@ -159,6 +159,9 @@ class TherapySession(models.Model):
     notes = models.TextField(_("notes"), blank=True, max_length=limits.REASON)
     values_confirmed = models.BooleanField(_("unusual values checked and confirmed"), default=False)
     group = models.UUIDField(_("group session"), null=True, blank=True, db_index=True)
+    # Logged by mistake: withdrawn with a reason (patients.Correction), never deleted; totals,
+    # adherence and letters leave it out, the running log shows it struck through.
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

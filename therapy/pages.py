@@ -6,19 +6,50 @@ from django.db.models import F, JSONField, OuterRef, Subquery
 from django.db.models.functions import JSONObject
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 
+from outcomes.models import QuestionnaireResponse
+from patients.corrections import correction_entries, corrections_of, target_q
+from patients.models import Patient
 from referrals import pages
 from referrals.models import ReferralDocument
 from referrals.selectors import part_of
 
 from . import dose, selectors
+from .corrections import session_name
 from .letters import outcome_context
-from .models import TherapyLetter
+from .models import Intake, Screening, TherapyLetter, TherapySession
 
 #: The written parts of a letter back, as the letter (templates/letters/therapy_letter.html)
 #: prints them; the rest of the letter (intake, screening, sessions, scores) is on the page.
 LETTER_TEXT_FIELDS = ("summary", "fitness_progress", "runs_independently", "advice")
 LETTER_KEY = "letter_back_%s"
+
+
+def corrections_part(referral, intake, screening, sessions) -> dict:
+    """The trail of every correction on this referral's record (patients.corrections), in one
+    query: the patient's details, the intake, the screening, the sessions, the questionnaires.
+    The timeline's entries, and which rows the page marks "corrected"."""
+    targets = target_q(Patient, [referral.patient_id]) | target_q(
+        TherapySession, [s.pk for s in sessions]
+    )
+    if intake:
+        targets |= target_q(Intake, [intake.pk])
+    if screening:
+        targets |= target_q(Screening, [screening.pk])
+    answered = QuestionnaireResponse.objects.filter(referral=referral).values("pk")
+    targets |= target_q(QuestionnaireResponse, answered)
+    found = corrections_of(targets)
+    names = {(TherapySession, s.pk): session_name(s) for s in sessions}
+    names[(Patient, referral.patient_id)] = _("Patient details")
+    corrected = {(c.content_type.model_class(), c.object_id) for c in found}
+    return {
+        pages.TIMELINE_PREFIX + "corrections": correction_entries(found, names),
+        "corrected_sessions": {pk for model, pk in corrected if model is TherapySession},
+        "corrected_responses": {pk for model, pk in corrected if model is QuestionnaireResponse},
+        "intake_corrected": bool(intake) and (Intake, intake.pk) in corrected,
+        "screening_corrected": bool(screening) and (Screening, screening.pk) in corrected,
+    }
 
 
 def letter_texts() -> dict:
@@ -69,11 +100,13 @@ def referral_detail(*, request, referral, documents) -> dict:
     sessions = list(referral.sessions.all())
     letters_back = [d for d in documents if d.kind != ReferralDocument.Kind.LETTER]
     intake = part_of(referral, "intake")
-    weeks = dose.weekly_adherence(intake, sessions, start=referral.week_zero)
+    screening = part_of(referral, "screening")
+    counted = [s for s in sessions if s.withdrawn_at is None]  # withdrawn: logged by mistake
+    weeks = dose.weekly_adherence(intake, counted, start=referral.week_zero)
     texts = letters_back_shown(referral)
     return {
         "intake": intake,
-        "screening": part_of(referral, "screening"),
+        "screening": screening,
         "adherence": weeks,
         "adherence_totals": dose.adherence_totals(weeks),
         "sessions": sessions,
@@ -84,6 +117,8 @@ def referral_detail(*, request, referral, documents) -> dict:
         "progress_allowed": selectors.progress_letter_allowed(referral),
         "letter_texts": texts,
         "therapy_outcome": outcome_context(referral),
+        "can_correct": request.user.role == "therapist" and referral.is_open,
+        **corrections_part(referral, intake, screening, sessions),
     }
 
 

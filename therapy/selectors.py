@@ -35,12 +35,13 @@ def session_summary(referral: Referral, sessions: list[TherapySession] | None = 
     """Attendance counts and running totals of one referral's sessions, in one query.
 
     Minutes and distance count attended sessions only; `last_date` is the latest session of any
-    attendance. With the referral's `sessions` already read, no query at all.
+    attendance. With the referral's `sessions` already read, no query at all. A session withdrawn
+    as logged by mistake does not count at all.
     """
     if sessions is not None:
-        return _summary_of(sessions)
+        return _summary_of([s for s in sessions if s.withdrawn_at is None])
     attended = Q(attendance=TherapySession.Attendance.ATTENDED)
-    summary = TherapySession.objects.filter(referral=referral).aggregate(
+    summary = TherapySession.objects.filter(referral=referral, withdrawn_at=None).aggregate(
         total=Count("pk"),
         attended=Count("pk", filter=attended),
         no_show=Count("pk", filter=Q(attendance=TherapySession.Attendance.NO_SHOW)),

@@ -10,3 +10,6 @@ from django.dispatch import Signal
 screening_not_cleared = Signal()
 #: A letter back to the GP (after intake, progress, end) has been stored with its PDF.
 letter_sent = Signal()
+#: A correction to something a sent letter back told the GP: its addendum has been stored
+#: (`document`, a referrals.ReferralDocument of kind addendum, with `referral`).
+addendum_sent = Signal()

@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from . import views
+from . import correction_views, views
 
 app_name = "therapy"
 
@@ -14,4 +14,35 @@ urlpatterns = [
     path("referrals/<id:pk>/close/", views.close, name="close"),
     path("therapists/referrals/<id:pk>/sessions/new/", views.session_add, name="session_add"),
     path("therapists/sessions/group/", views.session_group, name="session_group"),
+    # Corrections (therapy.corrections): the form as recorded, with a required reason.
+    path(
+        "referrals/<id:pk>/intake/correct/",
+        correction_views.intake_correct,
+        name="intake_correct",
+    ),
+    path(
+        "referrals/<id:pk>/screening/correct/",
+        correction_views.screening_correct,
+        name="screening_correct",
+    ),
+    path(
+        "referrals/<id:pk>/questionnaires/<id:response>/correct/",
+        correction_views.questionnaire_correct,
+        name="questionnaire_correct",
+    ),
+    path(
+        "therapists/referrals/<id:pk>/sessions/<id:session>/correct/",
+        correction_views.session_correct,
+        name="session_correct",
+    ),
+    path(
+        "therapists/referrals/<id:pk>/sessions/<id:session>/group/correct/",
+        correction_views.group_session_correct,
+        name="group_session_correct",
+    ),
+    path(
+        "therapists/referrals/<id:pk>/sessions/<id:session>/withdraw/",
+        correction_views.session_withdraw,
+        name="session_withdraw",
+    ),
 ]

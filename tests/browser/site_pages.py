@@ -43,6 +43,7 @@ NOT_PAGES = {
     "referrals:letter": "the referral letter (PDF)",
     "referrals:information_sheet": "the patient information sheet (PDF)",
     "referrals:document": "a stored report (PDF)",
+    "referrals:addendum": "an addendum to a report (PDF)",
     "otp_webauthn:js-i18n-catalog": "the passkey script's texts (JavaScript)",
 }
 
@@ -70,17 +71,28 @@ def demo_world() -> World:
             mine = mine.filter(therapist=therapist)
         return mine.first()
 
+    in_therapy = referral(Status.IN_THERAPY)
     return World(
         users=users,
         sent=referral(Status.SENT),
         draft=referral(Status.DRAFT),
         accepted=referral(Status.ACCEPTED),
         intake_done=referral(Status.INTAKE_DONE),
-        in_therapy=referral(Status.IN_THERAPY),
+        in_therapy=in_therapy,
         completed=referral(Status.COMPLETED),
         new_patient=Patient.objects.filter(practice=practice).first(),
         alert_pk=0,  # only POSTed to (acknowledge): no page to open
+        session_pk=_session_of(in_therapy, group=False),
+        group_session_pk=_session_of(in_therapy, group=True),
+        addendum_pk=0,  # a PDF, not a page
+        response_pk=in_therapy.questionnaires.values_list("pk", flat=True).first() or 0,
     )
+
+
+def _session_of(referral: Referral, *, group: bool) -> int:
+    """A session of the referral that its therapist may correct, single or of a group."""
+    rows = referral.sessions.filter(withdrawn_at=None, group__isnull=not group).order_by("pk")
+    return rows.values_list("pk", flat=True).first() or 0
 
 
 def open_questionnaire_url(world: World) -> str:
