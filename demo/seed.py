@@ -22,12 +22,13 @@ from .data import (
     PRACTICES,
     REFERRALS_1,
     REFERRALS_2,
+    SAVED_GROUP_NAME,
     THERAPISTS,
     USERS,
 )
 from .people import demo_patients, demo_user, fake_bsns
 from .referrals import at, demo_referral
-from .therapy import demo_therapy
+from .therapy import demo_saved_group, demo_therapy
 
 
 @transaction.atomic
@@ -105,6 +106,7 @@ def seed_demo(*, documents: bool = True) -> dict[str, int]:
                 # The demo sets statuses and dates with QuerySet.update(), which sends no
                 # signals: bring the referral's report figures up to date.
                 counts.refresh([referral.pk])
+    demo_saved_group(users["therapeut@example.org"], SAVED_GROUP_NAME)
     return {
         "practices": Practice.objects.count(),
         "users": User.objects.count(),

@@ -453,3 +453,22 @@ def in_therapy_since(gp: User, therapist: User, days: int, **fields) -> Referral
         follow_up_due=follow_up_due(start),
         **fields,
     )
+
+
+from therapy.models import SavedGroup  # noqa: E402
+
+
+class SavedGroupFactory(DjangoModelFactory):
+    """A therapist's saved group; `members=[referral, ...]` sets its usual participants."""
+
+    class Meta:
+        model = SavedGroup
+        skip_postgeneration_save = True
+
+    owner = factory.SubFactory(UserFactory, role=User.Role.THERAPIST)
+    name = factory.Sequence(lambda n: f"Testgroep {n}")
+
+    @factory.post_generation
+    def members(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.members.add(*extracted)

@@ -30,6 +30,7 @@ from .factories import (
     ReferralDocumentFactory,
     ReferralFactory,
     SafetyAlertFactory,
+    SavedGroupFactory,
     passkey_of,
 )
 from .test_access import url_names
@@ -143,6 +144,13 @@ TABLE: dict[str, Row] = {
     "therapy:session_add": same(ASSIGNED_THERAPIST),
     # A therapist's own group: each therapist sees only their own patients in therapy.
     "therapy:session_group": same(THERAPISTS),
+    # Each therapist's own saved groups; the world's group is `therapist`'s.
+    "therapy:groups": same(THERAPISTS),
+    "therapy:group_add": same(THERAPISTS),
+    "therapy:group_edit": same(ASSIGNED_THERAPIST),
+    "therapy:group_delete": Row(get=NOBODY, post=ASSIGNED_THERAPIST),  # POST only, redirects
+    # Every therapist's own profile.
+    "therapists:profile": same(THERAPISTS),
     # Reports are scoped per role (own referrals, own practice, aggregates only for managers).
     "dashboard:page": same(SIGNED_IN),
     "dashboard:monthly_csv": same(SIGNED_IN),
@@ -164,6 +172,7 @@ class World:
     completed: Referral
     new_patient: Patient
     alert_pk: int
+    saved_group_pk: int = 0
 
     def url(self, name: str) -> str:
         return reverse(name, kwargs=URL_KWARGS[name](self) if name in URL_KWARGS else {})
@@ -213,6 +222,7 @@ def build_world(request) -> World:
         completed=completed,
         new_patient=PatientFactory(practice=gp.practice),
         alert_pk=alert.pk,
+        saved_group_pk=SavedGroupFactory(owner=users["therapist"], members=[in_therapy]).pk,
     )
 
 
@@ -235,6 +245,8 @@ URL_KWARGS = {
     "referrals:document": lambda w: {"pk": w.in_therapy.pk, "kind": "intake_report"},
     "outcomes:enter": lambda w: {"pk": w.in_therapy.pk, "code": "PHQ-9", "week": 0},
     "outcomes:acknowledge": lambda w: {"pk": w.alert_pk},
+    "therapy:group_edit": lambda w: {"group_pk": w.saved_group_pk},
+    "therapy:group_delete": lambda w: {"group_pk": w.saved_group_pk},
     **dict.fromkeys(
         (
             "referrals:detail",

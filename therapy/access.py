@@ -16,6 +16,12 @@ def register() -> None:
             "therapy:close": "report",
             "therapy:session_add": "session",
             "therapy:session_group": "session",
+            # A saved group names its participants: patient data, of several patients at once
+            # (no one patient per URL, as on the group session page).
+            "therapy:groups": "session",
+            "therapy:group_add": "session",
+            "therapy:group_edit": "session",
+            "therapy:group_delete": "session",
         },
         creating={
             "therapy:intake",

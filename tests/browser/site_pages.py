@@ -19,6 +19,7 @@ from patients.models import Patient
 from referrals.models import Referral, Status
 from referrals.schedule import QUESTIONNAIRE_WEEKS
 from referrals.selectors import referrals_visible_to
+from therapy.models import SavedGroup
 
 from ..test_access import url_names
 from ..test_permission_matrix import TABLE, World
@@ -80,6 +81,7 @@ def demo_world() -> World:
         completed=referral(Status.COMPLETED),
         new_patient=Patient.objects.filter(practice=practice).first(),
         alert_pk=0,  # only POSTed to (acknowledge): no page to open
+        saved_group_pk=SavedGroup.objects.filter(owner=users["therapist"]).first().pk,
     )
 
 
