@@ -19,6 +19,7 @@ urlpatterns = [
     path("patients/", include("patients.urls")),
     path("referrals/", include("referrals.urls")),
     path("", include("therapy.urls")),
+    path("therapists/", include("therapists.urls")),
     path("outcomes/", include("outcomes.urls")),
     path("referrals/reminders/", include("notifications.urls")),
     path("reports/", include("dashboard.urls")),

@@ -87,6 +87,11 @@ THERAPISTS = {
         postcode="3572 BN",
         city="Utrecht",
         phone="030 234 56 78",
+        capacity=4,
+        note_for_gps=(
+            "Groepen op dinsdag- en donderdagavond in het Wilhelminapark, individueel op "
+            "afspraak. Ervaring met burn-out en re-integratie via het UWV."
+        ),
         verified=True,
     ),
     "therapeut2@example.org": dict(
@@ -98,6 +103,9 @@ THERAPISTS = {
         postcode="3811 NB",
         city="Amersfoort",
         phone="033 456 78 90",
+        # Full for now: the GP's choice shows him last, marked, without a "Choose" button.
+        accepting_new_patients=False,
+        note_for_gps="Mijn groepen zitten vol tot het voorjaar; bel gerust voor overleg.",
         verified=True,
     ),
     "therapeut3@example.org": dict(
@@ -109,9 +117,14 @@ THERAPISTS = {
         postcode="3701 GA",
         city="Zeist",
         phone="030 345 67 89",
+        capacity=6,
+        note_for_gps="Kleine loopgroep in de bossen bij Zeist, ook voor beginners.",
         verified=False,
     ),
 }
+
+# therapeut@'s saved group for group sessions: her patients in therapy are its usual participants.
+SAVED_GROUP_NAME = "Dinsdagavond Wilhelminapark"
 
 # first name, tussenvoegsel, surname, sex, born, city
 PATIENTS_1 = [

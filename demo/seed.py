@@ -23,13 +23,14 @@ from .data import (
     PRACTICES,
     REFERRALS_1,
     REFERRALS_2,
+    SAVED_GROUP_NAME,
     THERAPISTS,
     USERS,
     WAITING_COLLEAGUE,
 )
 from .people import demo_patients, demo_user, fake_bsns
 from .referrals import at, demo_referral
-from .therapy import demo_therapy
+from .therapy import demo_saved_group, demo_therapy
 
 
 @transaction.atomic
@@ -118,6 +119,7 @@ def seed_demo(*, documents: bool = True) -> dict[str, int]:
                 # signals: bring the referral's report figures up to date.
                 counts.refresh([referral.pk])
     demo_corrections(users)
+    demo_saved_group(users["therapeut@example.org"], SAVED_GROUP_NAME)
     return {
         "practices": Practice.objects.count(),
         "users": User.objects.count(),

@@ -19,7 +19,8 @@ from referrals.models import (
 )
 from referrals.schedule import follow_up_due, questionnaire_due
 from therapy.letters import render_therapy_letter
-from therapy.models import Intake, Screening, TherapyLetter, TherapySession
+from therapy.models import Intake, SavedGroup, Screening, TherapyLetter, TherapySession
+from therapy.selectors import referrals_in_therapy
 
 from .alerts import demo_alert
 from .data import (
@@ -307,3 +308,11 @@ def _letter_back(referral, kind, by, documents: bool = True, **fields) -> None:
     report = TherapyLetter.objects.create(referral=referral, kind=kind, written_by=by, **fields)
     if documents:
         _document(referral, kind, render_therapy_letter(report), by)
+
+
+def demo_saved_group(owner, name: str) -> None:
+    """A saved group of the therapist's patients in therapy (therapy.groups), made once."""
+    if SavedGroup.objects.filter(owner=owner).exists():
+        return
+    group = SavedGroup.objects.create(owner=owner, name=name)
+    group.members.add(*referrals_in_therapy(user=owner))

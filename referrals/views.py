@@ -57,7 +57,9 @@ def incoming(request: HttpRequest) -> HttpResponse:
     # The parts first: the caseload's tasks are set on the rows before they are grouped.
     parts = pages.context(pages.THERAPIST_HOME, request=request, referrals=page.object_list)
     sections = selectors.sections(page.object_list, selectors.THERAPIST_GROUP_LABELS)
-    context = {"page": page, "sections": sections, **parts}
+    # Unverified, the home says so and what the administrator checks (therapists/_verification).
+    therapist = Therapist.objects.filter(user=request.user).only("is_verified").first()
+    context = {"page": page, "sections": sections, "therapist": therapist, **parts}
     return render(request, "referrals/incoming.html", context)
 
 

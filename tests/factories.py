@@ -481,3 +481,22 @@ def follow_up_post(phq9=(1, 1, 1, 1, 0, 1, 1, 0, 0), gad7=(1, 1, 0, 1, 0, 1, 0),
     data |= {f"phq9-item_{i + 1}": str(v) for i, v in enumerate(phq9)}
     data |= {f"gad7-item_{i + 1}": str(v) for i, v in enumerate(gad7)}
     return {**data, **overrides}
+
+
+from therapy.models import SavedGroup  # noqa: E402
+
+
+class SavedGroupFactory(DjangoModelFactory):
+    """A therapist's saved group; `members=[referral, ...]` sets its usual participants."""
+
+    class Meta:
+        model = SavedGroup
+        skip_postgeneration_save = True
+
+    owner = factory.SubFactory(UserFactory, role=User.Role.THERAPIST)
+    name = factory.Sequence(lambda n: f"Testgroep {n}")
+
+    @factory.post_generation
+    def members(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.members.add(*extracted)

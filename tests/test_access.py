@@ -19,6 +19,7 @@ from .factories import (
     ReferralDocumentFactory,
     ReferralFactory,
     SafetyAlertFactory,
+    SavedGroupFactory,
     TherapistFactory,
     TherapySessionFactory,
     passkey_of,
@@ -160,6 +161,13 @@ EXPECTED: dict[str, dict[str, int | str]] = {
     "outcomes:enter": dict(anonymous=LOGIN, gp=403, therapist=302, manager=403, admin=403),
     "therapy:session_add": dict(anonymous=LOGIN, gp=403, therapist=302, manager=403, admin=403),
     "therapy:session_group": dict(anonymous=LOGIN, gp=403, therapist=200, manager=403, admin=403),
+    "therapy:groups": dict(anonymous=LOGIN, gp=403, therapist=200, manager=403, admin=403),
+    "therapy:group_add": dict(anonymous=LOGIN, gp=403, therapist=200, manager=403, admin=403),
+    "therapy:group_edit": dict(anonymous=LOGIN, gp=403, therapist=200, manager=403, admin=403),
+    # POST only.
+    "therapy:group_delete": dict(anonymous=LOGIN, gp=403, therapist=405, manager=403, admin=403),
+    # The therapist's own profile.
+    "therapists:profile": dict(anonymous=LOGIN, gp=403, therapist=200, manager=403, admin=403),
     # POST only.
     "outcomes:acknowledge": dict(anonymous=LOGIN, gp=405, therapist=403, manager=403, admin=403),
 }
@@ -208,6 +216,8 @@ URL_KWARGS = {
     "referrals:document": lambda r: {"pk": r.pk, "kind": "intake_report"},
     "outcomes:enter": lambda r: {"pk": r.pk, "code": "PHQ-9", "week": 0},
     "outcomes:acknowledge": lambda r: {"pk": SafetyAlertFactory(response__referral=r).pk},
+    "therapy:group_edit": lambda r: {"group_pk": SavedGroupFactory(owner=r.therapist.user).pk},
+    "therapy:group_delete": lambda r: {"group_pk": SavedGroupFactory(owner=r.therapist.user).pk},
     **{
         name: lambda r: {"pk": r.pk}
         for name in (

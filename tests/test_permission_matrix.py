@@ -32,6 +32,7 @@ from .factories import (
     ReferralDocumentFactory,
     ReferralFactory,
     SafetyAlertFactory,
+    SavedGroupFactory,
     ScreeningFactory,
     TherapySessionFactory,
     passkey_of,
@@ -162,6 +163,13 @@ TABLE: dict[str, Row] = {
     "therapy:session_add": same(ASSIGNED_THERAPIST),
     # A therapist's own group: each therapist sees only their own patients in therapy.
     "therapy:session_group": same(THERAPISTS),
+    # Each therapist's own saved groups; the world's group is `therapist`'s.
+    "therapy:groups": same(THERAPISTS),
+    "therapy:group_add": same(THERAPISTS),
+    "therapy:group_edit": same(ASSIGNED_THERAPIST),
+    "therapy:group_delete": Row(get=NOBODY, post=ASSIGNED_THERAPIST),  # POST only, redirects
+    # Every therapist's own profile.
+    "therapists:profile": same(THERAPISTS),
     # Reports are scoped per role (own referrals, own practice, aggregates only for managers).
     "dashboard:page": same(SIGNED_IN),
     "dashboard:monthly_csv": same(SIGNED_IN),
@@ -187,6 +195,7 @@ class World:
     group_session_pk: int
     addendum_pk: int
     response_pk: int
+    saved_group_pk: int = 0
 
     def url(self, name: str) -> str:
         return reverse(name, kwargs=URL_KWARGS[name](self) if name in URL_KWARGS else {})
@@ -248,6 +257,7 @@ def build_world(request) -> World:
         response_pk=QuestionnaireResponseFactory(
             referral=in_therapy, instrument="GAD-7", week=5, answers=[1] * 7
         ).pk,
+        saved_group_pk=SavedGroupFactory(owner=users["therapist"], members=[in_therapy]).pk,
     )
 
 
@@ -286,6 +296,8 @@ URL_KWARGS = {
         "pk": w.in_therapy.pk,
         "response": w.response_pk,
     },
+    "therapy:group_edit": lambda w: {"group_pk": w.saved_group_pk},
+    "therapy:group_delete": lambda w: {"group_pk": w.saved_group_pk},
     **dict.fromkeys(
         (
             "referrals:detail",

@@ -453,7 +453,7 @@ def test_therapist_who_no_longer_can_receive_referrals_blocks_sending(
     assert mailoutbox == []
 
 
-def test_register_lists_only_verified_accepting_therapists_with_the_network_first(
+def test_register_lists_verified_therapists_network_first_and_the_full_ones_last(
     gp, draft, client_for
 ):
     in_network = TherapistFactory(verified=True, city="Zwolle")
@@ -461,13 +461,18 @@ def test_register_lists_only_verified_accepting_therapists_with_the_network_firs
     elsewhere = TherapistFactory(verified=True, city="Amersfoort")
     unverified = TherapistFactory(city="Amersfoort")
     full = TherapistFactory(verified=True, accepting_new_patients=False, city="Amersfoort")
+    full_in_network = TherapistFactory(verified=True, accepting_new_patients=False, city="Baarn")
+    NetworkMembershipFactory(practice=gp.practice, therapist=full_in_network)
     response = client_for(gp).get(url("therapist", draft))
     listed = found(response)
     assert listed[0] == in_network
     assert elsewhere in listed
     assert unverified not in listed
-    assert full not in listed
+    # Who takes no new patients now is shown, last, marked and without a "Choose" button.
+    assert listed[-2:] == [full_in_network, full]
     assert escape(nl("Your network")) in page(response)
+    assert page(response).count(escape(nl("No new patients at the moment"))) == 2
+    assert page(response).count('name="therapist"') == 2
 
 
 def test_register_search_by_city_prefix(gp, draft, client_for):

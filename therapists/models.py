@@ -3,8 +3,14 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Practice
+from core import limits
+
+# The note shows on every row of the GP's choice: a few lines, not a brochure.
+NOTE_FOR_GPS_LENGTH = 400
+CAPACITY_MAX = 99
 
 
+@limits.length_checked
 class Therapist(models.Model):
     """An entry in the register of running therapists. Only verified entries receive referrals."""
 
@@ -45,6 +51,17 @@ class Therapist(models.Model):
     city = models.CharField(_("city"), max_length=100)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     accepting_new_patients = models.BooleanField(_("accepting new patients"), default=True)
+    # What the therapist keeps up to date themselves (therapists.forms.ProfileForm); shown to GPs
+    # in the therapist choice. Empty: not said.
+    capacity = models.PositiveSmallIntegerField(
+        _("room for new patients"),
+        null=True,
+        blank=True,
+        help_text=_("How many new patients you can take on now."),
+    )
+    note_for_gps = models.TextField(
+        _("a short note for GPs"), blank=True, max_length=NOTE_FOR_GPS_LENGTH
+    )
     network_of = models.ManyToManyField(
         Practice,
         through="NetworkMembership",
@@ -62,6 +79,11 @@ class Therapist(models.Model):
                 condition=models.Q(is_verified=False)
                 | models.Q(verified_by__isnull=False, verified_at__isnull=False),
                 name="therapist_verified_has_verifier",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(capacity__isnull=True)
+                | models.Q(capacity__gte=1, capacity__lte=CAPACITY_MAX),
+                name="therapist_capacity_range",
             ),
         ]
         indexes = [

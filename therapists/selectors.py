@@ -8,12 +8,14 @@ from .models import NetworkMembership, Therapist
 def therapists_choosable(
     *, practice: Practice, place: str = "", profession: str = ""
 ) -> QuerySet[Therapist]:
-    """Verified therapists who accept new patients; the practice's network first.
+    """Verified therapists: those who accept new patients first, the practice's network first
+    among them; those who take no new patients now last (shown, marked, not choosable), so the
+    GP sees who is full rather than wondering where they went.
 
     `place` is a city (prefix, case-insensitive) or a postcode area (leading digits).
     """
     qs = (
-        Therapist.objects.filter(is_verified=True, accepting_new_patients=True)
+        Therapist.objects.filter(is_verified=True)
         .select_related("user")
         .annotate(
             in_network=Exists(
@@ -28,4 +30,4 @@ def therapists_choosable(
         qs = qs.filter(city__istartswith=place)
     if profession:
         qs = qs.filter(profession=profession)
-    return qs.order_by("-in_network", "city", "user__last_name", "pk")
+    return qs.order_by("-accepting_new_patients", "-in_network", "city", "user__last_name", "pk")

@@ -5,6 +5,34 @@ from accounts.models import Practice, User
 
 from .models import NetworkMembership, Therapist
 
+# What the therapist keeps up to date; certification and verification are the administrator's.
+PROFILE_FIELDS = [
+    "profession",
+    "organisation",
+    "address",
+    "postcode",
+    "city",
+    "phone",
+    "accepting_new_patients",
+    "capacity",
+    "note_for_gps",
+]
+
+
+@transaction.atomic
+def therapist_profile_update(*, therapist: Therapist, data: dict) -> Therapist:
+    """The therapist's own changes to their profile: only PROFILE_FIELDS are written, so the
+    certificate and the verification stay as the administrator recorded them."""
+    current = Therapist.objects.select_for_update().get(pk=therapist.pk)
+    for name in PROFILE_FIELDS:
+        if name in data:
+            setattr(current, name, data[name])
+    if not current.accepting_new_patients:
+        current.capacity = None
+    current.full_clean(exclude=["user", "verified_by"])
+    current.save(update_fields=PROFILE_FIELDS)
+    return current
+
 
 def verifiable(therapist: Therapist, *, by: User) -> bool:
     user = therapist.user

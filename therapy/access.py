@@ -23,6 +23,12 @@ def register() -> None:
             "therapy:session_correct": "session",
             "therapy:group_session_correct": "session",
             "therapy:session_withdraw": "session",
+            # A saved group names its participants: patient data, of several patients at once
+            # (no one patient per URL, as on the group session page).
+            "therapy:groups": "session",
+            "therapy:group_add": "session",
+            "therapy:group_edit": "session",
+            "therapy:group_delete": "session",
         },
         creating={
             "therapy:intake",

@@ -1,12 +1,15 @@
+from collections.abc import Iterable
+
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from core.widgets import DateInput, DecimalCommaField, RadioSelect
 from referrals.models import Referral, Status
 
-from . import dose, plausibility
+from . import dose, groups, plausibility
 from .models import Intake, Screening, TherapyLetter, TherapySession
 from .services import screening_refusal
 
@@ -162,14 +165,26 @@ class GroupSessionForm(SessionForm):
             "notes",
         ]
 
-    def __init__(self, *args, referrals: list[Referral], **kwargs) -> None:
+    # Ticked to save a second group session for these patients on one day (see clean).
+    confirm_second = forms.BooleanField(
+        label=_("Yes, this is another group session on the same day"), required=False
+    )
+
+    def __init__(
+        self, *args, referrals: list[Referral], usual: Iterable[int] = (), **kwargs
+    ) -> None:
+        """`usual`: the referral ids of a saved group, pre-ticked as attended."""
         super().__init__(*args, **kwargs)
-        self.referrals = list(referrals)
+        usual = set(usual)
+        # The saved group's participants first: one tap each to change who came.
+        self.referrals = sorted(referrals, key=lambda r: r.pk not in usual)
+        self.asks_second = False
+        attended = TherapySession.Attendance.ATTENDED
         for referral in self.referrals:
             self.fields[self.patient_field(referral)] = forms.ChoiceField(
                 label=referral.patient.formal_name,
                 choices=self.GROUP_CHOICES,
-                initial=NOT_IN_GROUP,
+                initial=attended if referral.pk in usual else NOT_IN_GROUP,
                 required=False,
                 widget=RadioSelect,
             )
@@ -187,7 +202,35 @@ class GroupSessionForm(SessionForm):
             raise forms.ValidationError(
                 _("Choose at least one patient: mark who attended, did not show or cancelled.")
             )
+        if data.get("date") and not self.errors:
+            self.check_second_session(data)
         return data
+
+    def check_second_session(self, data: dict) -> None:
+        """A second group session for any of these patients on one day asks to be confirmed."""
+        already = groups.patients_with_a_group_session_on(
+            referrals=self.chosen_referrals(), day=data["date"]
+        )
+        if not already:
+            return
+        self.asks_second = True
+        if data.get("confirm_second"):
+            return
+        self.add_error(
+            "confirm_second",
+            _(
+                "%(names)s already had a group session on %(day)s. Was this another session? "
+                "Tick the box to save it; otherwise go back to your caseload."
+            )
+            % {
+                "names": ", ".join(r.patient.formal_name for r in already),
+                "day": date_format(data["date"], "SHORT_DATE_FORMAT"),
+            },
+        )
+
+    @property
+    def shows_second(self) -> bool:
+        return self.asks_second or bool(self["confirm_second"].value())
 
     def attendance(self) -> dict[int, str]:
         """Referral id -> attendance, for the patients in this group."""

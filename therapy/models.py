@@ -6,6 +6,7 @@ the models moved, the rows did not.
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from core import limits
@@ -236,3 +237,35 @@ class TherapyLetter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.referral_id})"
+
+
+class SavedGroup(models.Model):
+    """A therapist's usual group for group sessions: a name and its usual participants.
+
+    The participants are referrals, not patients: a therapist's scope is what was sent to them
+    (referrals.recipients), and a member whose therapy ended simply drops out of the group's
+    pages (therapy.groups reads them through `referrals_in_therapy`).
+    """
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="saved_groups",
+        verbose_name=_("therapist"),
+    )
+    name = models.CharField(_("name of the group"), max_length=80)
+    members = models.ManyToManyField(
+        Referral, related_name="saved_groups", blank=True, verbose_name=_("usual participants")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("saved group")
+        verbose_name_plural = _("saved groups")
+        constraints = [
+            models.UniqueConstraint(Lower("name"), "owner", name="saved_group_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from . import correction_views, views
+from . import correction_views, group_views, views
 
 app_name = "therapy"
 
@@ -45,4 +45,8 @@ urlpatterns = [
         correction_views.session_withdraw,
         name="session_withdraw",
     ),
+    path("therapists/groups/", group_views.group_list, name="groups"),
+    path("therapists/groups/new/", group_views.group_add, name="group_add"),
+    path("therapists/groups/<id:group_pk>/", group_views.group_edit, name="group_edit"),
+    path("therapists/groups/<id:group_pk>/delete/", group_views.group_delete, name="group_delete"),
 ]

@@ -15,9 +15,9 @@ from referrals.models import FitnessCheck, Status
 from referrals.selectors import referral_for_user
 from referrals.views import therapist_step
 
-from . import selectors, services
+from . import groups, selectors, services
 from .forms import CloseForm, GroupSessionForm, IntakeForm, LetterForm, ScreeningForm, SessionForm
-from .models import TherapyLetter
+from .models import SavedGroup, TherapyLetter
 
 
 @therapist_required
@@ -50,7 +50,10 @@ def session_add(request: HttpRequest, pk: int) -> HttpResponse:
 def session_group(request: HttpRequest) -> HttpResponse:
     """Log one session for several patients at once: one row each, sharing a group id."""
     referrals = selectors.referrals_in_therapy(user=request.user)
-    form = GroupSessionForm(request.POST or None, referrals=referrals)
+    saved = list(groups.saved_groups_of(user=request.user))
+    chosen = _saved_group_asked(request, saved)
+    usual = [r.pk for r in chosen.current] if chosen else ()
+    form = GroupSessionForm(request.POST or None, referrals=referrals, usual=usual)
     if request.method == "POST" and form.is_valid():
         try:
             rows = services.session_log(
@@ -79,7 +82,19 @@ def session_group(request: HttpRequest) -> HttpResponse:
                 % {"count": count},
             )
             return redirect("referrals:incoming")
-    return render(request, "therapy/session_group.html", {"form": form})
+    context = {"form": form, "saved_groups": saved, "chosen_group": chosen}
+    return render(request, "therapy/session_group.html", context)
+
+
+def _saved_group_asked(request: HttpRequest, saved: list) -> SavedGroup | None:
+    """The saved group of `?group=<id>`: one of the user's own, else 404."""
+    raw = request.GET.get("group", "")
+    if not raw:
+        return None
+    found = next((g for g in saved if str(g.pk) == raw), None)
+    if found is None:
+        raise Http404
+    return found
 
 
 @therapist_required

@@ -19,6 +19,7 @@ from patients.models import Patient
 from referrals.models import Referral, Status
 from referrals.schedule import QUESTIONNAIRE_WEEKS
 from referrals.selectors import referrals_visible_to
+from therapy.models import SavedGroup
 
 from ..test_access import url_names
 from ..test_permission_matrix import TABLE, World
@@ -86,6 +87,7 @@ def demo_world() -> World:
         group_session_pk=_session_of(in_therapy, group=True),
         addendum_pk=0,  # a PDF, not a page
         response_pk=in_therapy.questionnaires.values_list("pk", flat=True).first() or 0,
+        saved_group_pk=SavedGroup.objects.filter(owner=users["therapist"]).first().pk,
     )
 
 
