@@ -179,3 +179,23 @@ def test_a_follow_up_cannot_be_recorded_twice(gp, ended, client_for):
     assert response.status_code == 302
     assert written(ended) == before
     assert FollowUp.objects.get(referral=ended).phq9_total == 6
+
+
+def test_the_follow_up_page_shows_the_end_letters_advice(gp, ended, client_for):
+    """Found by a GP's try-out: the follow-up form had only a link to the end letter's PDF."""
+    from therapy.models import TherapyLetter
+
+    from .factories import TherapyLetterFactory
+
+    TherapyLetterFactory(
+        referral=ended,
+        kind=TherapyLetter.Kind.END,
+        summary="Twaalf weken gelopen.",
+        advice="Bespreek afbouw van de sertraline.\nBlijft lopen met de groep.",
+        runs_independently=TherapyLetter.Independence.YES,
+    )
+    page = client_for(gp).get(reverse("referrals:follow_up", args=[ended.pk])).content.decode()
+    assert "Bespreek afbouw van de sertraline.<br>Blijft lopen met de groep." in page
+    assert "Twaalf weken gelopen." in page
+    with translation.override("nl"):
+        assert gettext("Advice for the GP's follow-up") in page

@@ -126,3 +126,15 @@ def referral_detail(*, request, referral, documents) -> dict:
 def therapist_home(*, request, referrals) -> dict:
     selectors.caseload_tasks(referrals)  # sets `tasks` on each row
     return {}
+
+
+@pages.contribute(pages.FOLLOW_UP)
+def follow_up(*, request, referral) -> dict:
+    """The end letter's words beside the GP's follow-up form: what the therapist advised for it
+    (found by a GP's try-out: only a PDF link was there)."""
+    end = (
+        TherapyLetter.objects.filter(referral=referral, kind=TherapyLetter.Kind.END)
+        .order_by("-pk")
+        .first()
+    )
+    return {"end_letter": end}
