@@ -59,6 +59,7 @@ class Shot:
 SHOTS = [
     Shot("inloggen.png", "anonymous", lambda w: reverse("accounts:login")),
     Shot("huisarts-werklijst.png", "gp", named("referrals:worklist")),
+    Shot("huisarts-nieuwe-collegas.png", "gp", named("accounts:colleagues")),
     Shot("huisarts-patienten.png", "gp", named("patients:list")),
     Shot("huisarts-patient.png", "gp", patient_without_open_referral),
     Shot("huisarts-verwijzing-invullen.png", "gp", named("referrals:edit")),
@@ -66,6 +67,7 @@ SHOTS = [
     Shot("huisarts-therapeut-kiezen.png", "gp", named("referrals:therapist")),
     Shot("huisarts-verwijzing-in-behandeling.png", "gp", detail("gp", Status.IN_THERAPY)),
     Shot("huisarts-nacontrole.png", "gp", named("referrals:follow_up")),
+    Shot("huisarts-patient-corrigeren.png", "gp", named("patients:correct")),
     Shot("therapeut-clienten.png", "therapist", named("referrals:incoming"), PHONE),
     Shot("therapeut-nieuwe-verwijzing.png", "therapist", detail("therapist", Status.SENT), PHONE),
     Shot("therapeut-intake.png", "therapist", named("therapy:intake"), PHONE),
@@ -73,8 +75,11 @@ SHOTS = [
     Shot("therapeut-vragenlijst.png", "therapist", named("outcomes:enter"), PHONE),
     Shot("therapeut-sessie.png", "therapist", named("therapy:session_add"), PHONE),
     Shot("therapeut-groepssessie.png", "therapist", group_session, PHONE),
+    Shot("therapeut-groepen.png", "therapist", named("therapy:groups"), PHONE),
     Shot("therapeut-terugrapportage.png", "therapist", named("therapy:letter_back"), PHONE),
     Shot("therapeut-afsluiten.png", "therapist", named("therapy:close"), PHONE),
+    Shot("therapeut-correctie.png", "therapist", named("therapy:session_correct"), PHONE),
+    Shot("therapeut-profiel.png", "therapist", named("therapists:profile"), PHONE),
     Shot("praktijkmanager-rapportages.png", "manager", named("dashboard:page")),
     Shot("praktijkmanager-cijfers.png", "manager", named("dashboard:page"), full_page=True),
 ]
