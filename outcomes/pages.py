@@ -98,7 +98,21 @@ def follow_up_save(*, follow_up, forms, by) -> None:
     services.follow_up_questionnaires_record(follow_up=follow_up, answers=answers, by=by)
 
 
-pages.follow_up_part(forms=follow_up_forms, save=follow_up_save)
+def follow_up_risks(*, forms) -> list[str]:
+    """A safety answer at the follow-up (PHQ-9 item 9 above 0: the instrument's alert rules)
+    forbids closing the episode: found by a clinician's try-out, a suicidal patient who was
+    worse could be closed as "episode afgesloten"."""
+    risks = []
+    for code, instrument in INSTRUMENTS.items():
+        form = forms.get(prefix(code))
+        if form is None or not form.is_valid():
+            continue
+        for alert in instrument.score(form.answers).alerts:
+            risks.append(str(instrument.alert_labels[alert]))
+    return risks
+
+
+pages.follow_up_part(forms=follow_up_forms, save=follow_up_save, risks=follow_up_risks)
 
 
 @pages.contribute(pages.FOLLOW_UP)

@@ -28,10 +28,15 @@ class FollowUp(models.Model):
     class Antidepressant(models.TextChoices):
         # Stored values keep their words ("continued" is "unchanged"): the dashboard's counts
         # hold them.
-        NEVER = "never", _("Never used")
+        # "Not used" since the referral, not "never" (a clinician's try-out: it claimed
+        # lifetime non-use); raising the dose and switching are the usual steps when an
+        # antidepressant helps too little (NHG-Standaard Depressie).
+        NEVER = "never", _("Not used")
         STARTED = "started", _("Started")
         CONTINUED = "continued", _("Unchanged")
+        INCREASED = "increased", _("Dose increased")
         REDUCED = "reduced", _("Dose reduced")
+        SWITCHED = "switched", _("Switched to another medicine")
         STOPPED = "stopped", _("Stopped")
 
     class Work(models.TextChoices):
@@ -64,7 +69,10 @@ class FollowUp(models.Model):
         POH_GGZ = "poh_ggz", _("POH-GGZ")
         BASIC_GGZ = "basic_ggz", _("Basic mental health care (basis-GGZ)")
         PSYCHOLOGICAL = "psychological", _("Psychological treatment")
+        SPECIALIST_GGZ = "specialist_ggz", _("Specialist mental health care (sGGZ)")
+        CRISIS = "crisis", _("Crisis service (acute mental health care)")
         MEDICATION = "medication", _("Adjust medication")
+        GP_CONSULT = "gp_consult", _("Follow-up consultation with the GP")
         KEEP_RUNNING = "keep_running", _("Keep running")
 
     #: Plausible running per week now: at most twice a day, at most 20 hours.
@@ -126,7 +134,15 @@ class FollowUp(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(
-                    antidepressant__in=["never", "started", "continued", "reduced", "stopped"]
+                    antidepressant__in=[
+                        "never",
+                        "started",
+                        "continued",
+                        "increased",
+                        "reduced",
+                        "switched",
+                        "stopped",
+                    ]
                 ),
                 name="follow_up_antidepressant_known",
             ),

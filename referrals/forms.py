@@ -370,7 +370,13 @@ class FollowUpForm(forms.ModelForm):
 
     def clean_plan(self):
         plan = self.cleaned_data["plan"]
-        care = {FollowUp.Plan.POH_GGZ, FollowUp.Plan.BASIC_GGZ, FollowUp.Plan.PSYCHOLOGICAL}
+        care = {
+            FollowUp.Plan.POH_GGZ,
+            FollowUp.Plan.BASIC_GGZ,
+            FollowUp.Plan.PSYCHOLOGICAL,
+            FollowUp.Plan.SPECIALIST_GGZ,
+            FollowUp.Plan.CRISIS,
+        }
         if FollowUp.Plan.CLOSED in plan and care & set(plan):
             raise forms.ValidationError(
                 _("An episode that is closed is not referred on: choose one or the other.")
@@ -412,3 +418,27 @@ class FollowUpForm(forms.ModelForm):
             # Only an employee has a bedrijfsarts; a stray answer is not stored.
             data["occupational_physician"] = None
         return data
+
+
+def closing_allowed(form: "FollowUpForm", *, risks: list[str]) -> bool:
+    """An episode is not closed at a follow-up that shows a safety answer or a patient who is
+    worse: the GP chooses a next step instead (NHG-Standaard Depressie: follow the course and
+    step up care when it does not go well; found by a clinician's try-out). Adds the message
+    beside the plan and answers False when closing is not allowed."""
+    data = form.cleaned_data
+    if FollowUp.Plan.CLOSED not in data.get("plan", []):
+        return True
+    reasons = list(risks)
+    if data.get("wellbeing") == FollowUp.Wellbeing.WORSE:
+        reasons.append(str(_("the patient is worse")))
+    if not reasons:
+        return True
+    form.add_error(
+        "plan",
+        _(
+            "Do not close the episode: %(reasons)s. Choose a next step, and for a safety answer "
+            "assess the risk today."
+        )
+        % {"reasons": "; ".join(reasons)},
+    )
+    return False

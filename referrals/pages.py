@@ -42,14 +42,30 @@ class FollowUpPart:
 
     forms: Callable[..., dict]
     save: Callable[..., None]
+    #: `risks(*, forms)`: what in the valid forms forbids closing the episode (e.g. a safety
+    #: answer), as sentences; none by default.
+    risks: Callable[..., list[str]] | None = None
 
 
 _follow_up_parts: dict[str, FollowUpPart] = {}
 
 
-def follow_up_part(*, forms: Callable[..., dict], save: Callable[..., None]) -> None:
+def follow_up_part(
+    *,
+    forms: Callable[..., dict],
+    save: Callable[..., None],
+    risks: Callable[..., list[str]] | None = None,
+) -> None:
     """Register a room's forms on the follow-up page (once per `forms` function)."""
-    _follow_up_parts[f"{forms.__module__}.{forms.__qualname__}"] = FollowUpPart(forms, save)
+    key = f"{forms.__module__}.{forms.__qualname__}"
+    _follow_up_parts[key] = FollowUpPart(forms, save, risks)
+
+
+def follow_up_risks(*, forms: dict) -> list[str]:
+    """What the parts' valid forms show that forbids closing the episode."""
+    return [
+        risk for part in _follow_up_parts.values() if part.risks for risk in part.risks(forms=forms)
+    ]
 
 
 def follow_up_forms(*, data, referral) -> dict:

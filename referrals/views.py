@@ -24,6 +24,7 @@ from .forms import (
     ReasonForm,
     ReferralForm,
     TherapistSearchForm,
+    closing_allowed,
 )
 from .letters import render_information_sheet, render_referral_letter
 from .models import FitnessCheck, ReferralDocument, Status
@@ -393,6 +394,8 @@ def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
     # nothing saved.
     parts = pages.follow_up_forms(data=data, referral=referral)
     valid = [f.is_valid() for f in (form, *parts.values())] if data is not None else [False]
+    if all(valid):
+        valid.append(closing_allowed(form, risks=pages.follow_up_risks(forms=parts)))
     if all(valid):
         try:
             moved = services.follow_up_record(

@@ -139,7 +139,15 @@ def test_the_antidepressant_is_filled_in_from_the_referral(gp, therapist):
     assert FollowUpForm(referral=using).fields["antidepressant"].initial == "never"
     with translation.override("nl"):
         labels = {str(label) for _v, label in FollowUp.Antidepressant.choices}
-    assert labels == {"Nooit gebruikt", "Gestart", "Ongewijzigd", "Dosis verlaagd", "Gestopt"}
+    assert labels == {
+        "Niet gebruikt",
+        "Gestart",
+        "Ongewijzigd",
+        "Dosis verhoogd",
+        "Dosis verlaagd",
+        "Ander middel (gewisseld)",
+        "Gestopt",
+    }
 
 
 @pytest.mark.parametrize("work", FollowUp.Work.values)
