@@ -174,7 +174,10 @@ class UserAdmin(BaseUserAdmin):
         return _("set up: %(factors)s") % {"factors": ", ".join(str(p) for p in parts)}
 
     def save_model(self, request, obj, form, change) -> None:
+        switched_off = change and "is_active" in form.changed_data and not obj.is_active
         super().save_model(request, obj, form, change)
+        if switched_off:
+            services.practice_member_deactivated(user=obj)
         if not change:
             services.practice_member_added(user=obj, by=request.user)
             services.user_welcome(user=obj)
@@ -314,8 +317,8 @@ class AccessLogAdmin(admin.ModelAdmin):
 
 # --- django-axes' records of signing in: read-only, and looking at them is logged ---------------
 # Found by an attacker's try-out: the administrator deleted the sign-in records of the GP account
-# they had made, and a POST to a lock's read-only page saved a change. A lock (AccessAttempt)
-# may still be lifted by deleting it; the records of sign-ins and failures are never changed.
+# they had made, and a POST to a lock's read-only page saved a change. None of these records is
+# changed or deleted here (a lock ends by itself after 15 minutes).
 
 
 def _axes_read_only(model_admin: admin.ModelAdmin, *, deletable: bool) -> None:
@@ -331,7 +334,7 @@ def _axes_admin() -> None:
     from axes.models import AccessLog as AxesAccessLog
 
     for model, deletable in (
-        (AccessAttempt, True),
+        (AccessAttempt, False),  # a lock ends by itself after 15 minutes
         (AxesAccessLog, False),
         (AccessFailureLog, False),
     ):

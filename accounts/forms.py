@@ -35,7 +35,12 @@ class EmailAuthenticationForm(AuthenticationForm):
                     % {"n": wait},
                     code="throttled",
                 )
-        return super().clean()
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            if username:
+                throttle.device_failed(self.request, username)
+            raise
 
 
 class _NotTheCurrentPassword:

@@ -44,6 +44,10 @@ HEADLINES = {
     ),
     "password_reset": _("A password reset was requested for your Loopbaan account."),
     "password_new": _("A Loopbaan account was made for you. Choose your password with this link."),
+    "colleague_deactivated": _(
+        "An account of your practice was switched off in Loopbaan by the administrator. If you "
+        "did not expect this, contact the administrator."
+    ),
     "colleague_added": _(
         "A new colleague was added to your practice in Loopbaan. Confirm that you know them "
         "before they can see the practice's patients."
@@ -252,7 +256,19 @@ def practice_member_added(*, user: User, by: User) -> None:
     if user.role not in PRACTICE_ROLES:
         return
     confirmers = list(practice_confirmers(practice_id=user.practice_id).exclude(pk=user.pk))
-    if not confirmers:
+    # "First" means the practice never had a confirmed GP, active or not: found by an attacker's
+    # try-out, switching the practice's GPs off for a moment made the next GP "the first". A
+    # practice whose GPs are all switched off waits until one is switched on again.
+    ever_had_gps = (
+        User.objects.filter(
+            practice_id=user.practice_id,
+            role=User.Role.GP,
+            practice_confirmed_at__isnull=False,
+        )
+        .exclude(pk=user.pk)
+        .exists()
+    )
+    if not ever_had_gps:
         User.objects.filter(pk=user.pk).update(
             practice_confirmed_at=timezone.now(), practice_confirmed_by=by
         )
@@ -304,3 +320,24 @@ def practice_member_refuse(
     member.save(update_fields=["is_active", "session_stamp"])
     _log_decision(by=by, member_id=member_id, client_address=client_address, url_name=url_name)
     return True
+
+
+def practice_member_deactivated(*, user: User) -> None:
+    """A GP or manager switched off: the practice hears of it (its address and its other active
+    GPs), so that switching GPs off cannot go unnoticed."""
+    if user.role not in PRACTICE_ROLES or user.practice_id is None:
+        return
+    path = reverse("accounts:colleagues")
+    for colleague in practice_confirmers(practice_id=user.practice_id).exclude(pk=user.pk):
+        _mail_after_commit(user=colleague, kind="colleague_deactivated", path=path)
+    address = user.practice.email
+    if address:
+        transaction.on_commit(
+            lambda: send_email(
+                to=address,
+                headline=HEADLINES["colleague_deactivated"],
+                path=path,
+                template="account_link",
+            ),
+            robust=True,
+        )

@@ -19,11 +19,13 @@ When axes locks an account (from one address), the user is e-mailed, so a lockou
 cause does not go unnoticed.
 """
 
+import hashlib
 from datetime import timedelta
 
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.core import signing
+from django.core.cache import cache
 from django.db.models import Max, Sum
 from django.urls import reverse
 from django.utils import timezone
@@ -45,10 +47,32 @@ KNOWN_DEVICE_SALT = "accounts.throttle.known-device"
 KNOWN_DEVICE_DAYS = 180
 
 
+#: Wrong passwords through one device cookie before it no longer skips the delay (a copied
+#: cookie, found by the second attacker's try-out, guessed without waiting).
+KNOWN_DEVICE_FAILURES = 5
+
+
+def _device_key(value: str, username: str) -> str:
+    digest = hashlib.sha256(f"{username.lower()}:{value}".encode()).hexdigest()
+    return f"loopbaan:device-failures:{digest}"
+
+
+def device_failed(request, username: str) -> None:
+    """A wrong password from a browser with a known-device cookie for `username`: counted."""
+    value = request.COOKIES.get(KNOWN_DEVICE_COOKIE)
+    if value and known_device(request, username):
+        key = _device_key(value, username)
+        cache.add(key, 0, timeout=int(settings.AXES_COOLOFF_TIME.total_seconds()))
+        cache.incr(key)
+
+
 def known_device(request, username: str) -> bool:
-    """Whether this browser signed in to `username` before (the signed cookie names it)."""
+    """Whether this browser signed in to `username` before (the signed cookie names it), and
+    its cookie has not been used for too many wrong passwords since."""
     value = request.COOKIES.get(KNOWN_DEVICE_COOKIE)
     if not value:
+        return False
+    if (cache.get(_device_key(value, username)) or 0) >= KNOWN_DEVICE_FAILURES:
         return False
     try:
         names = signing.loads(

@@ -12,6 +12,8 @@ def due_badge(request: HttpRequest) -> dict:
 
     def count() -> int:
         user = getattr(request, "user", None)
-        return due_summary(request).count if user is not None and user.is_authenticated else 0
+        if user is None or not user.is_authenticated or user.awaits_practice_confirmation:
+            return 0  # nothing of the practice before a GP confirms them, not even a count
+        return due_summary(request).count
 
     return {"due_badge": SimpleLazyObject(count)}

@@ -50,6 +50,14 @@ class ReferralAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False
 
+    def lookup_allowed(self, lookup, value, request=None) -> bool:
+        # Only the list's own filters: Django lets a URL filter on any field of the row, and an
+        # attacker's try-out read a referral's medication one letter at a time from "1 / 0
+        # verwijzingen" (?medication__startswith=...). Anything else is a 400.
+        if lookup.partition("__")[0] not in self.list_filter:
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
     def has_change_permission(self, request, obj=None) -> bool:
         # Read-only for real: saving the page would move `updated_at`, which restarts the
         # 20-year retention clock of the medical record (found by the attacker).

@@ -445,3 +445,92 @@ def test_verifying_skips_a_profile_on_a_non_therapists_account(admin, gp, client
 def test_no_gp_profile_inline_on_the_admins_own_account(admin, client_for):
     page = client_for(admin).get(reverse("admin:accounts_user_change", args=[admin.pk]))
     assert "gp_profile-TOTAL_FORMS" not in page.content.decode()
+
+
+# --- Found in the third attacker's try-out ------------------------------------------------------
+
+
+def test_switching_the_practices_gps_off_does_not_make_the_next_gp_the_first(
+    admin, client_for, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    from .factories import PracticeFactory
+
+    practice = PracticeFactory(email="praktijk@example.org")
+    solo = User.objects.create_user(
+        email="enige.huisarts@example.org",
+        role=User.Role.GP,
+        practice=practice,
+        practice_confirmed_at=timezone.now(),
+    )
+    client = client_for(admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("admin:accounts_user_change", args=[solo.pk]),
+            {  # no is_active: switched off
+                "first_name": "Enige",
+                "last_name": "Huisarts",
+                "gp_profile-TOTAL_FORMS": "0",
+                "gp_profile-INITIAL_FORMS": "0",
+            },
+        )
+    solo.refresh_from_db()
+    assert not solo.is_active
+    assert any("praktijk@example.org" in m.to for m in mail.outbox)  # the practice hears of it
+    add_in_admin(client, email="evil2@attacker.test", role=User.Role.GP, practice=practice.pk)
+    assert User.objects.get(email="evil2@attacker.test").awaits_practice_confirmation
+
+
+def test_the_referral_list_in_the_admin_takes_only_its_own_filters(admin, referral, client_for):
+    client = client_for(admin)
+    url = reverse("admin:referrals_referral_changelist")
+    assert client.get(url, {"status__exact": referral.status}).status_code == 200
+    for lookup in ("medication__startswith", "history__contains", "patient", "complaint"):
+        assert client.get(url, {"id": referral.pk, lookup: "a"}).status_code == 400, lookup
+
+
+def test_the_admin_adds_a_therapist_profile_to_a_therapists_account(admin, client_for):
+    account = User.objects.create_user(
+        email="nieuwe.therapeut@example.org", role=User.Role.THERAPIST
+    )
+    response = client_for(admin).post(
+        reverse("admin:therapists_therapist_add"),
+        {
+            "user": account.pk,
+            "profession": "physiotherapist",
+            "organisation": "Loopgroep Oost",
+            "certificate_number": "RT-9999",
+            "certificate_date": "2025-03-01",
+            "address": "Biltstraat 1",
+            "postcode": "3572 AA",
+            "city": "Utrecht",
+            "accepting_new_patients": "on",
+        },
+    )
+    assert response.status_code == 302, response.content[:3000]
+    assert Therapist.objects.filter(user=account, is_verified=False).exists()
+
+
+def test_the_admin_deletes_no_sign_in_record(admin, gp, client_for):
+    from axes.models import AccessAttempt
+
+    attempt = AccessAttempt.objects.create(
+        username=gp.email, ip_address="192.0.2.1", failures_since_start=3, user_agent="x"
+    )
+    client_for(admin).post(
+        reverse("admin:axes_accessattempt_changelist"),
+        {"action": "delete_selected", "_selected_action": [attempt.pk], "post": "yes"},
+    )
+    assert AccessAttempt.objects.filter(pk=attempt.pk).exists()
+
+
+def test_a_gp_waiting_for_confirmation_sees_no_count_of_the_practices_work(
+    admin, gp, referral, client_for
+):
+    add_in_admin(
+        client_for(admin), email="wacht@example.org", role=User.Role.GP, practice=gp.practice_id
+    )
+    newcomer = User.objects.get(email="wacht@example.org")
+    page = client_for(newcomer).get(reverse("accounts:password_change"))
+    assert page.context["due_badge"] == 0

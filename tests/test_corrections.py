@@ -492,3 +492,41 @@ def test_a_corrected_score_that_is_now_a_reliable_deterioration_tells_the_gp(run
     )
     note = Notification.objects.get(kind=Notification.Kind.DETERIORATION)
     assert note.recipient == running.gp
+
+
+def test_a_group_correction_opened_from_a_no_shows_page_keeps_the_attendees_values(
+    gp, therapist, client_for
+):
+    """Found by a try-out: opened from the row of a patient who did not come, the form was
+    empty, and saving it with only a reason blanked every attendee's minutes and distance."""
+    came = [in_therapy_since(gp, therapist, 30) for _ in range(2)]
+    absent_referral = in_therapy_since(gp, therapist, 30)
+    group = "6f1c2d3e-0000-4000-8000-000000000009"
+    rows = [
+        TherapySessionFactory(referral=r, group=group, distance_km=Decimal("24.0")) for r in came
+    ]
+    absent = TherapySessionFactory(
+        referral=absent_referral,
+        group=group,
+        attendance=TherapySession.Attendance.NO_SHOW,
+        distance_km=None,
+        minutes_running=None,
+        minutes_walking=None,
+    )
+    client = client_for(therapist)
+    url = reverse("therapy:group_session_correct", args=[absent_referral.pk, absent.pk])
+    page = client.get(url)
+    assert 'value="24,0"' in page.text  # the group's shared values, not the no-show's blanks
+    form = page.context["form"]
+    data = {
+        name: form[name].value() if form[name].value() is not None else ""
+        for name in form.fields
+        if name != "reason"
+    }
+    data |= {"distance_km": "2,4", "reason": "Komma vergeten"}
+    assert client.post(url, data).status_code == 302
+    for row in rows:
+        before = (row.minutes_running, row.minutes_walking)
+        row.refresh_from_db()
+        assert row.distance_km == Decimal("2.4")
+        assert (row.minutes_running, row.minutes_walking) == before

@@ -124,3 +124,21 @@ def test_a_forged_known_device_cookie_gives_no_way_around_the_delay(gp):
         forger.cookies["loopbaan_device"] = f'["{gp.email}"]:forged:signature'
         _client, response = sign_in(gp, address="192.0.2.77", client=forger)
         assert "Probeer het over" in response.text
+
+
+def test_a_copied_known_device_cookie_stops_skipping_the_delay_after_five_wrong_passwords(gp):
+    """Found by the third attacker's try-out: a copied cookie guessed without ever waiting."""
+    with time_machine.travel(timezone.now(), tick=False):
+        known, _first = sign_in(gp, address=PRACTICE)
+        cookie = known.cookies["loopbaan_device"].value
+        known.post(reverse("accounts:logout"))
+        for n in range(6):
+            sign_in(gp, "wrong-password", address=f"192.0.2.{n + 1}")
+        copied = Client()
+        copied.cookies["loopbaan_device"] = cookie
+        answers = [
+            sign_in(gp, "wrong-password", address=f"198.51.100.{n + 20}", client=copied)[1]
+            for n in range(6)
+        ]
+        assert "Probeer het over" not in answers[0].text  # the cookie's first tries: no wait
+        assert "Probeer het over" in answers[-1].text  # past five wrong ones: the delay again

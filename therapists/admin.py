@@ -16,7 +16,22 @@ class TherapistForm(forms.ModelForm):
 
     class Meta:
         model = Therapist
-        fields = ["user"]  # the admin adds its own fieldsets
+        # Every field the admin edits; the verification is set by the action only (read-only).
+        fields = [
+            "user",
+            "profession",
+            "organisation",
+            "certificate_number",
+            "certificate_date",
+            "address",
+            "postcode",
+            "city",
+            "phone",
+            "accepting_new_patients",
+            "capacity",
+            "note_for_gps",
+            "network_of",
+        ]
 
     def clean_user(self):
         user = self.cleaned_data["user"]

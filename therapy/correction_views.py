@@ -140,7 +140,11 @@ def group_session_correct(request: HttpRequest, pk: int, session: int) -> HttpRe
         .select_related("referral__patient")
         .order_by("referral__patient__surname", "pk")
     )
-    form = GroupSessionCorrectionForm(request.POST or None, instance=row)
+    # The form shows the group's shared values: an attendee's row, whichever patient's page the
+    # correction was opened from (found by a try-out: opened from a no-show's row, the empty
+    # form blanked every attendee's minutes and distance).
+    shown = next((r for r in rows if r.attendance == TherapySession.Attendance.ATTENDED), row)
+    form = GroupSessionCorrectionForm(request.POST or None, instance=shown)
 
     def save(data):
         corrections.group_session_correct(

@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from core.widgets import DateInput, DecimalCommaField, RadioSelect
 from referrals.models import Referral, Status
@@ -218,9 +219,12 @@ class GroupSessionForm(SessionForm):
             return
         self.add_error(
             "confirm_second",
-            _(
+            ngettext(
                 "%(names)s already had a group session on %(day)s. Was this another session? "
-                "Tick the box to save it; otherwise go back to your caseload."
+                "Tick the box to save it; otherwise go back to your caseload.",
+                "%(names)s already had a group session on %(day)s. Was this another session? "
+                "Tick the box to save it; otherwise go back to your caseload.",
+                len(already),
             )
             % {
                 "names": ", ".join(r.patient.formal_name for r in already),
