@@ -6,13 +6,31 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.translation import gettext
 
 from referrals.models import Status
+from therapy.models import TherapyLetter
 
-from .factories import ReferralFactory
+from .factories import QuestionnaireResponseFactory, ReferralFactory, in_therapy_since
 from .test_referral_page import make
 
 pytestmark = pytest.mark.django_db
+
+NEXT_STEP = (
+    "Next step: refer the patient again once a medical evaluation has cleared them, or leave it;"
+    " it leaves this list after 90 days."
+)
+WORSE = (
+    "%(code)s got reliably worse: from %(before)s in week 0 to %(after)s in week %(week)s "
+    "(+%(change)s). Consider closing as stopped, or discuss further care with the GP in the end "
+    "report."
+)
+MISSING = (
+    "The week-10 questionnaires have not been entered: %(codes)s. Without them the end report "
+    "cannot show the result of the therapy."
+)
+TICK = "The scores got reliably worse: tick the box to close as completed all the same."
 
 
 def worklist(client_for, gp) -> str:
@@ -32,9 +50,9 @@ def test_a_referral_the_screening_did_not_clear_is_back_on_the_gps_worklist(
     )
     html = worklist(client_for, gp)
     assert reverse("referrals:detail", args=[referral.pk]) in html
-    assert "Not cleared at the screening: back with you" in html
+    assert escape(gettext("Not cleared at the screening: back with you")) in html
     assert "Bloeddruk 178/104, eerst laten beoordelen." in html
-    assert "refer the patient again" in html
+    assert escape(gettext(NEXT_STEP)) in html
 
 
 def test_a_not_cleared_referral_leaves_the_worklist_once_referred_again_or_long_ago(
@@ -52,3 +70,53 @@ def test_a_not_cleared_referral_leaves_the_worklist_once_referred_again_or_long_
     html = worklist(client_for, gp)
     assert "Eerst naar de cardioloog." not in html
     assert reverse("referrals:detail", args=[old.pk]) not in html
+
+
+def close_page(client_for, therapist, referral, data=None):
+    url = reverse("therapy:close", args=[referral.pk])
+    client = client_for(therapist)
+    return client.post(url, data) if data is not None else client.get(url)
+
+
+def deteriorated_referral(gp, therapist):
+    referral = in_therapy_since(gp, therapist, 80)
+    QuestionnaireResponseFactory(referral=referral, week=0, answers=[1] * 9)  # 9
+    QuestionnaireResponseFactory(referral=referral, week=5, answers=[2] * 9)  # 18: +9
+    return referral
+
+
+def test_closing_with_a_reliable_deterioration_warns_and_asks_for_a_tick(gp, therapist, client_for):
+    referral = deteriorated_referral(gp, therapist)
+    html = close_page(client_for, therapist, referral).content.decode()
+    worse = gettext(WORSE) % {"code": "PHQ-9", "before": 9, "after": 18, "week": 5, "change": 9}
+    assert escape(worse) in html
+    assert escape(gettext(MISSING) % {"codes": "PHQ-9, GAD-7"}) in html
+    data = {
+        "outcome": Status.COMPLETED,
+        "summary": "Klaar.",
+        "fitness_progress": "Goed.",
+        "runs_independently": TherapyLetter.Independence.YES,
+        "advice": "",
+    }
+    refused = close_page(client_for, therapist, referral, data)
+    assert refused.status_code == 200
+    assert escape(gettext(TICK)) in refused.content.decode()
+    referral.refresh_from_db()
+    assert referral.status == Status.IN_THERAPY
+    closed = close_page(client_for, therapist, referral, data | {"confirm_deterioration": "on"})
+    assert closed.status_code == 302
+    referral.refresh_from_db()
+    assert referral.status == Status.COMPLETED
+
+
+def test_stopping_with_a_deterioration_needs_no_tick(gp, therapist, client_for):
+    referral = deteriorated_referral(gp, therapist)
+    data = {
+        "outcome": Status.STOPPED,
+        "reason": "Gestopt.",
+        "summary": "Gestopt.",
+        "fitness_progress": "-",
+        "runs_independently": TherapyLetter.Independence.NO,
+        "advice": "",
+    }
+    assert close_page(client_for, therapist, referral, data).status_code == 302
