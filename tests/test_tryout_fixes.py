@@ -9,11 +9,18 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext
 
+from referrals import progress
 from referrals.models import Status
+from therapy import dose
 from therapy.models import TherapyLetter
 
-from .factories import QuestionnaireResponseFactory, ReferralFactory, in_therapy_since
-from .test_referral_page import make
+from .factories import (
+    IntakeFactory,
+    QuestionnaireResponseFactory,
+    ReferralFactory,
+    in_therapy_since,
+)
+from .test_referral_page import ALL_NO, make, states
 
 pytestmark = pytest.mark.django_db
 
@@ -120,3 +127,25 @@ def test_stopping_with_a_deterioration_needs_no_tick(gp, therapist, client_for):
         "advice": "",
     }
     assert close_page(client_for, therapist, referral, data).status_code == 302
+
+
+def test_a_draft_with_a_hard_stop_ticks_no_later_step(gp, therapist):
+    referral = make(gp, therapist, Status.DRAFT, check=ALL_NO | {"q2": True}, complaint="Somber.")
+    referral.question = "Graag looptherapie."
+    referral.save()
+    steps = states(referral, gp)
+    assert steps["fitness"] == progress.CURRENT
+    assert steps["letter"] == progress.TODO
+
+
+def test_a_stopped_therapy_plans_no_week_after_the_stop(gp, therapist):
+    referral = in_therapy_since(gp, therapist, 70)
+    intake = IntakeFactory(referral=referral, date=referral.week_zero)
+    referral.status = Status.STOPPED
+    referral.stopped_at = timezone.now() - timedelta(days=50)  # in week 3
+    referral.save()
+    referral.refresh_from_db()
+    weeks = dose.weekly_adherence(
+        intake, [], start=referral.week_zero, ended=dose.ended_on(referral)
+    )
+    assert [w.number for w in weeks] == [1, 2, 3]
