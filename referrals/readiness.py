@@ -206,6 +206,9 @@ def outcome(*, version: str, answers: dict, evaluation: str = "") -> str:
     return CLEARED
 
 
+FOLLOW_UP_HEADING = _("Follow-up questions about medical conditions")
+
+
 def _row(question, answers: dict, level: int = 0, *, qualifier: bool = True) -> dict:
     value = answers.get(question.key)
     return {
@@ -231,7 +234,12 @@ def rows(*, version: str, answers: dict) -> list[dict]:
     for condition in FOLLOW_UPS:
         if answers.get(condition.key) is None:
             continue
-        result.append(_row(condition, answers, 1))
+        row = _row(condition, answers, 1)
+        if not any(r.get("heading") for r in result):
+            # The form's heading above them: without it they read as part of question 7
+            # (found in a try-out).
+            row["heading"] = FOLLOW_UP_HEADING
+        result.append(row)
         if answers[condition.key] is True:
             result += [_row(q, answers, 2, qualifier=False) for q in condition.items]
     return result + [_row(q, answers) for q in DELAY]

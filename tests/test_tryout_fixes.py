@@ -149,3 +149,15 @@ def test_a_stopped_therapy_plans_no_week_after_the_stop(gp, therapist):
         intake, [], start=referral.week_zero, ended=dose.ended_on(referral)
     )
     assert [w.number for w in weeks] == [1, 2, 3]
+
+
+def test_the_follow_up_questions_on_the_referral_page_have_the_forms_heading(
+    gp, therapist, client_for
+):
+    referral = make(gp, therapist, Status.SENT, check=ALL_NO | {"q4": True, "f1": False})
+    response = client_for(gp).get(reverse("referrals:detail", args=[referral.pk]))
+    html = response.content.decode()
+    heading = escape(gettext("Follow-up questions about medical conditions"))
+    assert heading in html
+    condition = escape(gettext("Does the patient have arthritis, osteoporosis, or back problems?"))
+    assert html.index(heading) < html.index(condition)
