@@ -173,11 +173,13 @@ def fitness_problems(check: FitnessCheck) -> list[str]:
             _("This fitness check is of the old version: do the activity check (PAR-Q+) again.")
         ]
     if outcome == readiness.WAIT:
+        reason = readiness.WAIT_REASONS[readiness.waiting_for(check.answers or {})]
         return [
             _(
-                "The activity check says wait: the patient is pregnant or has a temporary illness."
-                " Send when this has resolved, and change the answer then."
+                "The activity check says wait: %(reason)s. Send when this has resolved, and"
+                " change the answer then."
             )
+            % {"reason": reason}
         ]
     if outcome == readiness.NEEDS_EVALUATION:
         stops = check.hard_stops

@@ -161,3 +161,33 @@ def test_the_follow_up_questions_on_the_referral_page_have_the_forms_heading(
     assert heading in html
     condition = escape(gettext("Does the patient have arthritis, osteoporosis, or back problems?"))
     assert html.index(heading) < html.index(condition)
+
+
+def test_an_item_overdue_from_today_reads_vandaag_te_laat(gp):
+    assert gettext("overdue since today") == "vandaag te laat"
+
+
+def test_a_wait_for_an_acute_illness_only_names_the_illness(gp, therapist, client_for):
+    referral = make(gp, therapist, Status.DRAFT, check=ALL_NO | {"acute_illness": True})
+    html = client_for(gp).get(reverse("referrals:detail", args=[referral.pk])).content.decode()
+    assert "Wachten tot de tijdelijke ziekte over is" in html
+    assert "zwanger of" not in html and "of acute ziekte" not in html
+    assert "((" not in html and "))" not in html
+
+
+def test_a_score_change_reads_from_before_to_after_with_a_minus_and_a_singular(
+    gp, therapist, client_for
+):
+    referral = in_therapy_since(gp, therapist, 40)
+    QuestionnaireResponseFactory(referral=referral, week=0, answers=[2] * 7 + [1, 0])  # 15
+    QuestionnaireResponseFactory(referral=referral, week=5, answers=[1] * 9)  # 9
+    QuestionnaireResponseFactory(
+        referral=referral, instrument="GAD-7", week=0, answers=[1] * 7
+    )  # 7
+    QuestionnaireResponseFactory(
+        referral=referral, instrument="GAD-7", week=5, answers=[1] * 6 + [0]
+    )  # 6
+    html = client_for(gp).get(reverse("referrals:detail", args=[referral.pk])).content.decode()
+    assert "van 15 naar 9 (\u22126 punten)" in html
+    assert "van 7 naar 6 (\u22121 punt)" in html
+    assert "-1 punten" not in html
