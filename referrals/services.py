@@ -115,6 +115,11 @@ def fitness_check_record(*, referral: Referral, check: FitnessCheck, by: User) -
     return check
 
 
+def declined_by(referral: Referral) -> set[int]:
+    """The users (therapists) who declined this referral: they are not offered it again."""
+    return set(referral.events.filter(to_status=Status.DECLINED).values_list("actor_id", flat=True))
+
+
 def referral_choose_therapist(*, referral: Referral, therapist: Therapist, by: User) -> Referral:
     if not therapist.can_receive_referrals:
         raise ReferralError(
@@ -123,6 +128,12 @@ def referral_choose_therapist(*, referral: Referral, therapist: Therapist, by: U
     with transaction.atomic():
         current = Referral.objects.select_for_update().get(pk=referral.pk)
         _ensure_editable(current)
+        # Found in a try-out: choosing again the therapist who declined said "chosen" while
+        # sending stayed blocked.
+        if therapist.user_id in declined_by(current):
+            raise ReferralError(
+                _("This therapist declined this referral: choose another therapist.")
+            )
         current.therapist = therapist
         current.save(update_fields=["therapist", "updated_at"])
     return current

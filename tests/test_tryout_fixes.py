@@ -17,6 +17,7 @@ from therapy.models import TherapyLetter
 from .factories import (
     IntakeFactory,
     QuestionnaireResponseFactory,
+    ReferralEventFactory,
     ReferralFactory,
     in_therapy_since,
 )
@@ -191,3 +192,21 @@ def test_a_score_change_reads_from_before_to_after_with_a_minus_and_a_singular(
     assert "van 15 naar 9 (\u22126 punten)" in html
     assert "van 7 naar 6 (\u22121 punt)" in html
     assert "-1 punten" not in html
+
+
+def test_the_therapist_who_declined_is_marked_and_not_offered_again(gp, therapist, client_for):
+    referral = make(gp, therapist, Status.DECLINED, decline_reason="Vol.")
+    ReferralEventFactory(
+        referral=referral, from_status=Status.SENT, to_status=Status.DECLINED, actor=therapist
+    )
+    url = reverse("referrals:therapist", args=[referral.pk])
+    client = client_for(gp)
+    html = client.get(url).content.decode()
+    assert escape(gettext("declined this referral")) in html
+    assert f'name="therapist" value="{therapist.therapist.pk}"' not in html
+    response = client.post(url, {"therapist": therapist.therapist.pk}, follow=True)
+    text = response.content.decode()
+    assert escape(gettext("Therapist chosen.")) not in text
+    assert escape(gettext("This therapist declined this referral: choose another therapist.")) in (
+        text
+    )
