@@ -138,11 +138,15 @@ def demo_therapy(referral: Referral, n: int, documents: bool) -> None:
     # months later, whatever the therapist does (later after a late close).
     start = screening_date
     closed = referral.completed_at or referral.stopped_at
+    referral.therapy_start = start
+    referral.follow_up_due = follow_up_due(
+        start, closed_on=timezone.localdate(closed) if closed else None
+    )
+    # Set on the instance too: the letters back below are rendered from it, and a stale
+    # instance made their week 0 the intake date (found by a GP: the letter's start a day
+    # before the screening the referral page showed).
     Referral.objects.filter(pk=referral.pk).update(
-        therapy_start=start,
-        follow_up_due=follow_up_due(
-            start, closed_on=timezone.localdate(closed) if closed else None
-        ),
+        therapy_start=referral.therapy_start, follow_up_due=referral.follow_up_due
     )
     end = min(_end_date(referral), timezone.localdate() - timedelta(days=1))
     # Sessions on Tuesdays and Thursdays: patients of one therapist run together in a group.

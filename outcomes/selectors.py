@@ -111,6 +111,10 @@ def score_changes(
                         "verdict": verdict,
                         "label": CHANGE_LABELS[verdict],
                         "difference": by_week[week] - by_week[0],
+                        # For the page: "−6" with a real minus sign, "+3", and the size for
+                        # the plural ("1 punt", "6 punten").
+                        "signed": signed(by_week[week] - by_week[0]),
+                        "size": abs(by_week[week] - by_week[0]),
                     }
                 )
         result.append(
@@ -123,6 +127,13 @@ def score_changes(
             }
         )
     return result
+
+
+def signed(number: int) -> str:
+    """+3, −6 (U+2212, the minus sign), 0."""
+    if number < 0:
+        return f"\u2212{-number}"
+    return f"+{number}" if number > 0 else "0"
 
 
 def recovery_summary(responses: list[QuestionnaireResponse]) -> Summary | None:

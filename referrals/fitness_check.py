@@ -77,7 +77,12 @@ class FitnessCheck(models.Model):
 
     @property
     def outcome_label(self):
-        return readiness.OUTCOME_LABELS[self.outcome]
+        outcome = self.outcome
+        if outcome == readiness.WAIT:
+            waiting = readiness.waiting_for(self.answers or {})
+            if waiting in readiness.WAIT_LABELS:
+                return readiness.WAIT_LABELS[waiting]
+        return readiness.OUTCOME_LABELS[outcome]
 
     @property
     def passes(self) -> bool:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from .models import Referral, Status
 from .selectors import part_of
 
-DONE, CURRENT, BLOCKED, TODO = "done", "current", "blocked", "todo"
+DONE, CURRENT, BLOCKED, STOPPED, TODO = "done", "current", "blocked", "stopped", "todo"
 
 LABELS = {
     "fitness": _("Activity check"),
@@ -80,19 +80,25 @@ def progress_steps(referral: Referral) -> list[dict]:
     if blocked and not stop_at:  # cancelled: where it was when it was cancelled
         stop_at = next((key for key in LABELS if not reached[key]), None)
     steps, current_found = [], bool(blocked)
+    # A later step is never ticked while an earlier one is not done (found in a try-out: a
+    # draft with a hard stop in the activity check had its letter ticked).
+    earlier_done = True
     for key, label in LABELS.items():
         note = ""
         if key == stop_at and not reached[key]:
             state, note = BLOCKED, blocked[1]
-        elif reached[key]:
+        elif key == "therapy" and referral.stopped_at and not referral.completed_at:
+            # Ended, but not done: stopped early is no tick (found in a try-out).
+            state, note = STOPPED, _("stopped early")
+        elif reached[key] and (earlier_done or key == "follow_up"):
+            # (a follow-up the GP held while the therapy runs is done all the same)
             state = DONE
-            if key == "therapy" and referral.stopped_at and not referral.completed_at:
-                note = _("stopped early")
         elif not current_found:
             state, current_found = CURRENT, True
             note = CURRENT_NOTES.get(referral.status, "")
         else:
             state = TODO
+        earlier_done = earlier_done and state == DONE
         steps.append({"key": key, "label": label, "state": state, "note": note})
     return steps
 

@@ -171,7 +171,7 @@ OUTCOME_LABELS: dict[str, Promise] = {
     CLEARED_AFTER_EVALUATION: _("Cleared after a medical evaluation"),
     NEEDS_EVALUATION: _("Hard stop: a medical evaluation is needed before sending"),
     NOT_CLEARED: _("Not cleared by the medical evaluation"),
-    WAIT: _("Wait until resolved (pregnancy or acute illness)"),
+    WAIT: _("Wait until it has resolved: pregnancy or a temporary illness"),
     OLD_VERSION: _("Old version of the fitness check: do the activity check again"),
 }
 
@@ -180,6 +180,29 @@ SENDABLE = frozenset({CLEARED, CLEARED_AFTER_EVALUATION})
 
 def all_questions() -> list[Question]:
     return [*GENERAL, *(q for c in FOLLOW_UPS for q in (c, *c.items)), *DELAY]  # type: ignore[misc]
+
+
+#: The "wait" as the GP answered it (found in a try-out: a patient with only an acute illness
+#: was called "pregnant or ill"), by which delay questions were answered yes.
+WAIT_LABELS: dict[frozenset, Promise] = {
+    frozenset({"pregnant"}): _("Wait until after the pregnancy"),
+    frozenset({"acute_illness"}): _("Wait until the temporary illness has resolved"),
+    frozenset({"pregnant", "acute_illness"}): _(
+        "Wait until after the pregnancy and the temporary illness"
+    ),
+}
+WAIT_REASONS: dict[frozenset, Promise] = {
+    frozenset({"pregnant"}): _("the patient is pregnant"),
+    frozenset({"acute_illness"}): _("the patient has a temporary illness"),
+    frozenset({"pregnant", "acute_illness"}): _(
+        "the patient is pregnant and has a temporary illness"
+    ),
+}
+
+
+def waiting_for(answers: dict) -> frozenset:
+    """The delay questions answered yes (their keys)."""
+    return frozenset(q.key for q in DELAY if answers.get(q.key) is True)
 
 
 def hard_stops(answers: dict) -> list[Question]:
@@ -204,6 +227,9 @@ def outcome(*, version: str, answers: dict, evaluation: str = "") -> str:
             return NOT_CLEARED
         return NEEDS_EVALUATION
     return CLEARED
+
+
+FOLLOW_UP_HEADING = _("Follow-up questions about medical conditions")
 
 
 def _row(question, answers: dict, level: int = 0, *, qualifier: bool = True) -> dict:
@@ -231,7 +257,12 @@ def rows(*, version: str, answers: dict) -> list[dict]:
     for condition in FOLLOW_UPS:
         if answers.get(condition.key) is None:
             continue
-        result.append(_row(condition, answers, 1))
+        row = _row(condition, answers, 1)
+        if not any(r.get("heading") for r in result):
+            # The form's heading above them: without it they read as part of question 7
+            # (found in a try-out).
+            row["heading"] = FOLLOW_UP_HEADING
+        result.append(row)
         if answers[condition.key] is True:
             result += [_row(q, answers, 2, qualifier=False) for q in condition.items]
     return result + [_row(q, answers) for q in DELAY]

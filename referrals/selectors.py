@@ -1,9 +1,21 @@
+from datetime import timedelta
 from itertools import groupby
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Case, IntegerField, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -121,6 +133,7 @@ def part_of(referral: Referral, name: str):
 
 
 GP_GROUP_LABELS = {
+    0: _("Not cleared at the screening: back with you"),
     1: _("Drafts: not sent yet"),
     2: _("Declined: choose another therapist"),
     3: _("Therapy ended: follow-up due"),
@@ -141,6 +154,7 @@ def sections(referrals, labels: dict[int, str]) -> list[tuple[str, list[Referral
 
 
 WORKLIST_GROUPS = {
+    Status.NOT_CLEARED: 0,
     Status.DRAFT: 1,
     Status.DECLINED: 2,
     Status.COMPLETED: 3,
@@ -160,11 +174,28 @@ def _group_order() -> Case:
     )
 
 
+#: How long a referral the screening did not clear stays on the GP's worklist, unless the GP
+#: refers the patient again sooner (found in a try-out: it was on no list at all).
+NOT_CLEARED_SHOWN_FOR = timedelta(days=90)
+
+
+def back_with_gp() -> Q:
+    """Not cleared at the screening, recently, and the patient not referred again since."""
+    referred_again = Referral.objects.filter(
+        patient_id=OuterRef("patient_id"), created_at__gt=OuterRef("created_at")
+    )
+    return Q(
+        status=Status.NOT_CLEARED,
+        not_cleared_at__gte=timezone.now() - NOT_CLEARED_SHOWN_FOR,
+    ) & ~Q(Exists(referred_again))
+
+
 def gp_worklist(*, gp: User) -> QuerySet[Referral]:
-    """The GP's open referrals, grouped by what waits on whom, newest first within a group."""
+    """The GP's open referrals, grouped by what waits on whom, newest first within a group;
+    first the ones the screening sent back to the GP (`back_with_gp`)."""
     return (
         referrals_visible_to(gp)
-        .filter(gp=gp, status__in=OPEN_STATUSES)
+        .filter(Q(status__in=OPEN_STATUSES) | back_with_gp(), gp=gp)
         .annotate(group=_group_order())
         .order_by("group", "-created_at", "-pk")
     )

@@ -115,6 +115,11 @@ def fitness_check_record(*, referral: Referral, check: FitnessCheck, by: User) -
     return check
 
 
+def declined_by(referral: Referral) -> set[int]:
+    """The users (therapists) who declined this referral: they are not offered it again."""
+    return set(referral.events.filter(to_status=Status.DECLINED).values_list("actor_id", flat=True))
+
+
 def referral_choose_therapist(*, referral: Referral, therapist: Therapist, by: User) -> Referral:
     if not therapist.can_receive_referrals:
         raise ReferralError(
@@ -123,6 +128,12 @@ def referral_choose_therapist(*, referral: Referral, therapist: Therapist, by: U
     with transaction.atomic():
         current = Referral.objects.select_for_update().get(pk=referral.pk)
         _ensure_editable(current)
+        # Found in a try-out: choosing again the therapist who declined said "chosen" while
+        # sending stayed blocked.
+        if therapist.user_id in declined_by(current):
+            raise ReferralError(
+                _("This therapist declined this referral: choose another therapist.")
+            )
         current.therapist = therapist
         current.save(update_fields=["therapist", "updated_at"])
     return current
@@ -173,11 +184,13 @@ def fitness_problems(check: FitnessCheck) -> list[str]:
             _("This fitness check is of the old version: do the activity check (PAR-Q+) again.")
         ]
     if outcome == readiness.WAIT:
+        reason = readiness.WAIT_REASONS[readiness.waiting_for(check.answers or {})]
         return [
             _(
-                "The activity check says wait: the patient is pregnant or has a temporary illness."
-                " Send when this has resolved, and change the answer then."
+                "The activity check says wait: %(reason)s. Send when this has resolved, and"
+                " change the answer then."
             )
+            % {"reason": reason}
         ]
     if outcome == readiness.NEEDS_EVALUATION:
         stops = check.hard_stops

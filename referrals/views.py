@@ -227,7 +227,12 @@ def choose_therapist(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "referrals/therapist.html",
-        {"form": form, "page": page, "referral": referral},
+        {
+            "form": form,
+            "page": page,
+            "referral": referral,
+            "declined_by": services.declined_by(referral),
+        },
     )
 
 

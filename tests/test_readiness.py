@@ -223,10 +223,15 @@ def test_pregnancy_or_acute_illness_means_wait(reason, gp, draft, client_for):
     response = check_and_send(client_for(gp), draft, {**ALL_NO, reason: "True"})
 
     assert response.status_code == 200
+    # The wait names the answer the GP gave, not both (found in a try-out).
+    named = {
+        "pregnant": "the patient is pregnant",
+        "acute_illness": "the patient has a temporary illness",
+    }[reason]
     wait = nl(
-        "The activity check says wait: the patient is pregnant or has a temporary illness."
-        " Send when this has resolved, and change the answer then."
-    )
+        "The activity check says wait: %(reason)s. Send when this has resolved, and"
+        " change the answer then."
+    ) % {"reason": nl(named)}
     assert escape(wait) in response.content.decode()
     draft.refresh_from_db()
     assert draft.status == Status.DRAFT

@@ -83,6 +83,7 @@ def page_of(client_for, user, referral: Referral):
 
 
 D, C, B, T = progress.DONE, progress.CURRENT, progress.BLOCKED, progress.TODO
+S = progress.STOPPED
 ORDER = ("fitness", "letter", "sent", "intake", "therapy", "follow_up")
 
 
@@ -95,7 +96,7 @@ ORDER = ("fitness", "letter", "sent", "intake", "therapy", "follow_up")
         # Therapy is ticked when it has ended, not when it starts.
         (Status.IN_THERAPY, (D, D, D, D, C, T)),
         (Status.COMPLETED, (D, D, D, D, D, C)),
-        (Status.STOPPED, (D, D, D, D, D, C)),
+        (Status.STOPPED, (D, D, D, D, S, C)),
         (Status.FOLLOWED_UP, (D, D, D, D, D, D)),
         # A decline stops at "sent": the next step is another therapist, not the intake.
         (Status.DECLINED, (D, D, B, T, T, T)),
@@ -169,14 +170,14 @@ def test_a_cancelled_referral_is_marked_where_it_stopped_with_nothing_next(
     assert C not in steps.values()
 
 
-def test_a_stopped_therapy_is_ticked_as_ended_and_says_it_stopped_early(gp, therapist):
+def test_a_stopped_therapy_is_shown_stopped_not_ticked_and_says_it_stopped_early(gp, therapist):
     referral = make(gp, therapist, Status.STOPPED)
     therapy = next(
         s
         for s in progress.progress_steps(referral_page_for_user(gp, referral.pk))
         if s["key"] == "therapy"
     )
-    assert therapy["state"] == D
+    assert therapy["state"] == S
     assert therapy["note"] == gettext("stopped early")
 
 

@@ -176,6 +176,16 @@ def test_seed_with_documents_stores_a_letter_for_every_sent_referral_and_the_rep
     assert "Elektronischverzondendoor" in text and f"VB-{letter.pk}" in text
     assert "Dossiersamenvatting" in text and "Allergieën" in text
     assert letter.sha256 == hashlib.sha256(bytes(letter.content)).hexdigest()
+    # The reports back give the week 0 the referral page shows (referral.therapy_start), not
+    # the intake date of a stale instance.
+    for report in TherapyLetter.objects.exclude(kind=TherapyLetter.Kind.INTAKE):
+        stored = ReferralDocument.objects.get(referral=report.referral, kind=report.kind)
+        text = "".join(
+            "".join((page.extract_text() or "").split())
+            for page in PdfReader(io.BytesIO(bytes(stored.content))).pages
+        )
+        start = report.referral.therapy_start.strftime("%d-%m-%Y")
+        assert f"Starttherapie(week0){start}" in text, (report.referral_id, start)
 
 
 def test_the_demo_referrals_fill_in_the_hasp_letter(seeded):

@@ -69,15 +69,29 @@ def has_plan(intake) -> bool:
     return intake is not None and intake.plan_weeks is not None
 
 
+def ended_on(referral) -> date | None:
+    """The day (Amsterdam) the therapy was closed, completed or stopped; None while it runs."""
+    moment = referral.completed_at or referral.stopped_at
+    return timezone.localdate(moment) if moment else None
+
+
 def weekly_adherence(
-    intake, sessions, today: date | None = None, start: date | None = None
+    intake,
+    sessions,
+    today: date | None = None,
+    start: date | None = None,
+    ended: date | None = None,
 ) -> list[Week]:
     """Planned against attended for every week of the plan that has begun, and for any later
     week with a session in it, counted from `start` (the referral's week 0; the intake's date
-    when not given). `sessions` are the referral's TherapySession rows (read once)."""
+    when not given). `sessions` are the referral's TherapySession rows (read once). A therapy
+    closed on `ended` plans no week after that day (found in a try-out: a stopped therapy kept
+    planning weeks)."""
     if not has_plan(intake):
         return []
     today = today or timezone.localdate()
+    if ended is not None:
+        today = min(today, ended)
     start = start or intake.date
 
     def week_of(day: date) -> int:

@@ -465,15 +465,36 @@ class CloseForm(forms.ModelForm):
         "advice",
     ]
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args, deteriorated: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["runs_independently"].required = True
         self.fields["runs_independently"].choices = [
             c for c in self.fields["runs_independently"].choices if c[0]
         ]
+        self.deteriorated = deteriorated
+        if deteriorated:
+            self.fields["confirm_deterioration"] = forms.BooleanField(
+                label=_(
+                    "I have seen that the scores got reliably worse and still close the therapy "
+                    "as completed."
+                ),
+                required=False,
+            )
 
     def clean(self):
         data = super().clean()
         if data.get("outcome") == Status.STOPPED and not data.get("reason", "").strip():
             self.add_error("reason", _("Give the reason for stopping."))
+        if (
+            self.deteriorated
+            and data.get("outcome") == Status.COMPLETED
+            and not data.get("confirm_deterioration")
+        ):
+            self.add_error(
+                "confirm_deterioration",
+                _(
+                    "The scores got reliably worse: tick the box to close as completed all "
+                    "the same."
+                ),
+            )
         return data

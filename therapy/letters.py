@@ -145,7 +145,9 @@ def adherence_context(referral: Referral) -> dict | None:
     if not dose.has_plan(intake):
         return None
     sessions = list(referral.sessions.filter(withdrawn_at=None))
-    weeks = dose.weekly_adherence(intake, sessions, start=referral.week_zero)
+    weeks = dose.weekly_adherence(
+        intake, sessions, start=referral.week_zero, ended=dose.ended_on(referral)
+    )
     return {"weeks": weeks, "totals": dose.adherence_totals(weeks)}
 
 

@@ -102,7 +102,9 @@ def referral_detail(*, request, referral, documents) -> dict:
     intake = part_of(referral, "intake")
     screening = part_of(referral, "screening")
     counted = [s for s in sessions if s.withdrawn_at is None]  # withdrawn: logged by mistake
-    weeks = dose.weekly_adherence(intake, counted, start=referral.week_zero)
+    weeks = dose.weekly_adherence(
+        intake, counted, start=referral.week_zero, ended=dose.ended_on(referral)
+    )
     texts = letters_back_shown(referral)
     return {
         "intake": intake,

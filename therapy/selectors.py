@@ -150,3 +150,31 @@ def progress_letter_allowed(referral: Referral, today: date | None = None) -> bo
         and referral.week_zero
         and questionnaire_due(referral.week_zero, 5) <= today
     )
+
+
+def close_warnings(referral: Referral) -> dict:
+    """What the close page warns about (found in a try-out: closing as completed gave none):
+    the week-10 questionnaires not entered, and a reliable deterioration from week 0 to the
+    last week entered (Jacobson & Truax 1991, the thresholds of outcomes.recovery: PHQ-9 up by
+    >= 6, GAD-7 up by >= 4)."""
+    from outcomes.instruments import INSTRUMENTS
+
+    totals = {(r.instrument, r.week): r.total for r in referral.questionnaires.all()}
+    missing = [code for code in INSTRUMENTS if (code, 10) not in totals]
+    worse = []
+    for code, instrument in INSTRUMENTS.items():
+        weeks = [w for w in (10, 5) if (code, w) in totals]
+        if (code, 0) not in totals or not weeks:
+            continue
+        before, after = totals[code, 0], totals[code, weeks[0]]
+        if after - before >= instrument.reliable_change_threshold:
+            worse.append(
+                {
+                    "code": code,
+                    "week": weeks[0],
+                    "before": before,
+                    "after": after,
+                    "change": after - before,
+                }
+            )
+    return {"missing_week_10": missing, "deteriorated": worse}

@@ -184,7 +184,8 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
     referral, blocked = therapist_step(request, pk, (Status.IN_THERAPY,))
     if blocked:
         return blocked
-    form = CloseForm(request.POST or None)
+    warnings = selectors.close_warnings(referral)
+    form = CloseForm(request.POST or None, deteriorated=bool(warnings["deteriorated"]))
     if request.method == "POST" and form.is_valid():
         try:
             services.therapy_close(
@@ -199,4 +200,6 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("referrals:detail", pk=referral.pk)
         messages.success(request, _("Therapy closed. The end report has been sent to the GP."))
         return redirect("referrals:detail", pk=referral.pk)
-    return render(request, "therapy/close.html", {"form": form, "referral": referral})
+    return render(
+        request, "therapy/close.html", {"form": form, "referral": referral, "warnings": warnings}
+    )

@@ -23,9 +23,8 @@ def test_gp_meets_a_hard_stop_records_the_evaluation_and_sends(page):
     sign_in(page, "huisarts@example.org", "loopbaan-demo")
 
     page.goto(f"/referrals/{referral.pk}/")
-    assert page.get_by_text(
-        "Wachten tot het voorbij is (zwangerschap of acute ziekte)"
-    ).first.is_visible()
+    # The wait names the answer (a temporary illness), not "pregnant or ill".
+    assert page.get_by_text("Wachten tot de tijdelijke ziekte over is").first.is_visible()
     page.get_by_role("link", name="Beweegcheck wijzigen").click()
     assert page.get_by_role("heading", name="Beweegcheck, gebaseerd op de PAR-Q+").is_visible()
     assert page.get_by_text(
