@@ -345,18 +345,23 @@ class Attacker:
         return found
 
 
-# Seed 2 finds a known hole, open in issue 16: in one quarter the referrals sent, minus the
-# self-pay row, minus one GP's October row in monthly.csv, leave 2 (November's UWV referrals).
-# The GP's row happens to hold exactly the quarter's October non-self-pay referrals, and
-# release.py knows no funding x GP x month relation; the closure check also learns a figure only
-# from a relation with one unknown left. Closing it needs those cross cells and a real linear
-# elimination (dashboard/release.py, suppression.py). strict: the day it holds, this fails.
+# Known holes, open in issue 16: some random years still let a figure be worked out from shown
+# ones. First seen with seed 2 (the quarter's referrals sent, minus the self-pay row, minus one
+# GP's October row in monthly.csv, left 2); since the follow-up gained answers the generated
+# years differ, and seeds 5 ("accepted by the therapist" minus disjoint shown parts) and 10 (one
+# therapist's figure minus one GP's) show the same family. release.py knows no funding x GP x
+# month relation and its closure check learns a figure only from a relation with one unknown
+# left; closing it needs the cross cells and a real linear elimination (dashboard/release.py,
+# suppression.py; a branch that does it was too slow to merge, docs/security.md).
+# strict: the day a seed holds, this fails and the mark goes.
 KNOWN_LEAK = pytest.mark.xfail(
     strict=True, reason="funding x GP x month differencing: open in issue 16 (see above)"
 )
 
 
-@pytest.mark.parametrize("seed", [1, pytest.param(2, marks=KNOWN_LEAK), 3])
+@pytest.mark.parametrize(
+    "seed", [1, 2, 3, pytest.param(5, marks=KNOWN_LEAK), pytest.param(10, marks=KNOWN_LEAK)]
+)
 def test_no_difference_of_shown_figures_reveals_a_small_number(seed, manager, client_for):
     make_year(manager.practice, seed)
     attacker = Attacker(facts(manager.practice))
