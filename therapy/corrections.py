@@ -28,6 +28,7 @@ from . import plausibility
 from .addenda import addendum_send
 from .models import Intake, Screening, TherapySession
 from .services import EXERCISE_FIELDS
+from .services import SESSION_FIELDS as SESSION_FORM_FIELDS
 
 #: What a correction of each may change (the rest anchors the schedule or the lifecycle).
 INTAKE_FIELDS = (
@@ -54,19 +55,9 @@ SCREENING_FIELDS = (
     "restrictions",
     "values_confirmed",
 )
-SESSION_FIELDS = (
-    "date",
-    "mode",
-    "attendance",
-    "duration_minutes",
-    "minutes_running",
-    "minutes_walking",
-    "distance_km",
-    "average_heart_rate",
-    "rpe",
-    "notes",
-    "values_confirmed",
-)
+#: A session's values as the session form sets them (therapy.services), and its attendance,
+#: which a correction may change too.
+SESSION_FIELDS = (*SESSION_FORM_FIELDS, "attendance")
 #: A group session's shared values: each attendee's row gets them.
 GROUP_FIELDS = (
     "date",
