@@ -400,7 +400,10 @@ class VisibilityMachine(RuleBasedStateMachine):
     # --- the GP's steps ------------------------------------------------------------------------
 
     def choose(self, account: Account, t: int, _flag: bool) -> None:
-        allowed = account.status in (Status.DRAFT, Status.DECLINED)
+        allowed = (
+            account.status in (Status.DRAFT, Status.DECLINED)
+            and account.access.get(t) != Access.DECLINED  # one who declined is not chosen again
+        )
         done = self.attempt(
             allowed,
             lambda: services.referral_choose_therapist(
