@@ -1,4 +1,6 @@
-"""The deploy check for passkeys: the relying party id and the origins are set, and agree.
+"""Deploy checks: the passkey settings, and a cache shared by every process.
+
+The passkeys: the relying party id and the origins are set, and agree.
 
 A passkey is bound to the relying party id for good, and the browser offers it only on an
 origin of that domain; without them (or with http) no passkey can be added or used in
@@ -8,7 +10,7 @@ production. `manage.py check --deploy` reports it (tests/test_settings.py).
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.checks import Error, Tags, register
+from django.core.checks import Error, Tags, Warning, register
 
 HINT = (
     "Set WEBAUTHN_RP_ID to the site's domain (loopbaan.example.org) and WEBAUTHN_ORIGINS to the "
@@ -41,3 +43,18 @@ def passkey_settings(app_configs, **kwargs) -> list[Error]:
                 )
             )
     return errors
+
+
+@register(Tags.security, deploy=True)
+def shared_cache(app_configs, **kwargs) -> list[Warning]:
+    """The throttle's counts live in the cache: per process, a limit of 5 becomes 5 per worker."""
+    backend = settings.CACHES["default"]["BACKEND"]
+    if backend.endswith(("locmem.LocMemCache", "dummy.DummyCache")):
+        return [
+            Warning(
+                "The cache is per process: the sign-in throttle counts failures per worker.",
+                hint="Set CACHE_URL to a shared cache, e.g. redis://redis:6379/1.",
+                id="accounts.W020",
+            )
+        ]
+    return []

@@ -194,6 +194,12 @@ HEALTHZ_OUTBOX_MAX_AGE_SECONDS = env.int("HEALTHZ_OUTBOX_MAX_AGE_SECONDS", defau
 # Celery: with REDIS_URL a worker and beat do the work; without it tasks run at once, in-process.
 REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
+
+# The cache holds counts that must be the same for every process: the sign-in throttle's
+# failures per known-device cookie (accounts/throttle.py). Production names a shared cache
+# (Redis, another database than the broker's); unset: each process its own memory, which the
+# deploy check accounts.W020 reports when DEBUG is off.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE

@@ -19,6 +19,7 @@ PRODUCTION = {
     "DEFAULT_FROM_EMAIL": "Loopbaan <loopbaan@praktijk-voorbeeld.nl>",
     "WEBAUTHN_RP_ID": "loopbaan.example.org",
     "WEBAUTHN_ORIGINS": "https://loopbaan.example.org",
+    "CACHE_URL": "redis://127.0.0.1:6379/1",
 }
 NO_PASSKEYS = {k: v for k, v in PRODUCTION.items() if not k.startswith("WEBAUTHN_")}
 NO_EMAIL = {k: v for k, v in PRODUCTION.items() if k != "EMAIL_URL"}
@@ -39,6 +40,7 @@ RUNS = {
     ),
     "debug_no_secret": (("check",), {"DJANGO_DEBUG": "1"}),
     "no_passkey_settings": (DEPLOY_CHECK, NO_PASSKEYS),
+    "no_shared_cache": (DEPLOY_CHECK, {k: v for k, v in PRODUCTION.items() if k != "CACHE_URL"}),
     "passkey_origin_elsewhere": (
         DEPLOY_CHECK,
         {**PRODUCTION, "WEBAUTHN_ORIGINS": "http://loopbaan.example.org,https://evil.example"},
@@ -50,7 +52,7 @@ RUNS = {
 def runs() -> dict[str, subprocess.CompletedProcess]:
     """Run manage.py for every case in RUNS at once, each in a fresh interpreter."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    for name in ("DATABASE_URL", "REDIS_URL", "EMAIL_URL"):
+    for name in ("DATABASE_URL", "REDIS_URL", "EMAIL_URL", "CACHE_URL"):
         clean.pop(name, None)
     started = {
         name: subprocess.Popen(
@@ -156,3 +158,17 @@ def test_unknown_language_choice_falls_back_to_dutch(client):
     client.cookies["django_language"] = "de"
 
     assert '<html lang="nl">' in client.get(reverse("accounts:login")).text
+
+
+def test_a_cache_per_process_is_reported_because_the_throttle_counts_in_it(runs):
+    """Found in review: the known-device cookie's 5 failures were counted per gunicorn worker."""
+    result = runs["no_shared_cache"]
+    assert result.returncode != 0
+    assert "accounts.W020" in result.stdout + result.stderr
+
+
+def test_the_cache_url_names_a_shared_redis_cache():
+    import environ
+
+    parsed = environ.Env.cache_url_config("redis://redis:6379/1")
+    assert parsed["BACKEND"].endswith("RedisCache")
