@@ -8,7 +8,9 @@ ids, names of professionals, choice values, dates and questionnaire totals.
 
 Cost: a fixed number of queries whatever the number of referrals, GPs or therapists. The
 dashboard adds up cells (a few hundred rows for one practice and a year); the CSV groups the
-referrals in the database, one row per month, practice and GP.
+referrals in the database, one row per month, practice and GP; the release reads the year's
+facts of the scope (one row per referral: a few hundred for a practice, none over all
+practices).
 
 Privacy: every number shown comes from a `Release` (dashboard.release): the figures of the
 whole calendar year of the period, protected together by dashboard.suppression (small cells,
@@ -101,7 +103,8 @@ def protected_year(
     scope: CellScope, referrals: QuerySet[Referral], *, period: Period, by_practice: bool = False
 ) -> Release:
     """Everything the reports can show in the calendar year of `period`, protected at once:
-    two queries (the year's cells, the year's referrals per month, GP and status)."""
+    three queries (the year's cells, the year's referrals per month, GP and status, and the
+    year's facts of the scope)."""
     year = period.first.year
     people = ("practice", "therapist") if by_practice else ("gp", "therapist")
     csv = monthly_rows_per_gp(referrals, period=Period.year(year))

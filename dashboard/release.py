@@ -12,16 +12,23 @@ and of the CSV are handed to dashboard.suppression together, with every way they
 - the CSV: a GP's row is its statuses, it adds up to the GP's referrals that month, and the
   rows of a status add up to that status's referrals that month.
 
-Whatever the page or a CSV shows, for whichever period, is read from the one `Release`.
+Beside the relations, the year's facts of the scope (dashboard.counts' CountFact rows) say who
+each figure counts, so that figures nesting by chance are checked too (suppression rule 5).
+Whatever the page or a CSV shows, for whichever period, is read from the one `Release`. Its
+outcome is cached under a digest of every input (the figures and the facts): the search runs
+once per change of the year's figures, and a changed figure always misses the cache.
 """
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+
+from django.core.cache import cache
 
 from outcomes.instruments import INSTRUMENTS
 from outcomes.recovery import RECOVERED, RELIABLY_RECOVERED
@@ -30,10 +37,10 @@ from referrals.models import FollowUp, Funding, Purpose, Status
 from referrals.schedule import QUESTIONNAIRE_WEEKS
 
 from . import counts
-from .models import CountCell
+from .models import CountCell, CountFact
 from .period import MONTH, Period, children, year_tree
 from .scope import CellScope
-from .suppression import SMALL_AVERAGE, SMALL_CELL, Protected, Relation, protect
+from .suppression import SMALL_AVERAGE, SMALL_CELL, Populations, Protected, Relation, protect
 
 #: The splits that add up to the referrals sent, with the values they know (others: "").
 CHOICES = {"complaint": Icpc, "purpose": Purpose, "funding": Funding}
@@ -94,8 +101,11 @@ def rest(figure: Figure, base: Figure) -> Figure:
     return ("not", *figure, "of", *base)
 
 
-def _month_figures(raw: dict[tuple[str, str], int], people: tuple[str, ...]) -> dict:
-    """The figures of one month from its cells ({(dimension, value): n})."""
+def _month_figures(
+    raw: dict[tuple[str, str], int], people: tuple[str, ...], shares: list | None = None
+) -> dict:
+    """The figures of one month from its cells ({(dimension, value): n}), or of one referral
+    from what it adds to them."""
     found: dict[Figure, int] = defaultdict(int)
     for (dimension, value), n in raw.items():
         if dimension in ("sent", "accepted", "started", "completed", "stopped"):
@@ -120,7 +130,7 @@ def _month_figures(raw: dict[tuple[str, str], int], people: tuple[str, ...]) -> 
             found[("antidepressant", value)] += n
             found[("follow_ups",)] += n
     found[("ended",)] = sum(found.get(("status", status), 0) for status in ENDED)
-    for figure, base in _shares():
+    for figure, base in _shares() if shares is None else shares:
         found[rest(figure, base)] = found.get(base, 0) - found.get(figure, 0)
     return found
 
@@ -202,9 +212,103 @@ def release_year(
                 )
             )
     relations += _csv_relations(csv, values, people)
-    thresholds = {key: SMALL_AVERAGE for key in values if key[1][0] in ("mean", "median")}
+    thresholds = {key: SMALL_AVERAGE for key in values if key[1][0] in AVERAGES}
     never = [key for key in values if key[1][0] == "not"]
-    return Release(year, protect(values, relations, thresholds=thresholds, never_shown=never))
+    facts = year_facts(scope, year)
+    # The outcome depends on nothing else, so it is kept under a digest of exactly these
+    # inputs: the cost is paid once per change of the year's figures, not once per request,
+    # and a changed figure can never be served an old outcome.
+    key = _cache_key(scope, year, people, values, facts)
+    hidden = cache.get(key)
+    if hidden is None:
+        populations = year_populations(facts, people, nodes, values)
+        found = protect(
+            values, relations, thresholds=thresholds, never_shown=never, populations=populations
+        )
+        cache.set(key, found.hidden, CACHE_SECONDS)
+        return Release(year, found)
+    return Release(year, Protected(values=values, hidden=hidden))
+
+
+#: How long a year's outcome is kept (it is keyed by its inputs, so only for memory's sake).
+CACHE_SECONDS = 24 * 3600
+#: Part of the cache key: change it whenever the rules of dashboard.suppression change.
+RULES_VERSION = 1
+
+
+def _cache_key(scope, year: int, people, values: dict, facts: list) -> str:
+    digest = hashlib.sha256(
+        repr((RULES_VERSION, scope, year, people, sorted(values.items(), key=repr), facts)).encode()
+    )
+    return f"dashboard:release:{digest.hexdigest()}"
+
+
+#: The figures that are averages (their count is how many patients they average).
+AVERAGES = ("mean", "median")
+#: Scopes whose patients are read one by one for the nesting check (not all practices: a
+#: national figure counts thousands, and the relations alone protect it).
+BY_FACT = {counts.PRACTICE: "practice_id", counts.GP: "gp_id", counts.THERAPIST: "therapist_id"}
+
+
+def family(figure: Figure) -> tuple:
+    """Which figures an attacker subtracts together: the rows of one table, one CSV column,
+    one figure over the periods (dashboard.suppression.Populations)."""
+    if figure[0] in (*SPLITS, "practice", "gp", "therapist", "antidepressant", "csv_total"):
+        return (figure[0],)
+    if figure[0] == "csv":
+        return ("csv", figure[-1])
+    return figure
+
+
+def year_facts(scope: CellScope, year: int) -> list[counts.Fact] | None:
+    """The year's referrals of the scope as dashboard.counts counts them, by month: one query
+    (a few hundred rows for a practice). None over all practices (see BY_FACT)."""
+    if scope is None or scope[0] not in BY_FACT:
+        return None
+    rows = (
+        CountFact.objects.filter(
+            **{BY_FACT[scope[0]]: scope[1]},
+            month__gte=date(year, 1, 1),
+            month__lte=date(year, 12, 1),
+        )
+        .order_by("month", "referral_id")
+        .values_list(*counts.Fact._fields)
+    )
+    return [counts.Fact(*row) for row in rows]
+
+
+def year_populations(
+    facts: list[counts.Fact] | None, people: tuple[str, ...], nodes: list[Period], values: dict
+) -> Populations | None:
+    """Which referrals each figure of `values` counts, a bit per referral (numbered by month,
+    which dashboard.suppression relies on to look for parts in the right places)."""
+    if facts is None:
+        return None
+    shares = _shares()
+    per_month: dict[date, dict[Figure, int]] = defaultdict(lambda: defaultdict(int))
+    for index, fact in enumerate(facts):
+        bit = 1 << index
+        raw = {(dimension, value): n for dimension, value, n in counts.figures(fact)}
+        found = per_month[fact.month]
+        for figure, n in _month_figures(raw, people, shares).items():
+            if n > 0:
+                found[figure] |= bit
+        found["csv", fact.practice_id, fact.gp_id, fact.status] |= bit
+        found["csv_total", fact.practice_id, fact.gp_id] |= bit
+    bits: dict[tuple, int] = {}
+    for node in nodes:
+        merged: dict[Figure, int] = defaultdict(int)
+        for month in node.months:
+            for figure, population in per_month.get(month, {}).items():
+                merged[figure] |= population
+        for figure, population in merged.items():
+            if (node, figure) in values:
+                bits[node, figure] = population
+    return Populations(
+        bits=bits,
+        family={key: family(key[1]) for key in bits},
+        averages=frozenset(family(key[1]) for key in bits if key[1][0] in AVERAGES),
+    )
 
 
 def _csv_relations(csv: Iterable[CsvRow], values: dict, people: tuple[str, ...]) -> list:

@@ -18,6 +18,14 @@ The rules (every table, chart and CSV of dashboard/ goes through `protect`):
 4. **One mark for all hidden figures** (SUPPRESSED, "x"): a small count and a figure hidden
    to protect it look the same, so a reader cannot tell a hidden 1 from a hidden 40. Shares
    are shown only when their count and their base are both shown.
+5. **Figures that nest by chance.** Beyond the relations, figures of different tables can
+   count nested groups of patients in one year's data (one GP's referrals of a month all went
+   to one therapist; every declined referral was accepted first). Given who each figure
+   counts (`Populations`), no shown or derivable figure minus another that counts a part of
+   its patients, nor minus disjoint shown parts of it (taken largest first, per table and all
+   together), may leave 1 to 4 patients, nor an average of fewer than 10. Checked after the
+   relations hold, and again only where something was hidden since (`_Nesting`): a check of
+   that attack, not an exact elimination, which was correct but took seconds per request.
 
 Sources: the threshold 5 and the rule that suppressed cells must not be recoverable by
 subtraction ("secondary suppression") are the common "small numbers" rule of health statistics
@@ -29,11 +37,12 @@ values below national level (we take 10). The mark "x" is the sign CBS uses for 
 (confidential) in its tables. How a cell becomes known through the totals of linked tables is
 the cell suppression problem as CBS's statisticians describe it (Hundepool et al., "Statistical
 Disclosure Control", Wiley 2012); the greedy search here is simpler than their optimal one and
-may hide more than needed, never less.
+may hide more than needed, never less (against the relations it is given and rule 5).
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
@@ -106,6 +115,7 @@ def protect(
     *,
     thresholds: dict[Key, int] | None = None,
     never_shown: Iterable[Key] = (),
+    populations: Populations | None = None,
 ) -> Protected:
     """Hide the figures that rules 1-3 forbid, and as few others as the greedy search finds.
 
@@ -113,8 +123,11 @@ def protect(
     them (`never_shown`, e.g. "not accepted" = sent - accepted). `thresholds`: a key's own
     minimum where it is not SMALL_CELL (averages: SMALL_AVERAGE). The result never lets a
     figure below its threshold be worked out, nor a sum of hidden figures below a relation's.
+    `populations`: which patients each figure counts (rule 5, `Populations`), so that figures
+    that happen to nest (one GP's referrals all went to one therapist) are checked too.
     """
     thresholds = thresholds or {}
+    nesting = _Nesting(populations, thresholds) if populations else None
     # A figure missing from `values` is zero: shown, and adding nothing to a sum.
     relations = [
         Relation(r.total, parts, r.threshold)
@@ -136,6 +149,9 @@ def protect(
         for relation in relations:
             if relation.total in closure.known and _leaks(relation, closure.known, values):
                 more.add(_culprit(closure, relation, hidden, values, None))
+        if not more and nesting is not None:
+            # Only once the relations hold: the nesting check is the costlier one.
+            more = {_hideable(closure, hidden, values, key) for key in nesting.leaks(closure)}
         if None in more:
             # No shown figure to blame (not expected): show nothing rather than too much.
             return Protected(values=values, hidden=set(values))
@@ -181,6 +197,147 @@ def _culprit(
                 if found is not None:
                     return found
     return None
+
+
+def _hideable(closure: _Closure, hidden: set[Key], values: dict, key: Key) -> Key | None:
+    """`key` itself when it is shown; when it is worked out, a shown figure it follows from."""
+    if key not in hidden:
+        return key
+    return _culprit(closure, closure.derived_by.get(key), hidden, values, key)
+
+
+# --- Figures that nest by chance (rule 5) -------------------------------------------------------
+
+
+@dataclass
+class Populations:
+    """Who each figure counts: {key: a bit per patient}, and the family of each key.
+
+    Two figures of different tables can count nested groups of patients by chance, not by
+    any relation: one GP's referrals of a month that all went to the same therapist, the
+    declined referrals that all counted as accepted first. An attacker who knows the
+    practice sees that, so the difference of two such figures, or a figure minus shown
+    figures that count disjoint parts of it (taken per family, e.g. the rows of one table,
+    and all together), must not be 1 to 4 patients (SMALL_AVERAGE for averages, which are
+    compared only with averages of their own family).
+    """
+
+    bits: dict[Key, int]
+    family: dict[Key, Hashable]
+    #: The families of averages (their threshold is SMALL_AVERAGE, only compared among them).
+    averages: frozenset = frozenset()
+
+
+class _Nesting:
+    """Per figure, the figures that count a proper part of its patients (found once), and the
+    leaks among those known (checked again only where something was hidden since)."""
+
+    def __init__(self, populations: Populations, thresholds: dict[Key, int]) -> None:
+        self.populations = populations
+        self.thresholds = thresholds
+        bits = populations.bits
+        groups: dict[int, list[Key]] = defaultdict(list)
+        for key in sorted(bits, key=repr):
+            if bits[key]:
+                groups[bits[key]].append(key)
+        # Keys counting the same patients stand and fall together: one entry per population.
+        self.keys = groups
+        self.ordered = sorted(groups, key=lambda p: (p.bit_count(), repr(groups[p][0])))
+        rank = {population: index for index, population in enumerate(self.ordered)}
+        # The callers number the patients by month, so a part of a month's figure lies between
+        # its lowest and highest bit: only those are tried.
+        by_low = sorted(self.ordered, key=lambda p: ((p & -p).bit_length(), rank[p]))
+        lows = [(p & -p).bit_length() for p in by_low]
+        self.within: dict[int, list[int]] = {}
+        self.containing: dict[int, list[int]] = defaultdict(list)
+        for outer in self.ordered:
+            size, high = outer.bit_count(), outer.bit_length()
+            start = bisect_left(lows, (outer & -outer).bit_length())
+            stop = bisect_right(lows, high)
+            inside = [
+                inner
+                for inner in by_low[start:stop]
+                if inner.bit_count() < size and not inner & ~outer
+            ]
+            # Largest first, as an attacker packs parts into a whole.
+            inside.sort(key=lambda p: -rank[p])
+            self.within[outer] = inside
+            for inner in inside:
+                self.containing[inner].append(outer)
+        self.last_known: set[Key] | None = None
+        self.leaky: set[int] = set()
+
+    def _threshold(self, key: Key) -> int:
+        return self.thresholds.get(key, SMALL_CELL)
+
+    def _to_check(self, known: set[Key]) -> list[int]:
+        if self.last_known is None or known - self.last_known:
+            return self.ordered
+        bits = self.populations.bits
+        touched = set(self.leaky)
+        for key in self.last_known - known:
+            population = bits.get(key)
+            if population:
+                touched.add(population)
+                touched.update(self.containing[population])
+        return [population for population in self.ordered if population in touched]
+
+    def leaks(self, closure: _Closure) -> list[Key]:
+        """For each leak, the figure to hide: the smaller of two, the smallest part of a sum."""
+        known = closure.known
+        family = self.populations.family
+        averages = self.populations.averages
+        found = []
+        check = self._to_check(known)
+        self.last_known = set(known)
+        self.leaky -= set(check)
+        for outer in check:
+            tops = [key for key in self.keys[outer] if key in known]
+            if not tops:
+                continue
+            size = outer.bit_count()
+            inner_known = [
+                (inner, key)
+                for inner in self.within[outer]
+                for key in self.keys[inner]
+                if key in known
+            ]
+            for top in tops:
+                threshold = self._threshold(top)
+                averaged = family[top] in averages
+                if averaged:
+                    parts = [(i, key) for i, key in inner_known if family[key] == family[top]]
+                else:
+                    parts = [(i, key) for i, key in inner_known if family[key] not in averages]
+                # Two figures: the larger minus the smaller.
+                culprit = next(
+                    (key for inner, key in parts if size - inner.bit_count() < threshold), None
+                )
+                if culprit is None:
+                    culprit = self._packing(parts, size, threshold, family, averaged)
+                if culprit is not None:
+                    found.append(culprit)
+                    self.leaky.add(outer)
+        return found
+
+    @staticmethod
+    def _packing(parts, size: int, threshold: int, family, averaged: bool) -> Key | None:
+        """A figure minus disjoint parts of it, largest first (per family, and all together)."""
+        families: dict[Hashable, list] = defaultdict(list)
+        for inner, key in parts:
+            families[family[key]].append((inner, key))
+        groups = list(families.values()) if not averaged else []
+        groups.append(parts)
+        for group in groups:
+            taken, total, used = 0, 0, []
+            for inner, key in group:
+                if not inner & taken:
+                    taken |= inner
+                    total += inner.bit_count()
+                    used.append(key)
+            if total and 0 < size - total < threshold:
+                return used[-1]
+        return None
 
 
 # --- How shown and hidden figures read ----------------------------------------------------------
