@@ -16,6 +16,8 @@ from accounts.models import AccessLog, User
 from accounts.permissions import role_required
 from core.qr import qr_svg
 from referrals.selectors import referral_for_user
+from therapy.running_log import RunLogRefused, run_log_entries, run_log_record
+from therapy.running_log_forms import RunLogEntryForm
 
 from . import steps
 from .exceptions import LinkError
@@ -70,9 +72,40 @@ def patient_open(request: HttpRequest, token: str) -> HttpResponse:
     if request.session.get(_session_key(link)) != link.token_hash:
         return _birth_date(request, link, address)
     if link.purpose == PatientLink.Purpose.RUNNING_LOG:
-        # TODO(issue 18, point 4): the running-log entry page, on runlog's form and service.
-        return render(request, "patientlinks/running_log.html", {"link": link})
+        return _running_log(request, link, address)
     return _questionnaire(request, link, address)
+
+
+def _running_log(request: HttpRequest, link: PatientLink, address: str | None) -> HttpResponse:
+    """The patient records a run (therapy's form and run_log_record, as the patient's entry)."""
+    referral = link.referral
+    form = RunLogEntryForm(request.POST or None, referral=referral)
+    if request.method == "POST" and form.is_valid():
+        try:
+            run_log_record(
+                referral, data=form.cleaned_data, entered_by_patient=True, via_link=link.pk
+            )
+        except RunLogRefused as refused:
+            for name, message in refused.errors.items():
+                form.add_error(name or None, message)
+        else:
+            link_log(
+                link=link, action=Action.CREATE, outcome=Outcome.OK, address=address, method="POST"
+            )
+            request.session[f"{_session_key(link)}-saved"] = True
+            return redirect(request.path)
+    saved = request.method == "GET" and request.session.pop(f"{_session_key(link)}-saved", False)
+    entries = list(run_log_entries(referral).filter(entered_by_patient=True)[:5])
+    context = {
+        "link": link,
+        "first_name": referral.patient.first_name,
+        "form": form,
+        "saved": saved,
+        "entries": entries,
+    }
+    return render(
+        request, "patientlinks/running_log.html", context, status=400 if form.errors else 200
+    )
 
 
 def _birth_date(request: HttpRequest, link: PatientLink, address: str | None) -> HttpResponse:

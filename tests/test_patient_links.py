@@ -199,3 +199,20 @@ def test_the_therapist_shows_a_qr_code_and_emails_a_link(
 def test_another_therapist_gets_404(consenting, therapist_other, client_for):
     page = client_for(therapist_other).get(f"/referrals/{consenting.pk}/patient-links/")
     assert page.status_code == 404
+
+
+def test_the_running_log_link_records_the_patients_run(consenting, therapist):
+    from therapy.models import RunLogEntry
+
+    link, token = link_issue(referral=consenting, purpose="running_log", by=therapist)
+    assert link.expires_at is None
+    client = Client()
+    _sign_in(client, token)
+    today = timezone.localdate().strftime("%d-%m-%Y")
+    run = {"date": today, "minutes_running": "20", "minutes_walking": "10", "borg": "13"}
+    assert client.post(f"/p/{token}/", run).status_code == 302
+    assert client.post(f"/p/{token}/", run).status_code == 302  # not single use
+    entries = RunLogEntry.objects.filter(referral=consenting)
+    assert entries.count() == 2
+    assert all(e.entered_by_patient and e.via_link == link.pk for e in entries)
+    assert client.post(f"/p/{token}/", {**run, "borg": "30"}).status_code == 400

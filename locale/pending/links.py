@@ -102,4 +102,9 @@ NL = {
     "Your running therapist invites you to keep your running log.": "Uw runningtherapeut nodigt u uit uw looplogboek bij te houden.",
     "Open your personal link (it asks for your date of birth):": "Open uw persoonlijke link (die vraagt om uw geboortedatum):",
     "Did you not expect this e-mail? Then you can ignore it.": "Verwachtte u deze e-mail niet? Dan kunt u hem negeren.",
+    "Your run has been saved. Well done!": "Uw loopje is bewaard. Goed gedaan!",
+    "Hello %(first_name)s. Write down each run you do on your own; your running therapist sees it.": "Hallo %(first_name)s. Schrijf elk loopje op dat u zelf doet; uw runningtherapeut ziet het.",
+    "Save this run": "Dit loopje bewaren",
+    "Your latest runs": "Uw laatste loopjes",
+    "%(running)s min running, %(walking)s min walking": "%(running)s min hardlopen, %(walking)s min wandelen",
 }
