@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "referrals",
     "outcomes",
     "therapy",
+    "patientlinks",
     "notifications",
     "dashboard",
     "demo",

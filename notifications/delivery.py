@@ -37,6 +37,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.mail import send_email, stable_message_id
 
+from . import patient_path
 from .models import Notification
 
 logger = logging.getLogger(__name__)
@@ -77,6 +78,10 @@ HEADLINES = {
     Kind.ADDENDUM_READY: _(
         "The running therapist has corrected a report sent to you: the addendum waits for you."
     ),
+    # To the patient: what waits, never why (no condition, no score).
+    Kind.PATIENT_QUESTIONNAIRE: _("Your running therapist asks you to fill in a questionnaire."),
+    Kind.PATIENT_REMINDER: _("A reminder: a questionnaire from your running therapist waits."),
+    Kind.PATIENT_RUNNING_LOG: _("Your running therapist invites you to keep your running log."),
 }
 # With the back-off doubling from NOTIFICATION_RETRY_BACKOFF_SECONDS (30 s) up to an hour, 30
 # attempts take about a day: a mail server away for a night loses nothing.
@@ -227,12 +232,16 @@ def _send_claimed(notification: Notification, me: str, connection=None) -> Excep
     is recorded on the row: a retry time, or given up)."""
     held = Notification.objects.filter(pk=notification.pk, sent_at__isnull=True)
     try:
+        path, template = reverse("referrals:detail", args=[notification.referral_id]), None
+        if notification.kind in patient_path.KINDS:
+            path, template = patient_path.link_path(notification), "patient_link"
         send_email(
             to=notification.to,
             headline=HEADLINES[notification.kind],
-            path=reverse("referrals:detail", args=[notification.referral_id]),
+            path=path,
             connection=connection,
             message_id=message_id(notification),
+            **({"template": template} if template else {}),
         )
     except Exception as exc:  # noqa: BLE001 - recorded on the row; the flush tries again
         now = timezone.now()

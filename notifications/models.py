@@ -50,6 +50,12 @@ class Notification(models.Model):
         DETERIORATION = "deterioration", _("Questionnaire result to look at")
         # A correction to something a letter back told the GP: the addendum waits (therapy).
         ADDENDUM_READY = "addendum_ready", _("Addendum to a report")
+        # To the patient's own address (`address`), their personal link (patientlinks): the
+        # questionnaires of a week, one reminder after 3 days, the running log. `recipient` is
+        # the therapist in whose care the patient is; `key` is "plink-<link id>[-reminder]".
+        PATIENT_QUESTIONNAIRE = "patient_questionnaire", _("Questionnaire link to the patient")
+        PATIENT_REMINDER = "patient_reminder", _("Questionnaire reminder to the patient")
+        PATIENT_RUNNING_LOG = "patient_running_log", _("Running-log link to the patient")
 
     referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)

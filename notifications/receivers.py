@@ -8,11 +8,13 @@ e-mails, not one. Connected in NotificationsConfig.ready.
 
 from accounts.models import User
 from outcomes import signals as outcome_signals
+from patientlinks import signals as link_signals
 from referrals import signals as referral_signals
 from referrals.models import Status
 from therapy import signals as therapy_signals
 from therapy.models import TherapyLetter
 
+from . import patient_mail
 from .models import Notification
 from .outbox import notify
 
@@ -75,10 +77,14 @@ def _practice_copy(*, referral, kind: str, key: str) -> None:
 
 
 def alert_raised(*, alert, **kwargs) -> None:
-    """A safety alert: the referring GP and the practice's address."""
+    """A safety alert: the referring GP and the practice's address; the therapist too when the
+    patient answered through their own link (the therapist did not see it happen)."""
     key = f"alert-{alert.pk}"
     notify(referral=alert.referral, kind=Kind.SAFETY_ALERT, recipient=alert.referral.gp, key=key)
     _practice_copy(referral=alert.referral, kind=Kind.SAFETY_ALERT, key=key)
+    if alert.response.entered_by_patient and alert.referral.therapist_id:
+        therapist = alert.referral.therapist.user
+        notify(referral=alert.referral, kind=Kind.SAFETY_ALERT, recipient=therapist, key=key)
 
 
 def alert_escalated(*, alert, **kwargs) -> None:
@@ -117,6 +123,9 @@ def connect() -> None:
     therapy_signals.addendum_sent.connect(addendum_sent, dispatch_uid="notify_addendum_sent")
     outcome_signals.alert_raised.connect(alert_raised, dispatch_uid="notify_alert_raised")
     outcome_signals.alert_escalated.connect(alert_escalated, dispatch_uid="notify_alert_escalated")
+    link_signals.link_mail_requested.connect(
+        patient_mail.link_mail, dispatch_uid="notify_patient_link"
+    )
     outcome_signals.deterioration_found.connect(
         deterioration_found, dispatch_uid="notify_deterioration_found"
     )

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from outcomes.alerts import alerts_escalate
 
-from . import delivery
+from . import delivery, patient_mail
 from .due import due_items
 from .models import Notification, ReminderRun
 
@@ -42,6 +42,8 @@ def sweep(*, today: date | None = None, trigger: str = "command") -> ReminderRun
             if item.recipient_id
         ]
         Notification.objects.bulk_create(rows, ignore_conflicts=True, batch_size=5000)
+        # The patients' own links (patientlinks): due questionnaires and the one reminder.
+        patient_mail.patient_links_sweep(today=today)
         send_unsent(counts=counts, errors=errors)
     except BaseException as exc:
         errors.append(f"stopped: {type(exc).__name__}: {exc}"[:300])

@@ -45,6 +45,9 @@ class QuestionnaireResponse(models.Model):
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
+    # Filled in by the patient through their personal link (patientlinks); `entered_by` is
+    # then the therapist in whose care it was, who may correct it like their own entry.
+    entered_by_patient = models.BooleanField(_("filled in by the patient"), default=False)
     created_at = models.DateTimeField(_("entered"), auto_now_add=True)
 
     class Meta:
@@ -80,6 +83,17 @@ class QuestionnaireResponse(models.Model):
         if self.week == FOLLOW_UP_WEEK:
             return gettext("at the GP's follow-up")
         return gettext("week %(week)d") % {"week": self.week}
+
+    @property
+    def entered_label(self) -> str:
+        """Who typed the answers in, as shown beside every response."""
+        if self.entered_by_patient:
+            return gettext("filled in by the patient")
+        return (
+            gettext("entered by the therapist")
+            if self.week != FOLLOW_UP_WEEK
+            else gettext("entered by the GP")
+        )
 
     @property
     def difficulty_label(self) -> str:

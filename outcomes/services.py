@@ -71,7 +71,7 @@ def window_refusal(
 
 
 def questionnaire_check_entry(
-    *, referral: Referral, instrument_code: str, week: int, by: User
+    *, referral: Referral, instrument_code: str, week: int, by: User, by_patient: bool = False
 ) -> None:
     """Raise QuestionnaireError when `by` may not enter this questionnaire on `referral` now.
 
@@ -81,7 +81,7 @@ def questionnaire_check_entry(
         raise QuestionnaireError(_("Unknown questionnaire."))
     if week not in ENTRY_STATUSES:
         raise QuestionnaireError(_("Questionnaires are entered at weeks 0, 5 and 10."))
-    if by.role != User.Role.THERAPIST or not is_sent_now_to(referral, by):
+    if not by_patient and (by.role != User.Role.THERAPIST or not is_sent_now_to(referral, by)):
         raise QuestionnaireError(
             _("Only the patient's running therapist can enter questionnaires.")
         )
@@ -111,14 +111,25 @@ def questionnaire_record(
     difficulty: int | str | None = None,
     outside_window: bool = False,
     outside_window_reason: str = "",
+    by_patient: bool = False,
 ) -> QuestionnaireResponse:
     """Store and score one questionnaire; an alert answer raises a SafetyAlert and emails the GP.
+
+    `by_patient`: the patient filled it in through their personal link (patientlinks); `by` is
+    then the therapist in whose care it is, and a date outside the week's window is stored with
+    that said, not refused (the patient answered when the link reached them).
 
     Raises QuestionnaireError when the rules refuse it, and outcomes.instruments.InvalidAnswers
     (with one message per bad item) when the answers cannot be scored. The GP's email is queued only
     after the transaction commits, so a rolled-back entry never alarms anyone.
     """
-    questionnaire_check_entry(referral=referral, instrument_code=instrument_code, week=week, by=by)
+    questionnaire_check_entry(
+        referral=referral,
+        instrument_code=instrument_code,
+        week=week,
+        by=by,
+        by_patient=by_patient,
+    )
     instrument = INSTRUMENTS[instrument_code]
     cleaned = instrument.clean(answers)
     score = instrument.score(cleaned)
@@ -135,6 +146,9 @@ def questionnaire_record(
             raise QuestionnaireError(_("The referral has changed; reload the page and try again."))
         if current.week_zero is None:
             raise QuestionnaireError(_("The questionnaires are entered after the intake."))
+        if by_patient:
+            outside_window = True
+            outside_window_reason = _("Filled in by the patient through their personal link.")
         refusal = window_refusal(
             start=current.week_zero,
             week=week,
@@ -164,6 +178,7 @@ def questionnaire_record(
                     outside_window=outside_window,
                     outside_window_reason=outside_window_reason.strip() if outside_window else "",
                     entered_by=by,
+                    entered_by_patient=by_patient,
                 )
         except IntegrityError:  # a concurrent entry of the same week won
             raise QuestionnaireError(

@@ -101,6 +101,7 @@ class ReferralForm(forms.ModelForm):
         model = Referral
         fields = [
             "consent_given",
+            "self_report_consent",
             "complaint",
             "other_complaints",
             "complaint_notes",

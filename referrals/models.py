@@ -116,6 +116,13 @@ class Referral(models.Model):
     consent_given = models.BooleanField(
         _("the patient consents to sharing these data with the therapist"), default=False
     )
+    # Issue 18: whether the patient agrees to be e-mailed a personal link and to fill in their
+    # questionnaires and running log themselves. Without it no patient link is ever issued
+    # (patientlinks.services.consent_refusal says why to the therapist).
+    self_report_consent = models.BooleanField(
+        _("the patient agrees to be e-mailed a personal link and to report themselves"),
+        default=False,
+    )
     # ICPC-1 codes as the GP chose them (referrals.icpc): the main one and any secondary ones.
     complaint = models.CharField(
         _("main complaint (ICPC)"), max_length=20, choices=Icpc.choices, blank=True

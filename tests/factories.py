@@ -500,3 +500,23 @@ class SavedGroupFactory(DjangoModelFactory):
     def members(self, create, extracted, **kwargs):
         if create and extracted:
             self.members.add(*extracted)
+
+
+# --- The running log (therapy.running_log) ------------------------------------------------------
+
+from therapy.models import RunLogEntry  # noqa: E402
+
+
+class RunLogEntryFactory(DjangoModelFactory):
+    """A run the patient entered through their link, today."""
+
+    class Meta:
+        model = RunLogEntry
+
+    referral = factory.SubFactory(ReferralFactory, status=Status.IN_THERAPY)
+    date = factory.LazyFunction(timezone.localdate)
+    minutes_running = 20
+    minutes_walking = 10
+    borg = 13
+    entered_by_patient = True
+    entered_by = None

@@ -170,6 +170,9 @@ EXPECTED: dict[str, dict[str, int | str]] = {
     "therapists:profile": dict(anonymous=LOGIN, gp=403, therapist=200, manager=403, admin=403),
     # POST only.
     "outcomes:acknowledge": dict(anonymous=LOGIN, gp=405, therapist=403, manager=403, admin=403),
+    # The patient's personal link (no account): this token is not valid, for anyone.
+    "patientlinks:open": dict(anonymous=404, gp=404, therapist=404, manager=404, admin=404),
+    "patientlinks:links": dict(anonymous=LOGIN, gp=403, therapist=200, manager=403, admin=403),
 }
 
 # How to build the URL of each name that takes arguments, from the `referral` fixture.
@@ -177,6 +180,7 @@ EXPECTED: dict[str, dict[str, int | str]] = {
 TOKEN_KWARGS = {
     "accounts:enrol": {"token": "not-a-token"},
     "accounts:password_reset_confirm": {"uidb64": "MQ", "token": "not-a-token"},
+    "patientlinks:open": {"token": "not-a-token"},
 }
 # The URLs about one patient or referral.
 URL_KWARGS = {
@@ -215,6 +219,7 @@ URL_KWARGS = {
     "therapy:letter_back": lambda r: {"pk": r.pk, "kind": "intake_report"},
     "referrals:document": lambda r: {"pk": r.pk, "kind": "intake_report"},
     "outcomes:enter": lambda r: {"pk": r.pk, "code": "PHQ-9", "week": 0},
+    "patientlinks:links": lambda r: {"pk": r.pk},
     "outcomes:acknowledge": lambda r: {"pk": SafetyAlertFactory(response__referral=r).pk},
     "therapy:group_edit": lambda r: {"group_pk": SavedGroupFactory(owner=r.therapist.user).pk},
     "therapy:group_delete": lambda r: {"group_pk": SavedGroupFactory(owner=r.therapist.user).pk},

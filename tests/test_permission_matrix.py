@@ -159,6 +159,8 @@ TABLE: dict[str, Row] = {
     "referrals:document": same(CARE),
     "referrals:follow_up": same(OWNING_GP),
     "outcomes:enter": same(ASSIGNED_THERAPIST),
+    "patientlinks:links": same(ASSIGNED_THERAPIST),
+    "patientlinks:open": Row(get=NOBODY),  # an unknown token: 404, signed in or not
     "outcomes:acknowledge": Row(get=NOBODY, post=OWNING_GP),  # POST only, redirects
     "therapy:session_add": same(ASSIGNED_THERAPIST),
     # A therapist's own group: each therapist sees only their own patients in therapy.
@@ -268,6 +270,7 @@ def _pk(attribute: str):
 # How each name that takes arguments gets them from the world.
 URL_KWARGS = {
     "accounts:enrol": lambda w: {"token": "not-a-token"},
+    "patientlinks:open": lambda w: {"token": "not-a-token"},
     "accounts:password_reset_confirm": lambda w: {"uidb64": "MQ", "token": "not-a-token"},
     "accounts:passkey_name": lambda w: {"pk": passkey_of(w.users["gp"])},
     "accounts:colleague_confirm": lambda w: {"pk": 1},
@@ -281,6 +284,7 @@ URL_KWARGS = {
     "therapy:letter_back": lambda w: {"pk": w.in_therapy.pk, "kind": "intake_report"},
     "referrals:document": lambda w: {"pk": w.in_therapy.pk, "kind": "intake_report"},
     "outcomes:enter": lambda w: {"pk": w.in_therapy.pk, "code": "PHQ-9", "week": 0},
+    "patientlinks:links": lambda w: {"pk": w.in_therapy.pk},
     "outcomes:acknowledge": lambda w: {"pk": w.alert_pk},
     "patients:correct": lambda w: {"pk": w.sent.patient_id},
     "therapy:intake_correct": _pk("intake_done"),

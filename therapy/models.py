@@ -269,3 +269,73 @@ class SavedGroup(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+@limits.length_checked
+class RunLogEntry(models.Model):
+    """One run of the patient's own, in the running log (looplogboek): entered by the patient
+    through their personal link, or by the therapist (from the patient's paper or phone).
+
+    Not a TherapySession: the therapist did not see it, so it carries no heart rate, distance or
+    attendance, and it is reported to the GP apart ("zelfstandig gelopen"). The rules that need
+    the referral (no date in the future, none before the start of therapy) live in
+    therapy.running_log.
+    """
+
+    referral = models.ForeignKey(
+        Referral, on_delete=models.CASCADE, related_name="run_log", verbose_name=_("referral")
+    )
+    date = models.DateField(_("date"))
+    minutes_running = models.PositiveSmallIntegerField(_("minutes running"))
+    minutes_walking = models.PositiveSmallIntegerField(_("minutes walking"))
+    borg = models.PositiveSmallIntegerField(_("how it felt (Borg 6-20)"))
+    note = models.TextField(_("note"), blank=True, max_length=limits.REASON)
+    # Who entered it: the patient (through a link, `via_link`), or a user (the therapist).
+    entered_by_patient = models.BooleanField(_("entered by the patient"), default=False)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("entered by"),
+    )
+    # The patient link the entry came through (the links app's row id; no foreign key: that
+    # room sits above this one and refers down to it, never the other way).
+    via_link = models.PositiveBigIntegerField(_("patient link"), null=True, blank=True)
+    # Entered by mistake: withdrawn with a reason (patients.Correction), never deleted.
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    created_at = models.DateTimeField(_("entered"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        verbose_name = _("running log entry")
+        verbose_name_plural = _("running log entries")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(minutes_running__lte=300, minutes_walking__lte=300),
+                name="run_log_minutes_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(minutes_running__gt=0) | models.Q(minutes_walking__gt=0),
+                name="run_log_minutes_moved",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(borg__gte=6, borg__lte=20), name="run_log_borg_range"
+            ),
+            # Exactly one author: the patient (no user), or the user who entered it.
+            models.CheckConstraint(
+                condition=models.Q(entered_by_patient=True, entered_by__isnull=True)
+                | models.Q(entered_by_patient=False, entered_by__isnull=False),
+                name="run_log_one_author",
+            ),
+        ]
+        indexes = [models.Index(fields=["referral", "date"], name="run_log_referral_date")]
+
+    def __str__(self) -> str:
+        return f"Run {self.referral_id} {self.date}"
+
+    @property
+    def minutes(self) -> int:
+        """Running and walking: walking counts (therapy.dose)."""
+        return self.minutes_running + self.minutes_walking

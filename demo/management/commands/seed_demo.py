@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from demo.data import PASSWORD
+from demo.links import demo_patient_links
 from demo.seed import seed_demo
 
 
@@ -20,6 +21,8 @@ class Command(BaseCommand):
         summary = ", ".join(f"{n} {name}" for name, n in counts.items())
         self.stdout.write(self.style.SUCCESS(f"Demo data ready: {summary}."))
         self.stdout.write(f"Sign in with e.g. huisarts@example.org / {PASSWORD}")
+        for line in demo_patient_links():
+            self.stdout.write(line)
         self.stdout.write(
             "Demo users sign in with the password alone: they hold no authenticator app or "
             "passkey. Production asks for one of them after the password (docs/user-guide.md)."
