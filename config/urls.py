@@ -23,5 +23,6 @@ urlpatterns = [
     path("outcomes/", include("outcomes.urls")),
     path("referrals/reminders/", include("notifications.urls")),
     path("reports/", include("dashboard.urls")),
+    path("fhir/", include("fhirapi.urls")),
     path("admin/", admin.site.urls),
 ]

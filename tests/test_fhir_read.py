@@ -1,0 +1,78 @@
+"""The FHIR read API: tokens, scope, the resources (validated against fhir.resources' R4B
+models), search, the CapabilityStatement and the access log."""
+
+import pytest
+from fhir.resources.R4B.capabilitystatement import CapabilityStatement
+from fhir.resources.R4B.operationoutcome import OperationOutcome
+from fhir.resources.R4B.patient import Patient as FhirPatient
+
+from accounts.models import AccessLog
+from fhirapi.identifiers import BSN
+from tests.factories import PatientFactory
+from tests.fhir_helpers import fhir_client, token_for
+
+pytestmark = pytest.mark.django_db
+
+
+def read(http, path: str):
+    response = http.get(f"/fhir/{path}")
+    assert response["Content-Type"].startswith("application/fhir+json")
+    return response, response.json()
+
+
+def test_metadata_is_a_valid_capability_statement_without_a_token(client):
+    response, body = read(client, "metadata")
+    assert response.status_code == 200
+    CapabilityStatement.model_validate(body)
+    types = {r["type"] for r in body["rest"][0]["resource"]}
+    assert "Patient" in types
+
+
+def test_no_token_is_401_with_an_operation_outcome(client, practice):
+    patient = PatientFactory(practice=practice)
+    response, body = read(client, f"Patient/{patient.pk}")
+    assert response.status_code == 401
+    OperationOutcome.model_validate(body)
+    assert response["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_a_wrong_secret_gets_no_token(practice):
+    http = fhir_client(practice=practice)
+    assert token_for(http.api_client.application.client_id, "wrong")["status"] == 401
+
+
+def test_a_practice_client_reads_its_patient_with_bsn_and_tussenvoegsel(practice):
+    patient = PatientFactory(practice=practice, tussenvoegsel="van der", surname="Berg")
+    http = fhir_client(practice=practice)
+    response, body = read(http, f"Patient/{patient.pk}")
+    assert response.status_code == 200
+    FhirPatient.model_validate(body)
+    assert body["identifier"][0] == {"use": "official", "system": BSN, "value": patient.bsn}
+    assert body["name"][0]["family"] == "van der Berg"
+    parts = {
+        e["url"].rsplit("-", 1)[1]: e["valueString"]
+        for e in body["name"][0]["_family"]["extension"]
+    }
+    assert parts == {"prefix": "van der", "name": "Berg"}
+    row = AccessLog.objects.get(patient_id=patient.pk)
+    assert row.api_client == http.api_client.application.client_id
+    assert row.user is None and row.part == "patient" and row.outcome == "ok"
+
+
+def test_another_practices_patient_is_404(practice, other_practice):
+    patient = PatientFactory(practice=other_practice)
+    http = fhir_client(practice=practice)
+    response, body = read(http, f"Patient/{patient.pk}")
+    assert response.status_code == 404
+    OperationOutcome.model_validate(body)
+    assert AccessLog.objects.get(url_name="fhirapi:read").outcome == "not_found"
+
+
+def test_patient_search_by_bsn(practice):
+    patient = PatientFactory(practice=practice)
+    PatientFactory(practice=practice)
+    http = fhir_client(practice=practice)
+    response, body = read(http, f"Patient?identifier={BSN}|{patient.bsn}")
+    assert response.status_code == 200
+    assert body["type"] == "searchset" and body["total"] == 1
+    assert body["entry"][0]["resource"]["id"] == str(patient.pk)
