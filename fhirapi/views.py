@@ -104,6 +104,8 @@ def _search(kind: ResourceType, request: HttpRequest):
     for name, values in request.GET.lists():
         for value in values:
             if name == "_lastUpdated":
+                if not kind.last_updated:
+                    raise SearchError(f"{kind.name} has no _lastUpdated here")
                 queryset = search.date_filter(queryset, kind.last_updated, value, name)
             elif name in params:
                 if value == "":
