@@ -76,3 +76,29 @@ def test_patient_search_by_bsn(practice):
     assert response.status_code == 200
     assert body["type"] == "searchset" and body["total"] == 1
     assert body["entry"][0]["resource"]["id"] == str(patient.pk)
+
+
+def test_seed_demo_registers_a_client_for_practice_1_and_prints_its_secret():
+    import re
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("seed_demo", "--no-documents", stdout=out)
+    client_id = re.search(r"client id (\S+)", out.getvalue()).group(1)
+    secret = re.search(r"client secret (\S+)", out.getvalue()).group(1)
+    token = token_for(client_id, secret)
+    assert token["status"] == 200 and set(token["scope"].split()) == {
+        "system/*.read",
+        "system/*.write",
+    }
+    from django.test import Client
+
+    http = Client(HTTP_AUTHORIZATION=f"Bearer {token['access_token']}")
+    bundle = http.get("/fhir/ServiceRequest?_count=5").json()
+    assert bundle["total"] > 0
+    again = StringIO()
+    call_command("seed_demo", "--no-documents", stdout=again)
+    assert "client secret" not in again.getvalue()  # shown once
+    assert token_for(client_id, secret)["status"] == 200
