@@ -11,7 +11,7 @@ the one whose id was asked.
 """
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
@@ -46,8 +46,9 @@ class ResourceType:
     )
     last_updated: str = "updated_at"  # the field _lastUpdated compares and sorts on
     expand: bool = False
+    # With `expand`: (the rows' resources, the query) -> those the search asked for.
+    refine: Callable | None = None
     interactions: tuple[str, ...] = ("read", "search-type")
-    extra: dict = field(default_factory=dict)
 
 
 RESOURCE_TYPES: dict[str, ResourceType] = {}

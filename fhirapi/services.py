@@ -17,6 +17,7 @@ def api_client_register(
     *,
     name: str,
     practice: Practice | None = None,
+    practice_id: int | None = None,
     therapists: Iterable[Therapist] = (),
     scopes: str = READ_SCOPE,
     client_id: str = "",
@@ -35,8 +36,9 @@ def api_client_register(
         application.client_id = client_id
     application.full_clean(exclude=["user", "redirect_uris", "post_logout_redirect_uris"])
     application.save()
-    kind = ApiClient.Kind.PRACTICE if practice is not None else ApiClient.Kind.THERAPISTS
-    client = ApiClient(application=application, name=name, kind=kind, practice=practice)
+    practice_id = practice.pk if practice is not None else practice_id
+    kind = ApiClient.Kind.PRACTICE if practice_id is not None else ApiClient.Kind.THERAPISTS
+    client = ApiClient(application=application, name=name, kind=kind, practice_id=practice_id)
     client.scopes = scopes
     client.full_clean(exclude=["application"])
     client.save()

@@ -82,6 +82,8 @@ def search_type(request: HttpRequest, resource_type: str) -> HttpResponse:
     for row in rows:
         made = kind.to_fhir(row, base)
         resources += made if kind.expand else [made]
+    if kind.refine is not None:
+        resources = kind.refine(resources, request.GET)
     if kind.part:
         fhir_access_log(
             request,

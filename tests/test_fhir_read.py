@@ -2,6 +2,7 @@
 models), search, the CapabilityStatement and the access log."""
 
 import pytest
+from django.urls import reverse
 from fhir.resources.R4B.capabilitystatement import CapabilityStatement
 from fhir.resources.R4B.operationoutcome import OperationOutcome
 from fhir.resources.R4B.patient import Patient as FhirPatient
@@ -102,3 +103,11 @@ def test_seed_demo_registers_a_client_for_practice_1_and_prints_its_secret():
     call_command("seed_demo", "--no-documents", stdout=again)
     assert "client secret" not in again.getvalue()  # shown once
     assert token_for(client_id, secret)["status"] == 200
+
+
+def test_the_patients_page_shows_the_clients_look(gp, client_for):
+    patient = PatientFactory(practice=gp.practice)
+    http = fhir_client(practice=gp.practice)
+    read(http, f"Patient/{patient.pk}")
+    page = client_for(gp).get(reverse("patients:detail", args=[patient.pk]))
+    assert http.api_client.application.client_id in page.content.decode()

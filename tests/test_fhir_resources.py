@@ -171,6 +171,8 @@ def test_scores_carry_loinc_codes(world, practice):
         if e["resource"]["code"]["coding"][0]["code"] == "70274-6"
     ]  # noqa: E501
     assert gad7[0]["resource"]["valueInteger"] == 7
+    item9 = get(http, "Observation?code=http://loinc.org|44260-8")["entry"]
+    assert [e["resource"]["id"].split("-")[1] for e in item9] == ["item9"]
 
 
 def test_document_is_the_pdf_as_sent_with_its_hashes(world, practice):

@@ -161,6 +161,14 @@ def by_code(queryset: QuerySet, value: str) -> QuerySet:
     return queryset.filter(instrument__in=instruments)
 
 
+def only_asked_codes(resources: list[dict], query) -> list[dict]:
+    """A questionnaire brings all its Observations; `code=` keeps those with the code asked."""
+    asked = {value.rsplit("|", 1)[-1] for value in query.getlist("code")}
+    if not asked:
+        return resources
+    return [r for r in resources if r["code"]["coding"][0]["code"] in asked]
+
+
 def by_questionnaire(queryset: QuerySet, value: str) -> QuerySet:
     names = [n for n, p in PANELS.items() if value.endswith(p["panel"][0])]
     return queryset.filter(instrument__in=names)
@@ -201,6 +209,7 @@ register(
         ),
         lookup=observation_lookup,
         expand=True,
+        refine=only_asked_codes,
         last_updated="created_at",
         documentation="Totals with their band, and PHQ-9 item 9; _count counts questionnaires.",
     )
