@@ -238,6 +238,7 @@ class AccessLogAdmin(admin.ModelAdmin):
     list_display = [
         "when",
         "user_email",
+        "api_client",
         "role",
         "action",
         "part_label",
@@ -249,7 +250,7 @@ class AccessLogAdmin(admin.ModelAdmin):
     list_filter = ["action", "role", "outcome", PartFilter]
     date_hierarchy = "when"
     # `__exact` on a number compares it as text, so a search for an email address doesn't fail.
-    search_fields = ["user_email", "patient_id__exact"]
+    search_fields = ["user_email", "api_client", "patient_id__exact"]
     readonly_fields = [field.name for field in AccessLog._meta.fields]
     show_full_result_count = False
     actions = None

@@ -299,6 +299,8 @@ class AccessLog(models.Model):
     client_address = models.GenericIPAddressField(_("client address"), null=True, blank=True)
     method = models.CharField(_("method"), max_length=10, blank=True)
     url_name = models.CharField(_("page"), max_length=100, blank=True)
+    # A system's access (the FHIR interface): the OAuth client id of the API client, no user.
+    api_client = models.CharField(_("API client"), max_length=100, blank=True)
 
     objects = AccessLogQuerySet.as_manager()
 

@@ -23,6 +23,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.middleware import SIGNED_IN_AT
 from accounts.models import User
 from bench import seed
+from bench.run_fhir import fhir_targets
 from bench.run_load import HOST
 from referrals.models import Referral, Status
 
@@ -61,6 +62,8 @@ def cookie(key: str) -> str:
 
 
 def client_for(key: str) -> Client:
+    if key.startswith("Bearer "):
+        return Client(HTTP_HOST=HOST, HTTP_AUTHORIZATION=key)
     client = Client(HTTP_HOST=HOST)
     client.cookies[settings.SESSION_COOKIE_NAME] = key
     return client
@@ -107,6 +110,7 @@ def targets(plan: seed.Plan) -> tuple[dict[str, list[tuple[str, str]]], dict[str
         "practice dashboard": [("/reports/", cookie(keys[m.pk])) for m in managers],
     }
     by_role = {u.role: u for u in small}
+    pages["FHIR referral search"], small_fhir = fhir_targets(gps, by_role[User.Role.GP])
     small_referral = Referral.objects.filter(gp=by_role[User.Role.GP]).values_list("pk", flat=True)
     small_pages = {
         "trivial view": ("/bench/trivial/", keys[by_role[User.Role.GP].pk]),
@@ -114,12 +118,14 @@ def targets(plan: seed.Plan) -> tuple[dict[str, list[tuple[str, str]]], dict[str
         "referral page": (f"/referrals/{small_referral[0]}/", keys[by_role[User.Role.GP].pk]),
         "therapist home": ("/referrals/incoming/", keys[by_role[User.Role.THERAPIST].pk]),
         "practice dashboard": ("/reports/", keys[by_role[User.Role.PRACTICE_MANAGER].pk]),
+        "FHIR referral search": small_fhir,
     }
     return pages, small_pages
 
 
-def session_of(cookie_header: str) -> str:
-    return cookie_header.partition("=")[2]
+def session_of(header: str) -> str:
+    """The session key of a cookie header; a bearer token (the FHIR figure) as it is."""
+    return header if header.startswith("Bearer ") else header.partition("=")[2]
 
 
 # --- Query counts --------------------------------------------------------------------------------

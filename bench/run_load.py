@@ -80,9 +80,7 @@ def check_through_gunicorn(port: int, pages) -> None:
     opener = urllib.request.build_opener(NoRedirect)
     for name, entries in pages.items():
         for path, header in entries:
-            request = urllib.request.Request(
-                f"http://{HOST}:{port}{path}", headers={"Cookie": header}
-            )
+            request = urllib.request.Request(f"http://{HOST}:{port}{path}", headers=headers(header))
             try:
                 with opener.open(request, timeout=60) as answer:
                     status = answer.status
@@ -92,13 +90,18 @@ def check_through_gunicorn(port: int, pages) -> None:
                 raise SystemExit(f"{name}: {path} answered {status} through gunicorn")
 
 
+def headers(header: str) -> dict[str, str]:
+    """A page's session cookie, or the FHIR figure's bearer token."""
+    return {"Authorization": header} if header.startswith("Bearer ") else {"Cookie": header}
+
+
 LUA = """
 local entries = {%(entries)s}
 local counter = 0
 request = function()
   counter = counter + 1
   local entry = entries[(counter %% #entries) + 1]
-  return wrk.format("GET", entry[1], {["Cookie"] = entry[2], ["Host"] = "%(host)s"})
+  return wrk.format("GET", entry[1], {[entry[2]] = entry[3], ["Host"] = "%(host)s"})
 end
 done = function(summary, latency, requests)
   io.write(string.format(
@@ -111,7 +114,11 @@ end
 
 
 def wrk_script(entries: list[tuple[str, str]], directory: Path) -> Path:
-    body = ", ".join(f'{{"{path}", "{header}"}}' for path, header in entries)
+    rows = []
+    for path, header in entries:
+        ((name, value),) = headers(header).items()
+        rows.append(f'{{"{path}", "{name}", "{value}"}}')
+    body = ", ".join(rows)
     script = directory / f"wrk-{abs(hash(body))}.lua"
     script.write_text(LUA % {"entries": body, "host": HOST})
     return script

@@ -284,10 +284,11 @@ def _derived(now: datetime, say) -> dict:
     counts["sessions"] = execute(
         "INSERT INTO therapists_therapysession (referral_id, date, mode, attendance,"
         " minutes_running, minutes_walking, distance_km, average_heart_rate, rpe, notes,"
-        ' "group", recorded_by_id, recorded_at)'
+        ' "group", recorded_by_id, recorded_at, values_confirmed)'
         " SELECT r.id, d::date, 'supervised',"
         " CASE WHEN (r.id + n) %% 9 = 0 THEN 'no_show' ELSE 'attended' END,"
-        " 10 + n * 2, 20, 2.5 + n * 0.3, 130 + n, 13, '', NULL, t.user_id, d + interval '2 hours'"
+        " 10 + n * 2, 20, 2.5 + n * 0.3, 130 + n, 13, '', NULL, t.user_id, d + interval '2 hours',"
+        " false"
         " FROM referrals_referral r JOIN therapists_therapist t ON t.id = r.therapist_id"
         " CROSS JOIN LATERAL generate_series(r.therapy_started_at,"
         "   least(coalesce(r.completed_at, r.stopped_at, %s), %s), interval '7 days')"
@@ -329,13 +330,14 @@ def _derived(now: datetime, say) -> dict:
     # PHQ-9 item 9 above 0 raises a safety alert; all but the last week's are acknowledged.
     counts["safety alerts"] = execute(
         "INSERT INTO outcomes_safetyalert (referral_id, response_id, code, raised_at,"
-        " acknowledged_by_id, acknowledged_at)"
+        " acknowledged_by_id, acknowledged_at, acknowledgement_note)"
         " SELECT q.referral_id, q.id, 'phq9_item9', q.created_at,"
         " CASE WHEN q.created_at < %s THEN r.gp_id END,"
-        " CASE WHEN q.created_at < %s THEN q.created_at + interval '1 day' END"
+        " CASE WHEN q.created_at < %s THEN q.created_at + interval '1 day' END,"
+        " CASE WHEN q.created_at < %s THEN 'Patient gebeld.' ELSE '' END"
         " FROM outcomes_questionnaireresponse q JOIN referrals_referral r ON r.id = q.referral_id"
         " WHERE q.instrument = 'PHQ-9' AND (q.answers ->> 8)::int > 0",
-        [now - timedelta(days=7), now - timedelta(days=7)],
+        [now - timedelta(days=7)] * 3,
     )
     say(
         f"{counts['events']:,} events, {counts['recipients']:,} recipients,"

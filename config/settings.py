@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "django_otp_webauthn",
     "config.apps.AxesConfig",
+    "oauth2_provider",
     # The project's rooms, lowest first (docs/architecture.md; core is a plain package).
     "accounts",
     "patients",
@@ -55,6 +56,7 @@ INSTALLED_APPS = [
     "patientlinks",
     "notifications",
     "dashboard",
+    "fhirapi",
     "demo",
     "operations",
 ]
@@ -295,6 +297,25 @@ LOGIN_DELAY_MAX_SECONDS = 60
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_ABSOLUTE_LIMIT = timedelta(hours=12)
+
+# The FHIR interface (fhirapi, docs/fhir.md): OAuth 2.0 client credentials with
+# django-oauth-toolkit. A token carries only the scopes its client was registered for
+# (fhirapi.oauth.ClientScopes); client secrets are stored hashed. Tokens live an hour.
+OAUTH2_PROVIDER = {
+    "SCOPES": {
+        "system/*.read": "Read the referrals, scores and letters of the client's practice",
+        "system/*.write": "Start draft referrals for the client's practice",
+    },
+    "DEFAULT_SCOPES": ["system/*.read"],
+    "SCOPES_BACKEND_CLASS": "fhirapi.oauth.ClientScopes",
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env.int("FHIR_TOKEN_SECONDS", default=3600),
+}
+# The library's own models, named so that migrations can point at them (they are swappable).
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "oauth2_provider.AccessToken"
+OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL = "oauth2_provider.RefreshToken"
+OAUTH2_PROVIDER_ID_TOKEN_MODEL = "oauth2_provider.IDToken"
+OAUTH2_PROVIDER_GRANT_MODEL = "oauth2_provider.Grant"
 
 # Content-Security-Policy: nothing inline, nothing from other hosts.
 CONTENT_SECURITY_POLICY = {

@@ -24,5 +24,6 @@ urlpatterns = [
     path("referrals/reminders/", include("notifications.urls")),
     path("reports/", include("dashboard.urls")),
     path("", include("patientlinks.urls")),
+    path("fhir/", include("fhirapi.urls")),
     path("admin/", admin.site.urls),
 ]

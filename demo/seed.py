@@ -28,14 +28,17 @@ from .data import (
     USERS,
     WAITING_COLLEAGUE,
 )
+from .fhir import demo_fhir_client
 from .people import demo_patients, demo_user, fake_bsns
 from .referrals import at, demo_referral
 from .therapy import demo_saved_group, demo_therapy
 
 
 @transaction.atomic
-def seed_demo(*, documents: bool = True) -> dict[str, int]:
-    """`documents=False` skips rendering the PDFs (tests that don't read them run faster)."""
+def seed_demo(*, documents: bool = True, new_fhir_secret: bool = False) -> dict:
+    """`documents=False` skips rendering the PDFs (tests that don't read them run faster).
+    The counts, and under "fhir_client" the demo FHIR client's id and its secret (None when
+    the client was there already and no new secret was asked for)."""
     practices = [
         Practice.objects.get_or_create(agb_code=p["agb_code"], defaults=p)[0] for p in PRACTICES
     ]
@@ -120,7 +123,9 @@ def seed_demo(*, documents: bool = True) -> dict[str, int]:
                 counts.refresh([referral.pk])
     demo_corrections(users)
     demo_saved_group(users["therapeut@example.org"], SAVED_GROUP_NAME)
+    fhir_client = demo_fhir_client(practices[0], new_secret=new_fhir_secret)
     return {
+        "fhir_client": fhir_client,
         "practices": Practice.objects.count(),
         "users": User.objects.count(),
         "patients": Patient.objects.count(),

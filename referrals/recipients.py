@@ -63,6 +63,13 @@ def last_sent_to(user: User) -> Q:
     return Q(pk__in=latest_sends().filter(therapist__user=user).values("referral_id"))
 
 
+def readable_by_any(therapist_ids: QuerySet | list[int]) -> Q:
+    """A condition on Referral: what any of these therapists (Therapist ids) may read, by the
+    same rule as `readable_by` (a therapist organisation's FHIR client, fhirapi.scope)."""
+    sent = latest_sends().filter(therapist_id__in=therapist_ids).values("referral_id")
+    return Q(pk__in=sent) & (Q(status__in=WITH_THERAPIST) | TREATED)
+
+
 def sent_now_to(user: User) -> Q:
     """A condition on Referral: sent to `user` now, theirs to act on."""
     return last_sent_to(user) & Q(status__in=WITH_THERAPIST)

@@ -35,6 +35,12 @@ PERSONAS = ("anonymous", "gp", "therapist", "manager", "admin")
 EXPECTED: dict[str, dict[str, int | str]] = {
     "home": dict(anonymous=LOGIN, gp=302, therapist=302, manager=302, admin=302),
     "healthz": dict(anonymous=200, gp=200, therapist=200, manager=200, admin=200),
+    # The FHIR interface: its metadata is public; the rest wants a bearer token, not a session
+    # (tests/test_fhir_read.py); the token endpoint takes POST only.
+    "fhirapi:metadata": dict(anonymous=200, gp=200, therapist=200, manager=200, admin=200),
+    "fhirapi:token": dict(anonymous=405, gp=405, therapist=405, manager=405, admin=405),
+    "fhirapi:search": dict(anonymous=401, gp=401, therapist=401, manager=401, admin=401),
+    "fhirapi:read": dict(anonymous=401, gp=401, therapist=401, manager=401, admin=401),
     # Signed-in users are sent on to their home page.
     "accounts:login": dict(anonymous=200, gp=302, therapist=302, manager=302, admin=302),
     # Signing out is POST only.
@@ -184,6 +190,8 @@ TOKEN_KWARGS = {
 }
 # The URLs about one patient or referral.
 URL_KWARGS = {
+    "fhirapi:search": lambda r: {"resource_type": "ServiceRequest"},
+    "fhirapi:read": lambda r: {"resource_type": "ServiceRequest", "resource_id": str(r.pk)},
     "accounts:passkey_name": lambda r: {"pk": passkey_of(r.gp)},
     "accounts:colleague_confirm": lambda r: {"pk": 1},
     "accounts:colleague_refuse": lambda r: {"pk": 1},

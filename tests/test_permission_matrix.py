@@ -59,7 +59,7 @@ OWNING_GP = frozenset({"gp"})
 ASSIGNED_THERAPIST = frozenset({"therapist"})
 CARE = OWNING_GP | ASSIGNED_THERAPIST
 # Statuses an outsider may get instead of the page: a redirect, refused, not found, wrong method.
-REFUSALS = {301, 302, 303, 307, 308, 403, 404, 405}
+REFUSALS = {301, 302, 303, 307, 308, 401, 403, 404, 405}  # 401: the FHIR API, no token
 
 
 @dataclass(frozen=True)
@@ -80,6 +80,11 @@ TABLE: dict[str, Row] = {
     # Redirects to each role's home page.
     "home": Row(get=NOBODY),
     "healthz": Row(get=EVERYONE),  # GET only: POST is 405
+    # The FHIR interface answers a bearer token, never a session (tests/test_fhir_read.py).
+    "fhirapi:metadata": Row(get=EVERYONE),
+    "fhirapi:token": Row(get=NOBODY),
+    "fhirapi:search": Row(get=NOBODY),
+    "fhirapi:read": Row(get=NOBODY),
     # Signed-in users are sent on; an empty POST shows the form's errors to the anonymous.
     "accounts:login": same(frozenset({"anonymous"})),
     "accounts:logout": Row(get=NOBODY, post=SIGNED_IN),  # POST only, and it redirects
@@ -269,6 +274,8 @@ def _pk(attribute: str):
 
 # How each name that takes arguments gets them from the world.
 URL_KWARGS = {
+    "fhirapi:search": lambda w: {"resource_type": "Patient"},
+    "fhirapi:read": lambda w: {"resource_type": "Patient", "resource_id": "1"},
     "accounts:enrol": lambda w: {"token": "not-a-token"},
     "patientlinks:open": lambda w: {"token": "not-a-token"},
     "accounts:password_reset_confirm": lambda w: {"uidb64": "MQ", "token": "not-a-token"},

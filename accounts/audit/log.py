@@ -117,13 +117,16 @@ def access_log_write(
     method: str = "",
     url_name: str = "",
     subject_user_id: int | None = None,
+    api_client: str = "",
+    practice_id: int | None = None,
 ) -> AccessLog:
-    """Append one row. The user's email, role and practice are copied: the row outlives them."""
+    """Append one row. The user's email, role and practice are copied: the row outlives them.
+    A system's access (the FHIR interface) names its `api_client` and practice, no user."""
     return AccessLog.objects.create(
         user=user if user is not None and user.pk else None,
         user_email=getattr(user, "email", "") or "",
         role=getattr(user, "role", "") or "",
-        practice_id=getattr(user, "practice_id", None),
+        practice_id=getattr(user, "practice_id", None) or practice_id,
         action=action,
         part=part,
         outcome=outcome,
@@ -132,6 +135,7 @@ def access_log_write(
         client_address=client_address,
         method=method[:10],
         url_name=url_name[:100],
+        api_client=api_client[:100],
     )
 
 

@@ -37,6 +37,10 @@ ROLES = ("anonymous", *DEMO_USERS)
 # Answers that are files or data, not pages: nothing for axe to read or a phone to scroll.
 NOT_PAGES = {
     "healthz": "JSON for the load balancer",
+    "fhirapi:metadata": "FHIR JSON for GP systems",
+    "fhirapi:token": "OAuth token endpoint (POST)",
+    "fhirapi:search": "FHIR JSON for GP systems (bearer token)",
+    "fhirapi:read": "FHIR JSON for GP systems (bearer token)",
     "dashboard:monthly_csv": "CSV download",
     "dashboard:outcomes_csv": "CSV download",
     "dashboard:pdf": "PDF download",

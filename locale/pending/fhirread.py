@@ -1,0 +1,22 @@
+# ruff: noqa: E501
+NL = {
+    "API client": "API-koppeling",
+    "API client %(client)s": "API-koppeling %(client)s",
+    "FHIR interface": "FHIR-koppeling",
+    "FHIR interface (GP system)": "FHIR-koppeling (HIS)",
+    "GP practice (its GP information system)": "Huisartsenpraktijk (haar HIS)",
+    "Therapist organisation": "Organisatie van therapeuten",
+    "OAuth application": "OAuth-applicatie",
+    "kind": "soort",
+    "therapists": "therapeuten",
+    "allowed scopes": "toegestane scopes",
+    "Separated by spaces: system/*.read, system/*.write.": "Gescheiden door spaties: system/*.read, system/*.write.",
+    "active": "actief",
+    "created": "aangemaakt",
+    "FHIR client": "FHIR-koppeling",
+    "FHIR clients": "FHIR-koppelingen",
+    "Unknown scope: %s": "Onbekende scope: %s",
+    "A practice's client needs its practice.": "Een koppeling van een praktijk heeft de praktijk nodig.",
+    "A therapist organisation has no practice.": "Een organisatie van therapeuten heeft geen praktijk.",
+    "A therapist organisation's client only reads.": "Een koppeling van een organisatie van therapeuten leest alleen.",
+}
