@@ -26,14 +26,17 @@ from .suppression import SUPPRESSED
 
 FONT_FAMILY = "DejaVu Sans, sans-serif"
 WIDTH = 560
-BAR_HEIGHT, BAR_GAP = 14, 6
+# Text at 13 (ticks 12) of 560 units: readable where the page and the PDF draw the chart (the
+# 10 before was hard to read, issue 17).
+FONT_SIZE, TICK_SIZE = 13, 12
+BAR_HEIGHT, BAR_GAP = 18, 8
 PLOT_TOP = 8
-LABEL_MAX_CHARS = 34
-# DejaVu Sans at 10px averages about 6px a character; the label column fits the longest label.
-CHAR_WIDTH = 6.0
-LABEL_COLUMN_MIN, LABEL_COLUMN_MAX = 60, 210
+LABEL_MAX_CHARS = 28
+# DejaVu Sans at 13px averages about 7.8px a character; the label column fits the longest label.
+CHAR_WIDTH = 7.8
+LABEL_COLUMN_MIN, LABEL_COLUMN_MAX = 70, 228
 # Room right of the longest bar for its value label.
-VALUE_ROOM = 40
+VALUE_ROOM = 50
 BAR_COLOUR = "#2d5c88"
 GRID_COLOUR = "#d9d9d9"
 AXIS_COLOUR = "#333333"
@@ -74,12 +77,12 @@ def bar_chart_svg(
     labels = [_short(str(label)) for label, _count in rows]
     longest = max((len(label) for label in labels), default=0)
     label_column = min(max(LABEL_COLUMN_MIN, longest * CHAR_WIDTH + 8), LABEL_COLUMN_MAX)
-    left = (22 if category_axis else 6) + label_column
+    left = (24 if category_axis else 6) + label_column
     right = WIDTH - VALUE_ROOM
     top_value, step = _nice_top(max([count or 0 for _label, count in rows] or [0]) or 1)
     plot_height = max(len(rows), 1) * (BAR_HEIGHT + BAR_GAP)
     plot_bottom = PLOT_TOP + plot_height
-    height = plot_bottom + 38
+    height = plot_bottom + 46
 
     def x(value: int) -> float:
         return left + (right - left) * value / top_value
@@ -92,7 +95,7 @@ def bar_chart_svg(
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="bar-chart" role="img"'
         f' width="{WIDTH}" height="{_n(height)}" viewBox="0 0 {WIDTH} {_n(height)}"'
-        f' aria-label="{_attr(label)}" font-family="{FONT_FAMILY}" font-size="10"'
+        f' aria-label="{_attr(label)}" font-family="{FONT_FAMILY}" font-size="{FONT_SIZE}"'
         f' fill="#111111">',
         f"<title>{escape(label)}</title>",
     ]
@@ -104,22 +107,22 @@ def bar_chart_svg(
             f'<line x1="{_n(gx)}" y1="{PLOT_TOP - 2}" x2="{_n(gx)}" y2="{_n(plot_bottom)}"'
             f' stroke="{GRID_COLOUR}" stroke-width="0.6"/>'
         )
-        grid.append(_text(gx, plot_bottom + 12, str(tick), font_size="9"))
+        grid.append(_text(gx, plot_bottom + 15, str(tick), font_size=str(TICK_SIZE)))
     parts.append(f'<g class="grid" aria-hidden="true">{"".join(grid)}</g>')
     parts.append(
         f'<path d="M{_n(left)} {PLOT_TOP - 2} V{_n(plot_bottom)} H{_n(right)}" fill="none"'
         f' stroke="{AXIS_COLOUR}" stroke-width="0.8" class="axes"/>'
     )
-    parts.append(_text((left + right) / 2, plot_bottom + 28, value_axis))
+    parts.append(_text((left + right) / 2, plot_bottom + 36, value_axis))
     if category_axis:
-        cx, cy = 9, PLOT_TOP + plot_height / 2
+        cx, cy = 12, PLOT_TOP + plot_height / 2
         parts.append(_text(cx, cy, category_axis, transform=f"rotate(-90 {cx} {_n(cy)})"))
 
     if not rows:
-        parts.append(_text((left + right) / 2, PLOT_TOP + 13, gettext("No data")))
+        parts.append(_text((left + right) / 2, PLOT_TOP + 16, gettext("No data")))
     for index, ((full_label, count), short_label) in enumerate(zip(rows, labels, strict=True)):
         y = PLOT_TOP + index * (BAR_HEIGHT + BAR_GAP) + BAR_GAP / 2
-        middle = y + BAR_HEIGHT / 2 + 3.5
+        middle = y + BAR_HEIGHT / 2 + 4.5
         width = x(count or 0) - left
         bar = (
             f'<rect x="{_n(left)}" y="{_n(y)}" width="{_n(width)}" height="{BAR_HEIGHT}"'

@@ -11,6 +11,7 @@ period's year (dashboard.release), so the page, its PDF and both CSVs hide the s
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -150,6 +151,16 @@ def monthly_csv(request: HttpRequest) -> HttpResponse:
     return response
 
 
+SHARE = re.compile(r"^(?P<count>\S+) \((?P<percent>\d+)%\)$")
+
+
+def share_columns(value: str) -> tuple[str, str]:
+    """A page's "15 (79%)" as two cells a spreadsheet reads as numbers, "15" and "79" (found in
+    a try-out: one text cell); any other value (a count, "<5", days, a mean) and no share."""
+    found = SHARE.match(str(value))
+    return (found["count"], found["percent"]) if found else (value, "")
+
+
 @dashboard_roles_required
 def outcomes_csv(request: HttpRequest) -> HttpResponse:
     scope = report_scope(request)
@@ -159,15 +170,21 @@ def outcomes_csv(request: HttpRequest) -> HttpResponse:
     )
     response, writer = _csv_response(f"uitkomsten-{scope.suffix}.csv")
     writer.writerow(
-        [gettext("Figure"), gettext("Result"), gettext("Based on"), gettext("Counted among")]
+        [
+            gettext("Figure"),
+            gettext("Result"),
+            gettext("Percentage (%)"),
+            gettext("Based on"),
+            gettext("Counted among"),
+        ]
     )
     for row in report.outcomes:
-        writer.writerow([row.label, row.value, row.base, row.base_label])
+        writer.writerow([row.label, *share_columns(row.value), row.base, row.base_label])
     for label, value in report.antidepressant:
         writer.writerow(
             [
                 gettext("Antidepressant at follow-up: %(answer)s") % {"answer": label},
-                value,
+                *share_columns(value),
                 report.follow_ups,
                 gettext("follow-ups held"),
             ]

@@ -2,7 +2,8 @@
 
 A session whose distance was saved as 24 km for the 2,4 the therapist typed (the slip of the
 number field, issue 17), corrected with its reason; a session logged twice, withdrawn; a
-patient's new phone number, corrected by a colleague GP. Made once: a second run finds them.
+patient's new phone number, corrected by a colleague GP; a GP's follow-up whose note said the
+wrong number of runs, corrected by the GP. Made once: a second run finds them.
 """
 
 from decimal import Decimal
@@ -10,7 +11,8 @@ from decimal import Decimal
 from accounts.models import User
 from patients.corrections import patient_correct
 from patients.models import Correction, Patient
-from referrals.models import Referral, Status
+from referrals.follow_up_corrections import follow_up_correct
+from referrals.models import FollowUp, Referral, Status
 from therapy import corrections
 from therapy.models import TherapySession
 
@@ -18,6 +20,7 @@ from therapy.models import TherapySession
 def demo_corrections(users: dict[str, User]) -> None:
     if Correction.objects.exists():
         return
+    demo_follow_up_correction(users["huisarts@example.org"])
     therapist = users["therapeut@example.org"]
     referral = (
         Referral.objects.filter(
@@ -62,4 +65,20 @@ def demo_corrections(users: dict[str, User]) -> None:
         corrected=corrected,
         reason="Nieuw mobiel nummer, door de patiënt aan de balie doorgegeven.",
         by=users["huisarts3@example.org"],
+    )
+
+
+def demo_follow_up_correction(gp: User) -> None:
+    """The GP's latest follow-up: its note corrected with a reason (what the form checks, the
+    runs and minutes a week, stays as recorded)."""
+    recorded = FollowUp.objects.filter(recorded_by=gp).order_by("-recorded_at", "-pk").first()
+    if recorded is None:
+        return
+    corrected = FollowUp.objects.get(pk=recorded.pk)
+    corrected.notes = "Loopt zelfstandig verder met een buurvrouw; afspraak over drie maanden."
+    follow_up_correct(
+        referral=recorded.referral,
+        corrected=corrected,
+        reason="Notitie van een ander consult overgenomen; dit is wat de patiënt vertelde.",
+        by=gp,
     )

@@ -26,12 +26,15 @@ Point = tuple[int, int | None]
 
 FONT_FAMILY = "DejaVu Sans, sans-serif"
 WIDTH = 300
-PLOT_LEFT, PLOT_RIGHT, PLOT_TOP, PLOT_HEIGHT = 42, 286, 16, 120
+# Text at 13 (ticks 12) of 300 units: at least 12 px where the chart is drawn at its own size,
+# and 9 pt in the letter's 74 mm column (the 10 before was hard to read, issue 17).
+FONT_SIZE, TICK_SIZE = 13, 12
+PLOT_LEFT, PLOT_RIGHT, PLOT_TOP, PLOT_HEIGHT = 50, 286, 22, 130
 # Week 0 and the last week sit this far inside the axes, so their labels clear the y axis.
-X_INSET = 16
-LEGEND_ROW_HEIGHT = 16
+X_INSET = 18
+LEGEND_ROW_HEIGHT = 20
 # Two legend entries side by side fit when each label is short ("PHQ-9 (0–27)").
-LEGEND_SHORT_LABEL = 18
+LEGEND_SHORT_LABEL = 14
 DEFAULT_WEEKS = (0, 5, 10)
 
 # Colour helps, but never alone: shape and dash pattern differ per series too.
@@ -128,15 +131,15 @@ def _label_positions(series: dict[str, list[Point]]) -> dict[tuple[str, int], st
 
 
 def _value_label(x: float, y: float, value: int, position: str) -> str:
-    if position == "above" and y - 7 < PLOT_TOP - 6:
+    if position == "above" and y - 8 < PLOT_TOP - 8:
         position = "right"
-    if position == "below" and y + 14 > PLOT_TOP + PLOT_HEIGHT - 1:
+    if position == "below" and y + 17 > PLOT_TOP + PLOT_HEIGHT - 1:
         position = "right"
     if position == "above":
-        return _text(x, y - 7, str(value), font_weight="bold")
+        return _text(x, y - 8, str(value), font_weight="bold")
     if position == "below":
-        return _text(x, y + 14, str(value), font_weight="bold")
-    return _text(x + 7, y + 3.5, str(value), anchor="start", font_weight="bold")
+        return _text(x, y + 17, str(value), font_weight="bold")
+    return _text(x + 8, y + 4.5, str(value), anchor="start", font_weight="bold")
 
 
 def _series_summary(name: str, points: list[Point]) -> str:
@@ -179,7 +182,7 @@ def _legend(labels: list[str], top: float) -> list[str]:
             f'<line x1="{x}" y1="{_n(y)}" x2="{x + 26}" y2="{_n(y)}" stroke="{colour}"'
             f' stroke-width="2"{dash_attr}/>'
             f"{_marker(shape, x + 13, y, colour)}"
-            f"{_text(x + 32, y + 3.5, label, anchor='start')}"
+            f"{_text(x + 32, y + 4.5, label, anchor='start')}"
             f"</g>"
         )
     return items
@@ -205,7 +208,7 @@ def score_chart_svg(
     scale = _Scale(max_week=max(weeks[-1], 1), top=top)
     plot_bottom = PLOT_TOP + PLOT_HEIGHT
     legend_labels = _legend_labels(series, max_values)
-    legend_top = plot_bottom + 44
+    legend_top = plot_bottom + 56
     legend_rows = max(1, ceil(len(names) / _legend_columns(legend_labels)))
     height = legend_top + legend_rows * LEGEND_ROW_HEIGHT
 
@@ -215,7 +218,7 @@ def score_chart_svg(
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="score-chart" role="img"'
         f' width="{WIDTH}" height="{height}" viewBox="0 0 {WIDTH} {height}"'
-        f' aria-label="{_attr(label)}" font-family="{FONT_FAMILY}" font-size="10"'
+        f' aria-label="{_attr(label)}" font-family="{FONT_FAMILY}" font-size="{FONT_SIZE}"'
         f' fill="#111111">',
         f"<title>{escape(label)}</title>",
     ]
@@ -229,20 +232,20 @@ def score_chart_svg(
             f'<line x1="{PLOT_LEFT}" y1="{_n(y)}" x2="{PLOT_RIGHT}" y2="{_n(y)}"'
             f' stroke="{GRID_COLOUR}" stroke-width="0.6"/>'
         )
-        grid.append(_text(PLOT_LEFT - 5, y + 3.5, str(tick), anchor="end", font_size="9"))
+        grid.append(_text(PLOT_LEFT - 5, y + 4, str(tick), anchor="end", font_size=str(TICK_SIZE)))
     for week in weeks:
         x = scale.x(week)
         grid.append(
             f'<line x1="{_n(x)}" y1="{plot_bottom}" x2="{_n(x)}" y2="{plot_bottom + 4}"'
             f' stroke="{AXIS_COLOUR}" stroke-width="0.8"/>'
         )
-        grid.append(_text(x, plot_bottom + 15, str(week), font_size="9"))
+        grid.append(_text(x, plot_bottom + 18, str(week), font_size=str(TICK_SIZE)))
     parts.append(f'<g class="grid" aria-hidden="true">{"".join(grid)}</g>')
     parts.append(
         f'<path d="M{PLOT_LEFT} {PLOT_TOP - 4} V{plot_bottom} H{PLOT_RIGHT}" fill="none"'
         f' stroke="{AXIS_COLOUR}" stroke-width="0.8" class="axes"/>'
     )
-    y_label_x, y_label_y = 10, PLOT_TOP + PLOT_HEIGHT / 2
+    y_label_x, y_label_y = 13, PLOT_TOP + PLOT_HEIGHT / 2
     parts.append(
         _text(
             y_label_x,
@@ -251,7 +254,7 @@ def score_chart_svg(
             transform=f"rotate(-90 {y_label_x} {_n(y_label_y)})",
         )
     )
-    parts.append(_text((PLOT_LEFT + PLOT_RIGHT) / 2, plot_bottom + 30, gettext("Week")))
+    parts.append(_text((PLOT_LEFT + PLOT_RIGHT) / 2, plot_bottom + 37, gettext("Week")))
 
     # One group per series: the line (when two or more values are adjacent), markers, values.
     positions = _label_positions(series)

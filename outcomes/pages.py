@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from referrals import pages
 from referrals.schedule import QUESTIONNAIRE_WEEKS
 
-from . import scores, selectors, services
+from . import follow_up_corrections, scores, selectors, services
 from .forms import FollowUpQuestionnaireForm, prefix
 from .instruments import ATTRIBUTION, INSTRUMENTS
 from .models import FOLLOW_UP_WEEK
@@ -112,7 +112,13 @@ def follow_up_risks(*, forms) -> list[str]:
     return risks
 
 
-pages.follow_up_part(forms=follow_up_forms, save=follow_up_save, risks=follow_up_risks)
+pages.follow_up_part(
+    forms=follow_up_forms,
+    save=follow_up_save,
+    risks=follow_up_risks,
+    correction_forms=follow_up_corrections.follow_up_correction_forms,
+    correct=follow_up_corrections.follow_up_questionnaires_correct,
+)
 
 
 @pages.contribute(pages.FOLLOW_UP)

@@ -32,6 +32,7 @@ def register() -> None:
             "referrals:accept": "referral",
             "referrals:decline": "referral",
             "referrals:follow_up": "follow_up",
+            "referrals:follow_up_correct": "follow_up",
             "referrals:document": "report",
             "referrals:addendum": "report",
         },

@@ -9,6 +9,20 @@ from core import limits
 
 from .models import Referral
 
+#: What the GP fills in (referrals.forms.FollowUpForm) and may correct afterwards
+#: (referrals.follow_up_corrections).
+FOLLOW_UP_FIELDS = (
+    "date",
+    "wellbeing",
+    "antidepressant",
+    "work_status",
+    "occupational_physician",
+    "runs_per_week",
+    "minutes_per_week",
+    "plan",
+    "notes",
+)
+
 
 @limits.length_checked
 class FollowUp(models.Model):

@@ -3,9 +3,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.widgets import DateInput, DecimalCommaField, RadioSelect
+from patients.forms import CorrectionReasonForm
 from therapists.models import Therapist
 
 from . import risk
+from .follow_up import FOLLOW_UP_FIELDS
 from .icpc import Icpc, icpc_choice_label, secondary_codes
 from .models import FollowUp, Referral, ReferralMedication
 
@@ -297,17 +299,7 @@ class FollowUpForm(forms.ModelForm):
 
     class Meta:
         model = FollowUp
-        fields = [
-            "date",
-            "wellbeing",
-            "antidepressant",
-            "work_status",
-            "occupational_physician",
-            "runs_per_week",
-            "minutes_per_week",
-            "plan",
-            "notes",
-        ]
+        fields = list(FOLLOW_UP_FIELDS)
         labels = {
             "antidepressant": _("Antidepressant since the referral"),
             "work_status": _("Work"),
@@ -419,6 +411,11 @@ class FollowUpForm(forms.ModelForm):
             # Only an employee has a bedrijfsarts; a stray answer is not stored.
             data["occupational_physician"] = None
         return data
+
+
+class FollowUpCorrectionForm(FollowUpForm, CorrectionReasonForm):
+    """The follow-up as recorded, pre-filled, with the reason for the correction
+    (referrals.follow_up_corrections)."""
 
 
 def closing_allowed(form: "FollowUpForm", *, risks: list[str]) -> bool:

@@ -45,6 +45,12 @@ class FollowUpPart:
     #: `risks(*, forms)`: what in the valid forms forbids closing the episode (e.g. a safety
     #: answer), as sentences; none by default.
     risks: Callable[..., list[str]] | None = None
+    #: Correcting a recorded follow-up (referrals.follow_up_corrections):
+    #: `correction_forms(*, data, follow_up)` the part's forms pre-filled with what was
+    #: recorded, `correct(*, follow_up, forms, reason, by)` saves what changed with its trail
+    #: and returns the patients.Correction rows it wrote (inside the correction's transaction).
+    correction_forms: Callable[..., dict] | None = None
+    correct: Callable[..., list] | None = None
 
 
 _follow_up_parts: dict[str, FollowUpPart] = {}
@@ -55,10 +61,12 @@ def follow_up_part(
     forms: Callable[..., dict],
     save: Callable[..., None],
     risks: Callable[..., list[str]] | None = None,
+    correction_forms: Callable[..., dict] | None = None,
+    correct: Callable[..., list] | None = None,
 ) -> None:
     """Register a room's forms on the follow-up page (once per `forms` function)."""
     key = f"{forms.__module__}.{forms.__qualname__}"
-    _follow_up_parts[key] = FollowUpPart(forms, save, risks)
+    _follow_up_parts[key] = FollowUpPart(forms, save, risks, correction_forms, correct)
 
 
 def follow_up_risks(*, forms: dict) -> list[str]:
@@ -80,3 +88,21 @@ def follow_up_save(*, follow_up, forms: dict, by) -> None:
     """Every part saves what its forms hold (inside the follow-up's transaction)."""
     for part in _follow_up_parts.values():
         part.save(follow_up=follow_up, forms=forms, by=by)
+
+
+def follow_up_correction_forms(*, data, follow_up) -> dict:
+    """Every part's forms as the follow-up recorded them (for its correction)."""
+    merged: dict = {}
+    for part in _follow_up_parts.values():
+        if part.correction_forms:
+            merged.update(part.correction_forms(data=data, follow_up=follow_up))
+    return merged
+
+
+def follow_up_correct(*, follow_up, forms: dict, reason: str, by) -> list:
+    """Every part corrects what its forms changed; the corrections they wrote."""
+    written: list = []
+    for part in _follow_up_parts.values():
+        if part.correct:
+            written += part.correct(follow_up=follow_up, forms=forms, reason=reason, by=by)
+    return written

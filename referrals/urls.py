@@ -22,6 +22,7 @@ urlpatterns = [
     path("<id:pk>/accept/", views.accept, name="accept"),
     path("<id:pk>/decline/", views.decline, name="decline"),
     path("<id:pk>/follow-up/", views.follow_up, name="follow_up"),
+    path("<id:pk>/follow-up/correct/", views.follow_up_correct, name="follow_up_correct"),
     path("<id:pk>/documents/addenda/<id:document>.pdf", views.addendum, name="addendum"),
     path("<id:pk>/documents/<str:kind>.pdf", views.document, name="document"),
 ]

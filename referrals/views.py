@@ -15,10 +15,12 @@ from therapists.models import Therapist
 from therapists.selectors import therapists_choosable
 from therapists.services import network_toggle
 
-from . import pages, progress, risk, selectors, services
+from . import follow_up_corrections, pages, progress, risk, selectors, services
 from .exceptions import NotReadyToSend, OpenReferralExists, ReferralError
 from .fitness_form import FitnessCheckForm
+from .follow_up import FollowUp
 from .forms import (
+    FollowUpCorrectionForm,
     FollowUpForm,
     MedicationFormSet,
     ReasonForm,
@@ -94,6 +96,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "follow_up": selectors.part_of(referral, "follow_up")
         if request.user.role == User.Role.GP
         else None,
+        "follow_up_correctable": False,
         "problems": services.send_problems(referral)
         if referral.status in services.EDITABLE_STATUSES
         else [],
@@ -106,6 +109,10 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     context |= pages.context(
         pages.REFERRAL_DETAIL, request=request, referral=referral, documents=documents
     )
+    if context["follow_up"] is not None:
+        context["follow_up_correctable"] = not follow_up_corrections.follow_up_correction_refusal(
+            follow_up=context["follow_up"], by=request.user
+        )
     # The rooms' own steps (a safety alert raised, acknowledged) among the status changes.
     extra = [key for key in context if key.startswith(pages.TIMELINE_PREFIX)]
     context["timeline"] = sorted(
@@ -421,6 +428,53 @@ def follow_up(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
         "questionnaire_forms": list(parts.values()),
         "referral": referral,
+        "end_report": referral.documents.filter(kind=ReferralDocument.Kind.END_LETTER_BACK)
+        .defer("content")
+        .first(),
+        **pages.context(pages.FOLLOW_UP, request=request, referral=referral),
+    }
+    return render(request, "referrals/follow_up.html", context)
+
+
+@gp_required
+def follow_up_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    """The follow-up as recorded, corrected by its GP within 30 days; the old values are kept."""
+    referral = selectors.referral_for_user(request.user, pk)
+    recorded = get_object_or_404(FollowUp, referral=referral)
+    refusal = follow_up_corrections.follow_up_correction_refusal(
+        follow_up=recorded, by=request.user
+    )
+    if refusal:
+        refuse(request, refusal)
+        return redirect("referrals:detail", pk=referral.pk)
+    data = request.POST if request.method == "POST" else None
+    form = FollowUpCorrectionForm(data, instance=recorded, referral=referral)
+    parts = pages.follow_up_correction_forms(data=data, follow_up=recorded)
+    valid = [f.is_valid() for f in (form, *parts.values())] if data is not None else [False]
+    if all(valid):
+        valid.append(closing_allowed(form, risks=pages.follow_up_risks(forms=parts)))
+    if all(valid):
+        try:
+            follow_up_corrections.follow_up_correct(
+                referral=referral,
+                corrected=form.save(commit=False),
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+                forms=parts,
+            )
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request, _("Correction saved. The old values are kept on the referral's timeline.")
+            )
+            return redirect("referrals:detail", pk=referral.pk)
+    context = {
+        "form": form,
+        "questionnaire_forms": list(parts.values()),
+        "referral": referral,
+        "correcting": True,
+        "correctable_until": follow_up_corrections.correctable_until(recorded),
         "end_report": referral.documents.filter(kind=ReferralDocument.Kind.END_LETTER_BACK)
         .defer("content")
         .first(),

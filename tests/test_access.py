@@ -161,6 +161,10 @@ EXPECTED: dict[str, dict[str, int | str]] = {
     "referrals:document": dict(anonymous=LOGIN, gp=404, therapist=404, manager=403, admin=403),
     # The therapy hasn't ended, so the follow-up page sends the GP back to the referral.
     "referrals:follow_up": dict(anonymous=LOGIN, gp=302, therapist=403, manager=403, admin=403),
+    # No follow-up has been recorded yet.
+    "referrals:follow_up_correct": dict(
+        anonymous=LOGIN, gp=404, therapist=403, manager=403, admin=403
+    ),
     "notifications:reminder_runs": dict(
         anonymous=LOGIN, gp=403, therapist=403, manager=403, admin=200
     ),
@@ -250,6 +254,7 @@ URL_KWARGS = {
             "therapy:close",
             "therapy:session_add",
             "referrals:follow_up",
+            "referrals:follow_up_correct",
         )
     },
 }

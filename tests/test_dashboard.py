@@ -336,6 +336,16 @@ def test_a_median_based_on_fewer_than_ten_patients_is_hidden(patients, shown, gp
     assert outcome(page, "Therapy started").value == (SUPPRESSED if patients < 5 else "10 (100%)")
 
 
+def test_the_outcomes_csv_gives_a_share_as_a_count_and_a_percentage_column(gp, manager, en):
+    for _ in range(10):
+        started(gp)
+    rows = parse_csv(en(manager).get(reverse("dashboard:outcomes_csv")))
+    assert rows[0] == ["Figure", "Result", "Percentage (%)", "Based on", "Counted among"]
+    assert all(len(row) == len(rows[0]) for row in rows)
+    started_row = rows[[row[0] for row in rows].index("Therapy started")]
+    assert started_row == ["Therapy started", "10", "100", "10", "referrals sent"]
+
+
 def test_outcome_figures_are_computed_from_the_referrals_sent_in_the_period(gp, manager, en):
     therapies = [started(gp) for _ in range(15)]
     for referral in therapies[:10]:

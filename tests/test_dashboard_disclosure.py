@@ -366,10 +366,11 @@ def test_no_difference_of_shown_figures_reveals_a_small_number(seed, manager, cl
         body = client.get(reverse("dashboard:monthly_csv"), params).content.decode("utf-8-sig")
         attacker.read_monthly_csv(period, list(csv.reader(io.StringIO(body), delimiter=";")))
         outcomes = client.get(reverse("dashboard:outcomes_csv"), params).content.decode("utf-8-sig")
-        shown = {row[0]: row[1] for row in csv.reader(io.StringIO(outcomes), delimiter=";")}
-        # The outcome CSV says what the page says, no more.
+        shown = {row[0]: row[1:3] for row in csv.reader(io.StringIO(outcomes), delimiter=";")}
+        # The outcome CSV says what the page says, no more (a share as count and percentage).
         for row in page.context["report"].outcomes:
-            assert shown[row.label] == row.value
+            count, percent = shown[row.label]
+            assert (f"{count} ({percent}%)" if percent else count) == row.value
 
     # The attack had something to work with: many figures shown, some hidden.
     assert len(attacker.counts) > 30

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from patients.models import Patient
-from referrals.models import Referral, ReferralDocument, Status
+from referrals.models import FollowUp, Referral, ReferralDocument, Status
 
 from .factories import (
     FitnessCheckFactory,
@@ -163,6 +163,8 @@ TABLE: dict[str, Row] = {
     "therapy:close": same(ASSIGNED_THERAPIST),
     "referrals:document": same(CARE),
     "referrals:follow_up": same(OWNING_GP),
+    # The follow-up's correction: the GP who recorded it, for 30 days.
+    "referrals:follow_up_correct": same(OWNING_GP),
     "outcomes:enter": same(ASSIGNED_THERAPIST),
     "patientlinks:links": same(ASSIGNED_THERAPIST),
     "patientlinks:open": Row(get=NOBODY),  # an unknown token: 404, signed in or not
@@ -203,6 +205,8 @@ class World:
     addendum_pk: int
     response_pk: int
     saved_group_pk: int = 0
+    #: A referral whose follow-up `gp` recorded (within the 30 days it may be corrected).
+    followed_up: Referral | None = None
 
     def url(self, name: str) -> str:
         return reverse(name, kwargs=URL_KWARGS[name](self) if name in URL_KWARGS else {})
@@ -248,6 +252,22 @@ def build_world(request) -> World:
         completed_at=timezone.now(),
     )
     alert = SafetyAlertFactory(response__referral=sent)
+    followed_up = referral(
+        Status.FOLLOWED_UP,
+        intake_date=today - timedelta(weeks=14),
+        completed_at=timezone.now() - timedelta(weeks=1),
+    )
+    FollowUp.objects.create(
+        referral=followed_up,
+        date=today,
+        wellbeing=FollowUp.Wellbeing.BETTER,
+        antidepressant=FollowUp.Antidepressant.NEVER,
+        work_status=FollowUp.Work.WORKING,
+        runs_per_week=2,
+        minutes_per_week=60,
+        plan=[FollowUp.Plan.KEEP_RUNNING],
+        recorded_by=gp,
+    )
     return World(
         users=users,
         sent=sent,
@@ -265,6 +285,7 @@ def build_world(request) -> World:
             referral=in_therapy, instrument="GAD-7", week=5, answers=[1] * 7
         ).pk,
         saved_group_pk=SavedGroupFactory(owner=users["therapist"], members=[in_therapy]).pk,
+        followed_up=followed_up,
     )
 
 
@@ -330,6 +351,7 @@ URL_KWARGS = {
     "therapy:close": _pk("in_therapy"),
     "therapy:session_add": _pk("in_therapy"),
     "referrals:follow_up": _pk("completed"),
+    "referrals:follow_up_correct": _pk("followed_up"),
 }
 
 # Rows that may change on any request, allowed or not: sessions, the access log (NEN 7513 wants

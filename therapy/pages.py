@@ -12,6 +12,7 @@ from outcomes.models import QuestionnaireResponse
 from patients.corrections import correction_entries, corrections_of, target_q
 from patients.models import Patient
 from referrals import pages
+from referrals.follow_up import FollowUp
 from referrals.models import ReferralDocument
 from referrals.selectors import part_of
 
@@ -26,9 +27,10 @@ LETTER_TEXT_FIELDS = ("summary", "fitness_progress", "runs_independently", "advi
 LETTER_KEY = "letter_back_%s"
 
 
-def corrections_part(referral, intake, screening, sessions) -> dict:
+def corrections_part(referral, intake, screening, sessions, *, gp: bool = False) -> dict:
     """The trail of every correction on this referral's record (patients.corrections), in one
-    query: the patient's details, the intake, the screening, the sessions, the questionnaires.
+    query: the patient's details, the intake, the screening, the sessions, the questionnaires,
+    and for a GP the follow-up (the GP's own consultation, not the therapist's record).
     The timeline's entries, and which rows the page marks "corrected"."""
     targets = target_q(Patient, [referral.patient_id]) | target_q(
         TherapySession, [s.pk for s in sessions]
@@ -39,6 +41,8 @@ def corrections_part(referral, intake, screening, sessions) -> dict:
         targets |= target_q(Screening, [screening.pk])
     answered = QuestionnaireResponse.objects.filter(referral=referral).values("pk")
     targets |= target_q(QuestionnaireResponse, answered)
+    if gp:
+        targets |= target_q(FollowUp, FollowUp.objects.filter(referral=referral).values("pk"))
     found = corrections_of(targets)
     names = {(TherapySession, s.pk): session_name(s) for s in sessions}
     names[(Patient, referral.patient_id)] = _("Patient details")
@@ -49,6 +53,7 @@ def corrections_part(referral, intake, screening, sessions) -> dict:
         "corrected_responses": {pk for model, pk in corrected if model is QuestionnaireResponse},
         "intake_corrected": bool(intake) and (Intake, intake.pk) in corrected,
         "screening_corrected": bool(screening) and (Screening, screening.pk) in corrected,
+        "follow_up_corrected": any(model is FollowUp for model, _pk in corrected),
     }
 
 
@@ -99,6 +104,10 @@ def letters_back_shown(referral) -> list[dict]:
 def referral_detail(*, request, referral, documents) -> dict:
     sessions = list(referral.sessions.all())
     letters_back = [d for d in documents if d.kind != ReferralDocument.Kind.LETTER]
+    # An addendum names the letter it supplements, found among the page's own documents.
+    by_pk = {d.pk: d for d in documents}
+    for document in letters_back:
+        document.supplements = by_pk.get(document.addendum_to_id)
     intake = part_of(referral, "intake")
     screening = part_of(referral, "screening")
     counted = [s for s in sessions if s.withdrawn_at is None]  # withdrawn: logged by mistake
@@ -120,7 +129,7 @@ def referral_detail(*, request, referral, documents) -> dict:
         "letter_texts": texts,
         "therapy_outcome": outcome_context(referral),
         "can_correct": request.user.role == "therapist" and referral.is_open,
-        **corrections_part(referral, intake, screening, sessions),
+        **corrections_part(referral, intake, screening, sessions, gp=request.user.role == "gp"),
     }
 
 

@@ -92,6 +92,9 @@ def demo_world() -> World:
         addendum_pk=0,  # a PDF, not a page
         response_pk=in_therapy.questionnaires.values_list("pk", flat=True).first() or 0,
         saved_group_pk=SavedGroup.objects.filter(owner=users["therapist"]).first().pk,
+        followed_up=Referral.objects.filter(follow_up__recorded_by=users["gp"])
+        .order_by("-follow_up__recorded_at", "pk")
+        .first(),
     )
 
 
