@@ -309,6 +309,18 @@ OAUTH2_PROVIDER = {
     "DEFAULT_SCOPES": ["system/*.read"],
     "SCOPES_BACKEND_CLASS": "fhirapi.oauth.ClientScopes",
     "ACCESS_TOKEN_EXPIRE_SECONDS": env.int("FHIR_TOKEN_SECONDS", default=3600),
+    # The OAuth 2.0 Security BCP (RFC 9700) in full, as the library's 4.0 will default to: only
+    # client credentials are used here, tokens are stored hashed and never read from a URL.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
 }
 # The library's own models, named so that migrations can point at them (they are swappable).
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"

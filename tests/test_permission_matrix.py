@@ -59,7 +59,9 @@ OWNING_GP = frozenset({"gp"})
 ASSIGNED_THERAPIST = frozenset({"therapist"})
 CARE = OWNING_GP | ASSIGNED_THERAPIST
 # Statuses an outsider may get instead of the page: a redirect, refused, not found, wrong method.
-REFUSALS = {301, 302, 303, 307, 308, 401, 403, 404, 405}  # 401: the FHIR API, no token
+# 401: the FHIR API without a token; 400: its token endpoint without client credentials
+# (RFC 6749 5.2, invalid_request). Neither is a 2xx, which is what this matrix guards.
+REFUSALS = {301, 302, 303, 307, 308, 400, 401, 403, 404, 405}
 
 
 @dataclass(frozen=True)
