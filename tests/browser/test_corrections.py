@@ -87,7 +87,8 @@ def test_a_therapist_corrects_a_distance_and_the_end_letter_gets_an_addendum(pag
     timeline = page.locator("ol.timeline")
     assert "gecorrigeerd" in timeline.inner_text()
     assert "Komma weggevallen" in timeline.inner_text()
-    timeline.get_by_text("Wat is er veranderd").first.click()
+    for history in timeline.locator("details.correction-history").all():
+        history.evaluate("element => { element.open = true; }")
     assert "24,0 → 2,4" in timeline.inner_text()
 
     # The end letter stays as sent; the addendum carries the corrected total, and the GP hears.
@@ -105,7 +106,8 @@ def test_a_therapist_corrects_a_distance_and_the_end_letter_gets_an_addendum(pag
         referral=referral, kind=Notification.Kind.ADDENDUM_READY, recipient=referral.gp
     ).exists()
     link = page.locator(f"a[href='/referrals/{referral.pk}/documents/addenda/{addendum.pk}.pdf']")
-    assert link.inner_text() == "Aanvulling (PDF)"
+    # The link names the letter it supplements (issue 17: "Aanvulling op de ... van ...").
+    assert link.inner_text().startswith("Aanvulling op de eindrapportage van ")
 
 
 def test_a_gp_corrects_a_patients_phone_number(page):
