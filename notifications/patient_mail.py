@@ -6,6 +6,7 @@ is one row. The token is minted when the e-mail is sent (patientlinks.services
 link_token_renew): the outbox never holds it. The e-mail names no condition and no score.
 """
 
+from collections import defaultdict
 from datetime import date, timedelta
 
 from django.db import transaction
@@ -63,15 +64,21 @@ def patient_links_sweep(*, today: date) -> None:
         .exclude(patient__email="")
         .select_related("patient", "therapist__user")
     )
-    for referral in referrals.filter(intake_date__lte=today):
-        start = referral.week_zero
-        entered = set(
-            QuestionnaireResponse.objects.filter(referral=referral).values_list("week", flat=True)
+    referrals = referrals.filter(intake_date__lte=today)
+    # The weeks already entered or already linked, for all of them in two queries (not two
+    # per referral: the sweep runs over the whole country).
+    done: dict[int, set[int]] = defaultdict(set)
+    for model in (QuestionnaireResponse, PatientLink):
+        pairs = model.objects.filter(referral__in=referrals.values("pk")).values_list(
+            "referral_id", "week"
         )
-        linked = set(referral.patient_links.values_list("week", flat=True))
+        for referral_id, week in pairs:
+            done[referral_id].add(week)
+    for referral in referrals:
+        start = referral.week_zero
         for week in QUESTIONNAIRE_WEEKS:
             due = questionnaire_due(start, week)
-            if week in entered or week in linked or not today - MAIL_WITHIN < due <= today:
+            if week in done[referral.pk] or not today - MAIL_WITHIN < due <= today:
                 continue
             if week and referral.therapy_start is None:
                 continue  # weeks 5 and 10 count from the start of running
