@@ -45,7 +45,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "django_otp_webauthn",
     "config.apps.AxesConfig",
-    "oauth2_provider",
+    "fhirapi.apps.OAuthConfig",  # oauth2_provider, under our name in the admin
     # The project's rooms, lowest first (docs/architecture.md; core is a plain package).
     "accounts",
     "patients",

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from oauth2_provider.models import AccessToken, Grant, IDToken, RefreshToken
 
 from .models import ApiClient
 
@@ -10,3 +11,9 @@ class ApiClientAdmin(admin.ModelAdmin):
     search_fields = ["name", "application__client_id"]
     raw_id_fields = ["application"]
     filter_horizontal = ["therapists"]
+
+
+# Issued tokens and grants are no business of the administrator's (no way into a client's
+# access); the applications stay, for registering a client's key.
+for model in (AccessToken, RefreshToken, Grant, IDToken):
+    admin.site.unregister(model)

@@ -199,6 +199,8 @@ def _document_name(row: models.Model, field: models.BinaryField) -> str:
 _LEFT_OUT = {
     "accounts.accesslog": {"user_email", "client_address", "practice_id"},
     "notifications.notification": {"claimed_at", "claimed_by", "last_error", "key", "retry_at"},
+    # The link's hash is the key to it: of no use to the patient, and nothing to hand out.
+    "patientlinks.patientlink": {"token_hash"},
 }
 
 

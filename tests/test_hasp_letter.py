@@ -333,8 +333,10 @@ def test_the_data_migration_moves_a_one_line_medication_to_a_row_and_keeps_a_lon
 
         rows = ReferralMedication.objects.filter(referral=one_line)
         assert list(rows.values_list("name", "dose", "since")) == [("Sertraline 50 mg 1dd", "", "")]
-        assert Referral.objects.get(pk=one_line.pk).medication == ""
-        assert Referral.objects.get(pk=long_text.pk).medication == note
+        # Only the column this migration knows: later migrations add columns the model has.
+        medication = Referral.objects.values_list("medication", flat=True)
+        assert medication.get(pk=one_line.pk) == ""
+        assert medication.get(pk=long_text.pk) == note
         assert not ReferralMedication.objects.filter(referral__in=[long_text, empty]).exists()
     finally:
         call_command("migrate", verbosity=0)

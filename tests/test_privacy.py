@@ -2,6 +2,7 @@
 
 import io
 import json
+import secrets
 import zipfile
 from datetime import timedelta
 
@@ -17,6 +18,7 @@ from django.utils import timezone
 from accounts import audit
 from accounts.models import AccessLog, User
 from notifications.models import Notification
+from patientlinks.models import PatientLink
 from patients import privacy
 from patients.models import Patient
 from referrals.models import FollowUp, Referral, ReferralDocument, ReferralMedication, Status
@@ -28,6 +30,7 @@ from .factories import (
     ReferralDocumentFactory,
     ReferralEventFactory,
     ReferralFactory,
+    RunLogEntryFactory,
     SafetyAlertFactory,
     ScreeningFactory,
     TherapyLetterFactory,
@@ -82,6 +85,10 @@ def full_record(gp: User, therapist: User) -> Patient:
         runs_per_week=2,
         minutes_per_week=60,
         recorded_by=gp,
+    )
+    RunLogEntryFactory(referral=referral)
+    PatientLink.objects.create(
+        referral=referral, purpose=PatientLink.Purpose.RUNNING_LOG, token_hash=secrets.token_hex(32)
     )
     audit.access_log_write(user=therapist, action="view", part="referral", patient_id=patient.pk)
     from django.contrib.contenttypes.models import ContentType
@@ -370,6 +377,14 @@ def test_export_names_staff_by_name_and_role_only(gp, therapist):
     assert logs and all(isinstance(row["user"], str) for row in logs)
     referral = next(row["fields"] for row in rows if row["model"] == "referrals.referral")
     assert referral["gp"] == f"{gp.get_full_name()} (Huisarts)"
+
+
+def test_export_holds_the_patients_links_but_never_their_hash(gp, therapist):
+    patient = full_record(gp, therapist)
+    rows = json.loads(export(signed_in(gp), patient).read("patient.json").decode())
+    links = [row["fields"] for row in rows if row["model"] == "patientlinks.patientlink"]
+    assert links and all("token_hash" not in link for link in links)
+    assert any(row["model"] == "therapy.runlogentry" for row in rows)
 
 
 def test_the_admins_referral_page_is_read_only_and_saving_it_moves_nothing(referral, admin):

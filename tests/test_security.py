@@ -491,6 +491,7 @@ PRODUCTION_ENV = {
     "LOOPBAAN_REQUIRE_2FA": "0",  # ignored in production
     "WEBAUTHN_RP_ID": "loopbaan.example.org",
     "WEBAUTHN_ORIGINS": "https://loopbaan.example.org",
+    "CACHE_URL": "redis://127.0.0.1:6379/1",
 }
 SHOW_SETTINGS = (
     "import json; from django.conf import settings as s; print(json.dumps({"
@@ -506,7 +507,7 @@ SHOW_SETTINGS = (
 def production() -> dict[str, subprocess.CompletedProcess]:
     """manage.py with production settings (no DJANGO_DEBUG), both runs at once."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "LOOPBAAN_"))}
-    for name in ("DATABASE_URL", "REDIS_URL"):
+    for name in ("DATABASE_URL", "REDIS_URL", "CACHE_URL"):
         clean.pop(name, None)
     runs = {
         "settings": ("shell", "-c", SHOW_SETTINGS),
