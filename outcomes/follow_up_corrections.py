@@ -3,7 +3,7 @@
 referrals.follow_up_corrections'). Re-scored by the instrument; an answer that now asks for a
 safety alert raises one, an alert already raised stays (the GP acted on it)."""
 
-from patients.corrections import changes_between, correction_write, snapshot
+from patients.corrections import row_correct
 from patients.models import Correction
 
 from .forms import FollowUpQuestionnaireForm, prefix
@@ -54,22 +54,17 @@ def follow_up_questionnaires_correct(*, follow_up, forms, reason, by) -> list[Co
             "difficulty": instrument.clean_difficulty(form.cleaned_data["difficulty"]),
             "completed_on": follow_up.date,
         }
-        before = snapshot(row, FIELDS)
-        for name, value in values.items():
-            setattr(row, name, value)
-        changes = changes_between(before, snapshot(row, FIELDS))
-        if not changes:
-            continue
-        written.append(
-            correction_write(
-                patient=follow_up.referral.patient,
-                target=row,
-                changes=changes,
-                reason=reason,
-                by=by,
-            )
+        correction = row_correct(
+            patient=follow_up.referral.patient,
+            row=row,
+            values=values,
+            reason=reason,
+            by=by,
+            skip_unchanged=True,
         )
-        row.save(update_fields=[change["field"] for change in changes])
+        if correction is None:
+            continue
+        written.append(correction)
         if score.alerts and not SafetyAlert.objects.filter(response=row).exists():
             alerts_raise(response=row, codes=score.alerts[:1], by=by)
         if code == "PHQ-9" and follow_up.phq9_total != score.total:

@@ -94,6 +94,31 @@ def correction_write(
     )
 
 
+def row_correct(
+    *,
+    patient: Patient,
+    row: models.Model,
+    values: dict,
+    reason: str,
+    by: User,
+    skip_unchanged: bool = False,
+) -> Correction | None:
+    """Set `values` on the (locked) row, write its trail and save the fields that changed: the
+    one way every room corrects a row. `skip_unchanged`: None when the values leave the row as
+    it was, instead of refusing ("Nothing was changed")."""
+    before = snapshot(row, values)
+    for name, value in values.items():
+        setattr(row, name, value)
+    changes = changes_between(before, snapshot(row, values))
+    if skip_unchanged and not changes:
+        return None
+    correction = correction_write(
+        patient=patient, target=row, changes=changes, reason=reason, by=by
+    )
+    row.save(update_fields=[change["field"] for change in changes])
+    return correction
+
+
 def patient_correction_refusal(*, patient: Patient, by: User) -> str:
     """Why `by` may not correct this patient's details, or "": any GP of the practice may."""
     if by.role != User.Role.GP or by.practice_id != patient.practice_id:

@@ -14,7 +14,10 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from patients.corrections import CorrectionError, changes_between, correction_write, snapshot
+from patients.corrections import (
+    CorrectionError,
+    row_correct,
+)
 from patients.models import Correction
 
 from . import pages
@@ -63,23 +66,15 @@ def follow_up_correct(
         refusal = follow_up_correction_refusal(follow_up=current, by=by)
         if refusal:
             raise CorrectionError(refusal)
-        changes = changes_between(
-            snapshot(current, FOLLOW_UP_FIELDS), snapshot(corrected, FOLLOW_UP_FIELDS)
+        correction = row_correct(
+            patient=current.referral.patient,
+            row=current,
+            values={name: getattr(corrected, name) for name in FOLLOW_UP_FIELDS},
+            reason=reason,
+            by=by,
+            skip_unchanged=True,
         )
-        written = []
-        if changes:
-            written.append(
-                correction_write(
-                    patient=current.referral.patient,
-                    target=current,
-                    changes=changes,
-                    reason=reason,
-                    by=by,
-                )
-            )
-            for name in FOLLOW_UP_FIELDS:
-                setattr(current, name, getattr(corrected, name))
-            current.save(update_fields=[change["field"] for change in changes])
+        written = [correction] if correction else []
         written += pages.follow_up_correct(
             follow_up=current, forms=forms or {}, reason=reason, by=by
         )

@@ -19,7 +19,11 @@ from outcomes.instruments import INSTRUMENTS
 from outcomes.models import QuestionnaireResponse, SafetyAlert
 from outcomes.recovery import deteriorated_at
 from outcomes.services import DETERIORATION_WEEKS, window_refusal
-from patients.corrections import CorrectionError, changes_between, correction_write, snapshot
+from patients.corrections import (
+    CorrectionError,
+    correction_write,
+    row_correct,
+)
 from patients.models import Correction
 from referrals.models import Referral
 from referrals.schedule import questionnaire_window
@@ -121,16 +125,16 @@ def _apply(
     refusal = correction_refusal(referral=referral, row=row, by=by)
     if refusal:
         raise CorrectionError(refusal)
-    before = snapshot(row, values)
-    for name, value in values.items():
-        setattr(row, name, value)
-    changes = changes_between(before, snapshot(row, values))
-    if skip_unchanged and not changes:
-        return None
-    correction = correction_write(
-        patient=referral.patient, target=row, changes=changes, reason=reason, by=by
+    correction = row_correct(
+        patient=referral.patient,
+        row=row,
+        values=values,
+        reason=reason,
+        by=by,
+        skip_unchanged=skip_unchanged,
     )
-    row.save(update_fields=[change["field"] for change in changes])
+    if correction is None:
+        return None
     addendum_send(
         referral=referral,
         correction=correction,
